@@ -1,0 +1,233 @@
+//! The OCI hook and its stages, as the runtime spec defines them.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The six hook stages of the OCI runtime spec, in the order runc runs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Stage {
+    #[serde(rename = "prestart")]
+    Prestart,
+    #[serde(rename = "createRuntime")]
+    CreateRuntime,
+    #[serde(rename = "createContainer")]
+    CreateContainer,
+    #[serde(rename = "startContainer")]
+    StartContainer,
+    #[serde(rename = "poststart")]
+    Poststart,
+    #[serde(rename = "poststop")]
+    Poststop,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 6] = [
+        Stage::Prestart,
+        Stage::CreateRuntime,
+        Stage::CreateContainer,
+        Stage::StartContainer,
+        Stage::Poststart,
+        Stage::Poststop,
+    ];
+
+    /// The name used as a key in config.json's `hooks`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Prestart => "prestart",
+            Stage::CreateRuntime => "createRuntime",
+            Stage::CreateContainer => "createContainer",
+            Stage::StartContainer => "startContainer",
+            Stage::Poststart => "poststart",
+            Stage::Poststop => "poststop",
+        }
+    }
+
+    /// The stage with exactly this name (case matters, as in the spec).
+    pub fn from_name(name: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One OCI hook: `path` (absolute), `args`, `env`, `timeout` (seconds, > 0).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hook {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
+}
+
+impl Hook {
+    /// The rules every hook must follow before it is given to the runtime:
+    /// an absolute path and a positive timeout. Returns the fault, naming
+    /// the field.
+    pub fn check(&self) -> Result<(), String> {
+        if self.path.is_empty() {
+            return Err("field `path` is empty".to_string());
+        }
+        if !self.path.starts_with('/') {
+            return Err(format!(
+                "field `path` is {:?}: a hook path must be absolute",
+                self.path
+            ));
+        }
+        if let Some(t) = self.timeout {
+            if t <= 0 {
+                return Err(format!(
+                    "field `timeout` is {t}: a hook timeout must be a positive number of seconds"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether this hook is the `container-hooks` marker of the seed tool.
+    pub fn is_marker(&self) -> bool {
+        is_marker_path(&self.path)
+    }
+
+    /// The hook as the JSON object config.json holds (keys in spec order).
+    pub fn to_value(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert("path".into(), self.path.clone().into());
+        if let Some(args) = &self.args {
+            map.insert("args".into(), args.clone().into());
+        }
+        if let Some(env) = &self.env {
+            map.insert("env".into(), env.clone().into());
+        }
+        if let Some(t) = self.timeout {
+            map.insert("timeout".into(), t.into());
+        }
+        serde_json::Value::Object(map)
+    }
+}
+
+/// A path whose file name is `container-hooks` marks a bundle as injected.
+pub fn is_marker_path(path: &str) -> bool {
+    path.rsplit('/').next() == Some("container-hooks")
+}
+
+/// Hooks to add, per stage, in the order they are to run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HookSet {
+    stages: Vec<(Stage, Vec<Hook>)>,
+}
+
+impl HookSet {
+    pub fn new() -> HookSet {
+        HookSet::default()
+    }
+
+    /// Appends a hook to a stage.
+    pub fn push(&mut self, stage: Stage, hook: Hook) {
+        match self.stages.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, hooks)) => hooks.push(hook),
+            None => {
+                self.stages.push((stage, vec![hook]));
+                self.stages.sort_by_key(|(s, _)| *s);
+            }
+        }
+    }
+
+    /// Appends every hook of another set after this set's own.
+    pub fn extend(&mut self, other: HookSet) {
+        for (stage, hooks) in other.stages {
+            for hook in hooks {
+                self.push(stage, hook);
+            }
+        }
+    }
+
+    /// The hooks of one stage.
+    pub fn stage(&self, stage: Stage) -> &[Hook] {
+        self.stages
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .map(|(_, h)| h.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// Stages with at least one hook, in spec order.
+    pub fn iter(&self) -> impl Iterator<Item = (Stage, &[Hook])> {
+        self.stages
+            .iter()
+            .filter(|(_, h)| !h.is_empty())
+            .map(|(s, h)| (*s, h.as_slice()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stages.iter().all(|(_, h)| h.is_empty())
+    }
+
+    /// The number of hooks over all stages.
+    pub fn len(&self) -> usize {
+        self.stages.iter().map(|(_, h)| h.len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_names_round_trip() {
+        for s in Stage::ALL {
+            assert_eq!(Stage::from_name(s.as_str()), Some(s));
+        }
+        assert_eq!(Stage::from_name("preStart"), None);
+    }
+
+    #[test]
+    fn hook_rules() {
+        let mut h = Hook {
+            path: "/bin/true".into(),
+            args: None,
+            env: None,
+            timeout: Some(5),
+        };
+        assert!(h.check().is_ok());
+        h.timeout = Some(0);
+        assert!(h.check().unwrap_err().contains("timeout"));
+        h.timeout = Some(-1);
+        assert!(h.check().unwrap_err().contains("timeout"));
+        h.timeout = None;
+        h.path = "hooks/x".into();
+        assert!(h.check().unwrap_err().contains("absolute"));
+    }
+
+    #[test]
+    fn marker_is_recognised_by_file_name() {
+        assert!(is_marker_path("/usr/bin/container-hooks"));
+        assert!(is_marker_path("/opt/x/container-hooks"));
+        assert!(!is_marker_path("/usr/bin/container-hooks-runtime"));
+    }
+
+    #[test]
+    fn set_keeps_spec_order_of_stages() {
+        let h = |p: &str| Hook {
+            path: p.into(),
+            args: None,
+            env: None,
+            timeout: None,
+        };
+        let mut set = HookSet::new();
+        set.push(Stage::Poststop, h("/a"));
+        set.push(Stage::Prestart, h("/b"));
+        set.push(Stage::Poststop, h("/c"));
+        let stages: Vec<Stage> = set.iter().map(|(s, _)| s).collect();
+        assert_eq!(stages, vec![Stage::Prestart, Stage::Poststop]);
+        assert_eq!(set.stage(Stage::Poststop).len(), 2);
+        assert_eq!(set.len(), 3);
+    }
+}

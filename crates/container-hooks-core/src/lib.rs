@@ -1,0 +1,24 @@
+//! The rules of container-hooks-toolkit.
+//!
+//! Data flow of the shim, top to bottom: [`runc_args`] reads the runc
+//! command line; [`config`] loads config.toml; [`sources`] gathers hooks
+//! from [`hooks_json`] and [`hooks_dir`] (trusting files through
+//! [`trust`]); [`inject`] adds them to config.json, which [`atomic`] writes
+//! back; [`runtime_path`] finds the real runtime. [`shim`] ties these
+//! together; [`runc_log`] and [`logging`] report. The admin CLI adds the
+//! engine editors in [`engines`].
+
+pub mod atomic;
+pub mod config;
+pub mod error;
+pub mod hook;
+pub mod hooks_dir;
+pub mod hooks_json;
+pub mod inject;
+pub mod logging;
+pub mod runc_args;
+pub mod runc_log;
+pub mod runtime_path;
+pub mod shim;
+pub mod sources;
+pub mod trust;

@@ -1,0 +1,80 @@
+//! Finding the real OCI runtime to hand over to.
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// Searched for bare runtime names before `$PATH`, so that an engine's
+/// odd PATH cannot pick a different runc.
+pub const SYSTEM_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Why no runtime was found.
+#[derive(Debug, thiserror::Error)]
+#[error("no OCI runtime found: tried {tried} (set [container-hooks-runtime] runtimes in {config})")]
+pub struct NoRuntime {
+    pub tried: String,
+    pub config: String,
+}
+
+/// The first of `runtimes` that exists, is executable and is not this
+/// program itself (by device and inode, so a link or copy is caught too
+/// when it is the same file).
+pub fn find_runtime(runtimes: &[String], config: &Path) -> Result<PathBuf, NoRuntime> {
+    let me = std::fs::metadata("/proc/self/exe").ok().map(|m| (m.dev(), m.ino()));
+    let env_path = std::env::var_os("PATH");
+    for entry in runtimes {
+        for candidate in candidates(entry, env_path.as_deref()) {
+            let Ok(meta) = std::fs::metadata(&candidate) else {
+                continue;
+            };
+            if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+                continue;
+            }
+            if Some((meta.dev(), meta.ino())) == me {
+                continue;
+            }
+            return Ok(candidate);
+        }
+    }
+    Err(NoRuntime {
+        tried: runtimes.join(", "),
+        config: config.display().to_string(),
+    })
+}
+
+fn candidates(entry: &str, env_path: Option<&std::ffi::OsStr>) -> Vec<PathBuf> {
+    if entry.contains('/') {
+        return vec![PathBuf::from(entry)];
+    }
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(SYSTEM_PATH).collect();
+    if let Some(p) = env_path {
+        dirs.extend(std::env::split_paths(p).filter(|d| d.is_absolute()));
+    }
+    dirs.into_iter().map(|d| d.join(entry)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_entries_and_names_resolve_and_missing_is_an_error() {
+        let cfg = Path::new("/etc/container-hooks/config.toml");
+        assert_eq!(
+            find_runtime(&["/bin/true".into()], cfg).unwrap(),
+            PathBuf::from("/bin/true")
+        );
+        let found = find_runtime(&["/nonexistent/runc".into(), "sh".into()], cfg).unwrap();
+        assert!(found.ends_with("sh"));
+        let err = find_runtime(&["/nonexistent/runc".into(), "no-such-runtime-xyz".into()], cfg)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no-such-runtime-xyz") && err.contains("config.toml"), "{err}");
+    }
+
+    #[test]
+    fn itself_is_skipped() {
+        let me = std::fs::read_link("/proc/self/exe").unwrap();
+        let cfg = Path::new("c");
+        assert!(find_runtime(&[me.display().to_string()], cfg).is_err());
+    }
+}

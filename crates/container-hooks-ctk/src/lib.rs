@@ -1,0 +1,4 @@
+//! The command line of container-hooks-ctk, as a library so that xtask can
+//! generate man pages and completions from the same definition.
+
+pub mod cli;
