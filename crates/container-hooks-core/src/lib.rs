@@ -10,6 +10,7 @@
 
 pub mod atomic;
 pub mod config;
+pub mod engines;
 pub mod error;
 pub mod hook;
 pub mod hooks_dir;
