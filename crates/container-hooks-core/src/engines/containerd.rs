@@ -32,6 +32,10 @@ pub const RUNC_V2: &str = "io.containerd.runc.v2";
 /// The default runtime name of containerd when the file sets none.
 pub const CONTAINERD_DEFAULT_RUNTIME: &str = "runc";
 
+/// The record of configure having written containerd's built-in runc
+/// runtime.
+const BUILTIN_RUNC: &str = "built-in runc runtime";
+
 /// A containerd config version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
@@ -200,8 +204,31 @@ fn put_runtime(
         Some(cri) => template(cri, &t.name).map(tu::copy_table),
         None => None,
     };
+    let default_name = match tu::table(doc.as_table(), &containerd_path(v), file)? {
+        Some(c) => tu::string(c, "default_runtime_name", &containerd_path(v), file)?.map(str::to_string),
+        None => None,
+    };
     let mut created = Vec::new();
     let runtimes = tu::table_mut(doc.as_table_mut(), &rpath, file, &mut created)?;
+    // containerd replaces its built-in runtimes map with the file's as soon
+    // as the file names any runtime: write the built-in runc runtime too
+    // when the file relies on it, or the default runtime would vanish.
+    if default_name.as_deref().map_or(true, |d| d == CONTAINERD_DEFAULT_RUNTIME) && !runtimes.contains_key(CONTAINERD_DEFAULT_RUNTIME) && t.name != CONTAINERD_DEFAULT_RUNTIME {
+        let mut runc = Table::new();
+        tu::set_value(&mut runc, "runtime_type", Value::from(RUNC_V2));
+        if v == Version::V3 {
+            tu::set_value(&mut runc, "sandboxer", Value::from("podsandbox"));
+        }
+        runtimes.insert(CONTAINERD_DEFAULT_RUNTIME, Item::Table(runc));
+        if !record.added(BUILTIN_RUNC) {
+            record.added.push(BUILTIN_RUNC.into());
+        }
+        notes.push(format!(
+            "{}: also writing containerd's built-in runtime {:?}, which containerd drops once the file names any runtime",
+            file.display(),
+            CONTAINERD_DEFAULT_RUNTIME
+        ));
+    }
     let mut entry_path: Vec<&str> = rpath.to_vec();
     entry_path.push(&t.name);
     let ours = match runtimes.get(&t.name) {
@@ -350,6 +377,10 @@ fn take_runtime(
                 }
             }
             changed = true;
+            if recorded.is_some_and(|r| r.added(BUILTIN_RUNC)) {
+                let runtimes = tu::table_mut(doc.as_table_mut(), &rpath, file, &mut Vec::new())?;
+                runtimes.remove(CONTAINERD_DEFAULT_RUNTIME);
+            }
         }
     }
     let cpath = containerd_path(v);

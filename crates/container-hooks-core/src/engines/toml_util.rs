@@ -161,6 +161,7 @@ pub fn copy_table(src: &Table) -> Table {
 pub fn set_value(t: &mut Table, key: &str, value: Value) {
     if let Some(Item::Value(old)) = t.get_mut(key) {
         let decor = old.decor().clone();
+        let value = same_quotes(old, value);
         *old = value;
         *old.decor_mut() = decor;
         return;
@@ -176,6 +177,18 @@ pub fn set_value(t: &mut Table, key: &str, value: Value) {
     let mut v = value;
     v.decor_mut().set_prefix(" ");
     t.insert_formatted(&k, Item::Value(v));
+}
+
+/// A new string value in the quote style of the old one ('literal' or
+/// "basic"), when it can be written so.
+fn same_quotes(old: &Value, new: Value) -> Value {
+    let literal = matches!(old, Value::String(s) if s.display_repr().starts_with('\''));
+    match &new {
+        Value::String(s) if literal && !s.value().contains(['\'', '\n']) => format!("'{}'", s.value())
+            .parse::<Value>()
+            .unwrap_or(new),
+        _ => new,
+    }
 }
 
 /// Whether a table holds nothing (no keys, no non-empty sub-tables).
