@@ -15,7 +15,7 @@ pub mod crio;
 pub mod docker;
 pub mod podman;
 pub mod state;
-mod toml_util;
+pub mod toml_util;
 
 use crate::error::{io_fault, FileError};
 use crate::runtime_path::SYSTEM_PATH;
@@ -322,6 +322,10 @@ pub(crate) struct Edit {
     pub record: Option<Record>,
 }
 
+fn absolute(p: PathBuf) -> PathBuf {
+    std::path::absolute(&p).unwrap_or(p)
+}
+
 fn resolve(req: &Request, recorded: Option<&Record>) -> Target {
     let config = req
         .config
@@ -333,6 +337,8 @@ fn resolve(req: &Request, recorded: Option<&Record>) -> Target {
         .clone()
         .or_else(|| recorded.and_then(|r| r.drop_in.clone()))
         .or_else(|| req.engine.default_drop_in().map(Path::to_path_buf));
+    let config = absolute(config);
+    let drop_in = drop_in.map(absolute);
     let name = req
         .name
         .clone()
@@ -381,10 +387,11 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
         )));
     }
     let mut state = State::load(&req.state_dir)?;
-    let config_for_lookup = req
-        .config
-        .clone()
-        .unwrap_or_else(|| req.engine.default_config().to_path_buf());
+    let config_for_lookup = absolute(
+        req.config
+            .clone()
+            .unwrap_or_else(|| req.engine.default_config().to_path_buf()),
+    );
     let recorded = state.find(req.engine, Some(&config_for_lookup)).cloned();
     let target = resolve(
         &Request {
@@ -425,8 +432,9 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
 /// Computes what `runtime remove` would do. Reads files, writes nothing.
 pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
     let mut state = State::load(&req.state_dir)?;
+    let config = req.config.clone().map(absolute);
     let recorded = state
-        .find(req.engine, req.config.as_deref())
+        .find(req.engine, config.as_deref())
         .filter(|r| req.name.as_ref().map_or(true, |n| *n == r.name))
         .cloned();
     let target = resolve(req, recorded.as_ref());
