@@ -113,7 +113,7 @@ impl Containerd {
             child,
         };
         wait_for("containerd", &c.log, Duration::from_secs(30), || {
-            c.address.exists() && run(&mut c.ctr().arg("version")).status.success()
+            c.address.exists() && run(c.ctr().arg("version")).status.success()
         });
         c
     }
@@ -238,7 +238,14 @@ impl Dockerd {
         let rootfs = self.dir.join("image-rootfs");
         crate::busybox_rootfs(&rootfs);
         let tar = self.dir.join("image.tar");
-        run_ok(Command::new("tar").arg("-C").arg(&rootfs).arg("-cf").arg(&tar).arg("."));
+        run_ok(
+            Command::new("tar")
+                .arg("-C")
+                .arg(&rootfs)
+                .arg("-cf")
+                .arg(&tar)
+                .arg("."),
+        );
         run_ok(self.docker().arg("import").arg(&tar).arg(name));
     }
 
