@@ -632,3 +632,37 @@ fn install_copies_atomically_and_refuses_self_copy() {
     );
     assert!(fs::read_dir(&dest2).unwrap().next().is_none());
 }
+
+#[test]
+fn state_dir_comes_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("daemon.json");
+    let state = dir.path().join("env-state");
+    let o = ctk()
+        .env("CONTAINER_HOOKS_STATE_DIR", &state)
+        .args([
+            "runtime",
+            "configure",
+            "--runtime",
+            "docker",
+            "--set-as-default",
+            "--config",
+            f.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&fs::read(state.join("runtimes.json")).unwrap()).unwrap();
+    assert_eq!(recorded["records"][0]["engine"], "docker");
+    assert_eq!(recorded["records"][0]["config"], f.to_str().unwrap());
+    // remove finds the record (and so the file) without --config.
+    let o = ctk()
+        .env("CONTAINER_HOOKS_STATE_DIR", &state)
+        .args(["runtime", "remove", "--runtime", "docker"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
+    assert_eq!(v, serde_json::json!({"default-runtime": "runc"}));
+}

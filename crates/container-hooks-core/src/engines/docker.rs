@@ -207,6 +207,16 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
         }
     }
     let after = render(&d);
+    if let Some(text) = before.as_deref().filter(|t| !t.trim().is_empty()) {
+        let mut same = parse(file, Some(text), &mut Vec::new())?;
+        same.trailing_newline = text.ends_with('\n');
+        if render(&same) != text && before.as_deref() != Some(after.as_str()) {
+            notes.push(format!(
+                "{}: not in the usual pretty-printed JSON layout; it is rewritten with one key per line (keys, order and indentation width kept)",
+                file.display()
+            ));
+        }
+    }
     let after = if before.as_deref() == Some(after.as_str()) {
         before.clone()
     } else {
