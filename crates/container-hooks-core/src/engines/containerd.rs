@@ -202,6 +202,8 @@ fn put_runtime(
     let shim = t.path.display().to_string();
     let rpath = runtimes_path(v);
     let cri_path = v.cri_path();
+    let style = tu::indent_style(&doc.to_string());
+    let depth = rpath.len() + 1;
     let template = match tu::table(doc.as_table(), &cri_path, file)? {
         Some(cri) => template(cri, &t.name).map(tu::copy_table),
         None => None,
@@ -228,6 +230,7 @@ fn put_runtime(
         if v == Version::V3 {
             tu::set_value(&mut runc, "sandboxer", Value::from("podsandbox"));
         }
+        tu::apply_indent(&mut runc, depth, &style, true);
         runtimes.insert(CONTAINERD_DEFAULT_RUNTIME, Item::Table(runc));
         if !record.added(BUILTIN_RUNC) {
             record.added.push(BUILTIN_RUNC.into());
@@ -255,10 +258,11 @@ fn put_runtime(
                 let mut opt_path = entry_path.clone();
                 opt_path.push("options");
                 let options = tu::table_mut(e, &["options"], file, &mut c)?;
+                tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
                 if !c.is_empty() {
                     options.set_implicit(false);
+                    tu::apply_indent(options, depth + 1, &style, true);
                 }
-                tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
             }
         }
         Some(false) if !t.force => {
@@ -279,15 +283,20 @@ fn put_runtime(
                     dotted(&entry_path)
                 ));
             }
+            let fresh = template.is_none();
             let mut e = template.unwrap_or_default();
-            if e.is_empty() {
-                e.set_implicit(false);
-            }
+            e.set_implicit(false);
             tu::set_value(&mut e, "runtime_type", Value::from(RUNC_V2));
             let mut c = Vec::new();
             let options = tu::table_mut(&mut e, &["options"], file, &mut c)?;
             options.set_implicit(false);
             tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
+            if !fresh && !c.is_empty() {
+                tu::apply_indent(options, depth + 1, &style, true);
+            }
+            if fresh {
+                tu::apply_indent(&mut e, depth, &style, true);
+            }
             runtimes.insert(&t.name, Item::Table(e));
         }
     }
@@ -312,7 +321,11 @@ fn put_runtime(
             record.previous_default = current;
             let mut created = Vec::new();
             let c = tu::table_mut(doc.as_table_mut(), &cpath, file, &mut created)?;
+            let new_header = c.is_implicit();
             tu::set_value(c, "default_runtime_name", Value::from(t.name.as_str()));
+            if new_header {
+                tu::apply_indent(c, cpath.len(), &style, false);
+            }
             for c in created {
                 let key = format!("table {c}");
                 if !record.added(&key) {

@@ -201,6 +201,62 @@ fn same_quotes(old: &Value, new: Value) -> Value {
     }
 }
 
+/// How a file indents its tables, so new tables look like their
+/// neighbours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Indent {
+    /// No indentation.
+    None,
+    /// Headers at the left margin, keys indented by this.
+    Keys(String),
+    /// `containerd config default` style: a table of N dotted parts has its
+    /// header indented by 2*(N-1) spaces and its keys by 2*N.
+    Nested,
+}
+
+/// The indentation style of a TOML text.
+pub fn indent_style(text: &str) -> Indent {
+    let mut keys = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') || trimmed.is_empty() {
+            continue;
+        }
+        let ws = &line[..line.len() - trimmed.len()];
+        if trimmed.starts_with('[') && !ws.is_empty() {
+            return Indent::Nested;
+        }
+        if !trimmed.starts_with('[') && !ws.is_empty() && keys.is_none() && trimmed.contains('=') {
+            keys = Some(ws.to_string());
+        }
+    }
+    keys.map_or(Indent::None, Indent::Keys)
+}
+
+/// Gives a table made here (and its sub-tables) the file's indentation;
+/// `depth` is the number of parts of the table's dotted name.
+pub fn apply_indent(t: &mut Table, depth: usize, style: &Indent, recurse: bool) {
+    let (header, keys) = match style {
+        Indent::None => return,
+        Indent::Keys(k) => (String::new(), k.clone()),
+        Indent::Nested => (
+            " ".repeat(2 * depth.saturating_sub(1)),
+            " ".repeat(2 * depth),
+        ),
+    };
+    t.decor_mut().set_prefix(format!("\n{header}"));
+    let names: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
+    for name in names {
+        if let Some(Item::Table(sub)) = t.get_mut(&name) {
+            if recurse {
+                apply_indent(sub, depth + 1, style, true);
+            }
+        } else if let Some(mut k) = t.key_mut(&name) {
+            k.leaf_decor_mut().set_prefix(keys.clone());
+        }
+    }
+}
+
 /// Whether a table holds nothing (no keys, no non-empty sub-tables).
 pub fn is_empty_table(t: &Table) -> bool {
     t.iter().all(|(_, i)| match i {
