@@ -123,7 +123,9 @@ fn apply_to_engine(engine: Engine, a: &EngineArgs, out: Out) -> anyhow::Result<(
             let status = Command::new("systemctl")
                 .args([action, unit])
                 .status()
-                .with_context(|| format!("cannot run systemctl {action} {unit}"))?;
+                .with_context(|| {
+                    format!("the config is written, but systemctl {action} {unit} cannot run")
+                })?;
             if !status.success() {
                 bail!("systemctl {action} {unit} failed ({status}); the config is written, apply it by hand");
             }
