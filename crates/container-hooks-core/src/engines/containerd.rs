@@ -453,7 +453,7 @@ fn imports_cover(imports: &Array, drop_in: &Path, glob: &str) -> bool {
 
 pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
     let file = &t.config;
-    let (before, mut doc) = load(file)?;
+    let (before, mut doc) = load(&t.on_disk(file))?;
     let mut notes = Vec::new();
     let mut record = Record::new(Engine::Containerd, file, &t.name, &t.path);
     if let Some(r) = recorded {
@@ -527,7 +527,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
         }
     }
     // The drop-in: a copy of the main CRI table plus the runtime.
-    let (din_before, mut din) = load(drop_in)?;
+    let (din_before, mut din) = load(&t.on_disk(drop_in))?;
     if din_before.is_none() && !record.created(drop_in) {
         record.created_files.push(drop_in.clone());
     }
@@ -640,7 +640,7 @@ fn finish<'a>(
 pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
     let file = &t.config;
     let mut notes = Vec::new();
-    let (before, mut doc) = load(file)?;
+    let (before, mut doc) = load(&t.on_disk(file))?;
     let Some(drop_in) = &t.drop_in else {
         if before.is_none() {
             return Ok(Edit {
@@ -672,7 +672,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         });
     };
     let version = detect_version(file, &doc)?.unwrap_or(NEW_FILE_VERSION);
-    let (din_before, mut din) = load(drop_in)?;
+    let (din_before, mut din) = load(&t.on_disk(drop_in))?;
     let mut files = Vec::new();
     if din_before.is_some() {
         let dversion = detect_version(drop_in, &din)?.unwrap_or(version);

@@ -119,8 +119,8 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
         )));
     }
     let shim = t.path.display().to_string();
-    let m = merged(&t.config, drop_in)?;
-    let before = read_optional(drop_in)?;
+    let m = merged(&t.on_disk(&t.config), &t.on_disk(drop_in))?;
+    let before = read_optional(&t.on_disk(drop_in))?;
     let mut doc = match &before {
         Some(text) => tu::parse(drop_in, text)?,
         None => DocumentMut::new(),
@@ -254,7 +254,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         return Err(EngineError::Usage("CRI-O needs a drop-in file".into()));
     };
     let mut notes = Vec::new();
-    let before = read_optional(drop_in)?;
+    let before = read_optional(&t.on_disk(drop_in))?;
     let Some(text) = &before else {
         return Ok(Edit {
             files: vec![FileChange {

@@ -128,7 +128,7 @@ fn default_runtime(object: &Map<String, Value>) -> Option<String> {
 
 pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
     let file = &t.config;
-    let before = read_optional(file)?;
+    let before = read_optional(&t.on_disk(file))?;
     let mut notes = Vec::new();
     let mut d = parse(file, before.as_deref(), &mut notes)?;
     let mut record = Record::new(super::Engine::Docker, file, &t.name, &t.path);
@@ -236,7 +236,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
 
 pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
     let file = &t.config;
-    let before = read_optional(file)?;
+    let before = read_optional(&t.on_disk(file))?;
     let mut notes = Vec::new();
     let unchanged = |notes| {
         Ok(Edit {

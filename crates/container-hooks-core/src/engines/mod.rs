@@ -293,6 +293,24 @@ pub struct Request {
     pub set_as_default: bool,
     pub force: bool,
     pub state_dir: PathBuf,
+    /// Where the host's root is mounted, when it is not `/` (an installer
+    /// running in a container with the host at `/host`). Engine files are
+    /// named by their host paths (`config`, `drop_in`, `path` and what is
+    /// written into the files, such as containerd's `imports`) and read and
+    /// written below this directory. None: `/`.
+    pub root: Option<PathBuf>,
+}
+
+/// The path at which this process reaches the host path `path`, the host's
+/// root being mounted at `root` (None: `/`).
+pub fn on_root(root: Option<&Path>, path: &Path) -> PathBuf {
+    match root {
+        Some(r) if r != Path::new("/") => {
+            let rel = path.strip_prefix("/").unwrap_or(path);
+            r.join(rel)
+        }
+        _ => path.to_path_buf(),
+    }
 }
 
 impl Request {
@@ -307,6 +325,7 @@ impl Request {
             set_as_default: false,
             force: false,
             state_dir: state_dir.into(),
+            root: None,
         }
     }
 }
@@ -320,6 +339,15 @@ pub struct Target {
     pub path: PathBuf,
     pub set_as_default: bool,
     pub force: bool,
+    /// See [`Request::root`].
+    pub root: Option<PathBuf>,
+}
+
+impl Target {
+    /// Where this process reads and writes the host path `path`.
+    pub fn on_disk(&self, path: &Path) -> PathBuf {
+        on_root(self.root.as_deref(), path)
+    }
 }
 
 /// The result of one engine editor: the new texts and the record.
@@ -328,6 +356,17 @@ pub(crate) struct Edit {
     pub notes: Vec<String>,
     /// The record to keep (configure) or None (remove: forget it).
     pub record: Option<Record>,
+}
+
+impl Edit {
+    /// The editors name files by their host paths; the plan writes them
+    /// where this process reaches them.
+    fn on_disk(mut self, t: &Target) -> Edit {
+        for f in &mut self.files {
+            f.path = t.on_disk(&f.path);
+        }
+        self
+    }
 }
 
 fn absolute(p: PathBuf) -> PathBuf {
@@ -359,6 +398,7 @@ fn resolve(req: &Request, recorded: Option<&Record>) -> Target {
         path: req.path.clone(),
         set_as_default: req.set_as_default,
         force: req.force,
+        root: req.root.clone(),
     }
 }
 
@@ -416,6 +456,7 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
         Engine::Crio => crio::configure(&target, recorded.as_ref())?,
         Engine::Podman => podman::configure(&target, recorded.as_ref())?,
     };
+    let edit = edit.on_disk(&target);
     let mut state_changed = false;
     if let Some(record) = edit.record {
         state_changed = state.put(record);
@@ -453,6 +494,7 @@ pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
         Engine::Crio => crio::remove(&target, recorded.as_ref())?,
         Engine::Podman => podman::remove(&target, recorded.as_ref())?,
     };
+    let edit = edit.on_disk(&target);
     let mut notes = edit.notes;
     let mut state_changed = false;
     if let Some(r) = &recorded {
@@ -636,4 +678,100 @@ pub fn signal_reload(pid_file: &Path) -> Result<u32, FileError> {
 /// recorded (a runtime that runs the shim being the default).
 pub(crate) fn restores_default(recorded: Option<&Record>) -> bool {
     recorded.map_or(true, |r| r.set_as_default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/fixtures/engines")
+            .join(rel)
+    }
+
+    #[test]
+    fn on_root_maps_host_paths_below_the_root() {
+        let p = Path::new("/etc/containerd/config.toml");
+        assert_eq!(on_root(None, p), p);
+        assert_eq!(on_root(Some(Path::new("/")), p), p);
+        assert_eq!(
+            on_root(Some(Path::new("/host")), p),
+            Path::new("/host/etc/containerd/config.toml")
+        );
+    }
+
+    /// With a root, files are read and written below it while what goes
+    /// into them (imports, BinaryName) and the state name host paths.
+    #[test]
+    fn containerd_below_a_root_writes_host_paths_into_the_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("host");
+        std::fs::create_dir_all(root.join("etc/containerd")).unwrap();
+        std::fs::copy(
+            fixture("containerd/v2-debian-package.toml"),
+            root.join("etc/containerd/config.toml"),
+        )
+        .unwrap();
+        let mut req = Request::new(Engine::Containerd, root.join("var/lib/container-hooks"));
+        req.root = Some(root.clone());
+        req.drop_in = Some(containerd::suggested_drop_in());
+        req.path = PathBuf::from("/usr/local/container-hooks/bin/container-hooks-runtime");
+        let plan = plan_configure(&req).unwrap();
+        let paths: Vec<_> = plan.changed_files().map(|f| f.path.clone()).collect();
+        assert_eq!(
+            paths,
+            [
+                root.join("etc/containerd/conf.d/99-container-hooks.toml"),
+                root.join("etc/containerd/config.toml")
+            ]
+        );
+        plan.apply().unwrap();
+        let main = std::fs::read_to_string(root.join("etc/containerd/config.toml")).unwrap();
+        assert!(
+            main.contains("imports = [\"/etc/containerd/conf.d/*.toml\"]"),
+            "{main}"
+        );
+        let din =
+            std::fs::read_to_string(root.join("etc/containerd/conf.d/99-container-hooks.toml"))
+                .unwrap();
+        assert!(
+            din.contains("BinaryName = \"/usr/local/container-hooks/bin/container-hooks-runtime\""),
+            "{din}"
+        );
+        assert!(!din.contains(root.to_str().unwrap()), "{din}");
+        let state =
+            std::fs::read_to_string(root.join("var/lib/container-hooks/runtimes.json")).unwrap();
+        assert!(!state.contains(root.to_str().unwrap()), "{state}");
+        // Again: nothing to change.
+        assert!(!plan_configure(&req).unwrap().changes_files());
+        // Remove puts the main file back and deletes the drop-in.
+        plan_remove(&req).unwrap().apply().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(root.join("etc/containerd/config.toml")).unwrap(),
+            std::fs::read_to_string(fixture("containerd/v2-debian-package.toml")).unwrap()
+        );
+        assert!(!root
+            .join("etc/containerd/conf.d/99-container-hooks.toml")
+            .exists());
+    }
+
+    #[test]
+    fn crio_below_a_root_reads_the_host_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("host");
+        std::fs::create_dir_all(root.join("etc/crio")).unwrap();
+        std::fs::copy(fixture("crio/crio.conf"), root.join("etc/crio/crio.conf")).unwrap();
+        let mut req = Request::new(Engine::Crio, root.join("var/lib/container-hooks"));
+        req.root = Some(root.clone());
+        req.path = PathBuf::from("/usr/local/container-hooks/bin/container-hooks-runtime");
+        plan_configure(&req).unwrap().apply().unwrap();
+        let din = std::fs::read_to_string(root.join(&crio::DEFAULT_DROP_IN[1..])).unwrap();
+        assert!(
+            din.contains("runtime_path = \"/usr/local/container-hooks/bin/container-hooks-runtime\""),
+            "{din}"
+        );
+        plan_remove(&req).unwrap().apply().unwrap();
+        assert!(!root.join(&crio::DEFAULT_DROP_IN[1..]).exists());
+    }
 }

@@ -29,7 +29,7 @@ fn note_created(created: Vec<String>, record: &mut Record) {
 pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
     let file = &t.config;
     let shim = t.path.display().to_string();
-    let before = read_optional(file)?;
+    let before = read_optional(&t.on_disk(file))?;
     let mut doc = match &before {
         Some(text) => tu::parse(file, text)?,
         None => DocumentMut::new(),
@@ -116,7 +116,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
 pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
     let file = &t.config;
     let mut notes = Vec::new();
-    let before = read_optional(file)?;
+    let before = read_optional(&t.on_disk(file))?;
     let Some(text) = &before else {
         return Ok(Edit {
             files: vec![FileChange {
