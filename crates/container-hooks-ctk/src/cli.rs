@@ -37,6 +37,9 @@ pub enum Command {
         after_help = "Example:\n  container-hooks-ctk install --toolkit-root ./target/release --dest /usr/bin"
     )]
     Install(InstallArgs),
+    /// Install onto a Kubernetes node from a DaemonSet pod, and take it out.
+    #[command(subcommand)]
+    Installer(InstallerCommand),
 }
 
 /// A container engine.
@@ -188,4 +191,108 @@ pub struct InstallArgs {
     /// Where to install them.
     #[arg(long, value_name = "DIR", default_value = "/usr/bin")]
     pub dest: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstallerCommand {
+    /// Install the toolkit onto the host mounted at --host-root, wire the
+    /// node's containerd or CRI-O, keep the hook files in sync with
+    /// --config-dir, and take it all out again on SIGTERM or SIGINT.
+    #[command(
+        after_help = "Example (the DaemonSet's container):\n  container-hooks-ctk installer run --host-root /host --config-dir /config --restart-mode systemd"
+    )]
+    Run(InstallerRunArgs),
+    /// Take out what `installer run` put on the host (after a pod was
+    /// killed without its cleanup).
+    #[command(
+        after_help = "Example:\n  container-hooks-ctk installer remove --host-root /host --restart-mode systemd"
+    )]
+    Remove(InstallerArgs),
+}
+
+/// An engine the installer wires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NodeEngineArg {
+    Containerd,
+    Crio,
+}
+
+/// Options shared by `installer run` and `installer remove`. Every path
+/// but --host-root, --source-dir and --config-dir is a path on the host.
+#[derive(Debug, Args)]
+pub struct InstallerArgs {
+    /// Where the host's root filesystem is mounted.
+    #[arg(long, value_name = "DIR", default_value = "/host")]
+    pub host_root: PathBuf,
+    /// The host directory the binaries are installed in.
+    #[arg(long, value_name = "DIR", default_value = "/usr/local/container-hooks/bin")]
+    pub toolkit_dir: PathBuf,
+    /// The engine to wire [default: detected from the host's files].
+    #[arg(long, value_enum)]
+    pub runtime: Option<NodeEngineArg>,
+    /// The engine's main config file on the host [default:
+    /// /etc/containerd/config.toml or /etc/crio/crio.conf].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The drop-in on the host [default:
+    /// /etc/containerd/conf.d/99-container-hooks.toml or
+    /// /etc/crio/crio.conf.d/99-container-hooks.conf].
+    #[arg(long, value_name = "FILE")]
+    pub drop_in: Option<PathBuf>,
+    /// The runtime name (the RuntimeClass handler).
+    #[arg(long, default_value = "container-hooks")]
+    pub name: String,
+    /// How the engine learns of its changed config: systemd runs
+    /// `systemctl restart` in the host's root (needs hostPID); signal sends
+    /// SIGHUP to crio (containerd does not reload on a signal).
+    #[arg(long, value_enum, default_value_t = RestartModeArg::Systemd)]
+    pub restart_mode: RestartModeArg,
+    /// The host directory of the toolkit's state.
+    #[arg(long, value_name = "DIR", default_value = "/var/lib/container-hooks")]
+    pub state_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallerRunArgs {
+    #[command(flatten)]
+    pub common: InstallerArgs,
+    /// The directory holding the three binaries [default: the directory of
+    /// this program].
+    #[arg(long, value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
+    /// The mounted ConfigMap: config.toml, hooks.json, and oci-hooks(5)
+    /// files (every other *.json, or files in a hooks.d subdirectory).
+    #[arg(long, value_name = "DIR", default_value = "/config")]
+    pub config_dir: PathBuf,
+    /// Make the shim the engine's default runtime (without it, pods opt in
+    /// with runtimeClassName).
+    #[arg(long)]
+    pub set_as_default: bool,
+    /// How often to look for changed hook files (10s, 500ms, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub poll_interval: std::time::Duration,
+    /// Install and wire, then exit (no waiting, no cleanup).
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// Parses 10s, 500ms, 2m or a number of seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?}: expected a duration such as 10s, 500ms or 2m"))?;
+    let d = match unit {
+        "ms" => std::time::Duration::from_millis(n),
+        "s" => std::time::Duration::from_secs(n),
+        "m" => std::time::Duration::from_secs(n.saturating_mul(60)),
+        _ => return Err(format!("{s:?}: expected a duration such as 10s, 500ms or 2m")),
+    };
+    if d.is_zero() {
+        return Err(format!("{s:?}: must be more than zero"));
+    }
+    Ok(d)
 }

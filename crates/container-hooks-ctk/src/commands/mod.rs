@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod install;
+pub mod installer;
 pub mod runtime;
 
 use crate::cli::{Cli, Command};
@@ -51,5 +52,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Runtime(cmd) => runtime::run(cmd, out),
         Command::Config(args) => config::run(args, out),
         Command::Install(args) => install::run(args, out),
+        Command::Installer(cmd) => installer::run(cmd, out),
     }
 }
