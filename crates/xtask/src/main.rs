@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod image;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "container-hooks-toolkit project tasks")]
@@ -20,10 +21,14 @@ enum Task {
     /// Run a busybox container through the shim with one recording hook per
     /// stage, in a temporary directory, and print what each hook saw.
     Demo(demo::Args),
+    /// Build the installer image (deploy/Containerfile) from static
+    /// binaries, with docker build and no registry.
+    Image(image::Args),
 }
 
 fn main() -> Result<()> {
     match Xtask::parse().task {
         Task::Demo(args) => demo::run(args),
+        Task::Image(args) => image::run(args),
     }
 }
