@@ -125,6 +125,34 @@ impl Containerd {
         c
     }
 
+    /// Starts containerd from a command made by the caller (for example
+    /// `unshare -m` around `containerd --config FILE`, for a config that
+    /// names paths of another root), whose gRPC socket is `address`. The
+    /// command must end in an exec of containerd, so that the child is
+    /// containerd itself.
+    pub fn start_command(dir: &Path, config: &Path, address: &Path, mut cmd: Command) -> Containerd {
+        fs::create_dir_all(dir).unwrap();
+        let log = dir.join("containerd.log");
+        let logf = fs::File::create(&log).unwrap();
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(logf.try_clone().unwrap())
+            .stderr(logf)
+            .spawn()
+            .expect("start containerd");
+        let c = Containerd {
+            dir: dir.to_path_buf(),
+            address: address.to_path_buf(),
+            config: config.to_path_buf(),
+            log,
+            child,
+        };
+        wait_for("containerd", &c.log, Duration::from_secs(30), || {
+            c.address.exists() && run(c.ctr().arg("version")).status.success()
+        });
+        c
+    }
+
     /// A `ctr` command talking to this containerd.
     pub fn ctr(&self) -> Command {
         let mut c = Command::new(require("ctr"));
