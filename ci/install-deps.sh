@@ -8,3 +8,10 @@ apt-get update
 # files in the CLI tests.
 apt-get install -y --no-install-recommends \
     runc crun busybox-static containerd docker.io e2fsprogs mount
+# The Kubernetes deployment tests: kubernetes-validate checks the manifests
+# against the Kubernetes 1.30 schemas it bundles (offline; it brings PyYAML,
+# which the tests also use); libc6-dev has the static glibc that the
+# installer image's static-pie binaries link; unshare (util-linux) gives
+# containerd the host root's /etc in a mount namespace of its own.
+apt-get install -y --no-install-recommends python3 python3-pip libc6-dev util-linux
+python3 -m pip install --break-system-packages kubernetes-validate==1.37.0

@@ -652,3 +652,89 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_from_the_configmap()
     let stages: Vec<String> = read_record(&record).into_iter().map(|(s, _)| s).collect();
     assert_eq!(stages, ["prestart"]);
 }
+
+/// containerd before 2.1 replaces whole plugin tables when it merges an
+/// import: the drop-in's copy of the CRI table must follow the main file,
+/// or a later change to the main file is silently undone.
+#[test]
+fn drop_in_copy_of_the_cri_table_follows_the_main_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let host = debian_host(tmp.path());
+    let cfg = tmp.path().join("config");
+    configmap_dir(&cfg, 1, &[("hooks.json", "{}")]);
+    let log = tmp.path().join("installer.log");
+    let mut pod = spawn_logged(installer(&host, &cfg, &["--poll-interval", "200ms"]), &log);
+    wait_until("the installer is up", Duration::from_secs(10), || {
+        fs::read_to_string(&log).unwrap_or_default().contains("runs the shim")
+    });
+    let bin_dir = |v: &toml::Value| {
+        v["plugins"]["io.containerd.grpc.v1.cri"]["cni"]["bin_dir"]
+            .as_str()
+            .map(str::to_string)
+    };
+    assert_eq!(bin_dir(&toml_file(&host.join(DROP_IN))).as_deref(), Some("/usr/lib/cni"));
+    // The operator changes the main file.
+    let main = host.join("etc/containerd/config.toml");
+    let edited = fs::read_to_string(&main)
+        .unwrap()
+        .replace("bin_dir = \"/usr/lib/cni\"", "bin_dir = \"/opt/cni/bin\"");
+    fs::write(&main, &edited).unwrap();
+    wait_until("the drop-in follows the main file", Duration::from_secs(5), || {
+        bin_dir(&toml_file(&host.join(DROP_IN))).as_deref() == Some("/opt/cni/bin")
+    });
+    let din = toml_file(&host.join(DROP_IN));
+    assert_eq!(
+        din["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]["container-hooks"]
+            ["options"]["BinaryName"]
+            .as_str(),
+        Some(SHIM_ON_HOST)
+    );
+    assert!(kill(pod.id(), libc::SIGTERM));
+    assert!(wait_exit(&mut pod, &log).success());
+    // The operator's change stays; the imports line goes.
+    let expected = fs::read_to_string(fixtures().join("engines/containerd/v2-debian-package.toml"))
+        .unwrap()
+        .replace("bin_dir = \"/usr/lib/cni\"", "bin_dir = \"/opt/cni/bin\"");
+    assert_ne!(edited, expected);
+    assert_eq!(fs::read_to_string(&main).unwrap(), expected);
+    assert!(!host.join(DROP_IN).exists());
+}
+
+/// `installer remove` cleans up after a pod killed without its cleanup,
+/// and puts back the default runtime that --set-as-default replaced.
+#[test]
+fn installer_remove_after_a_killed_pod_restores_the_default_runtime() {
+    let tmp = tempfile::tempdir().unwrap();
+    let host = debian_host(tmp.path());
+    let original = fs::read_to_string(host.join("etc/containerd/config.toml")).unwrap();
+    let cfg = tmp.path().join("config");
+    configmap_dir(&cfg, 1, &[("hooks.json", "{}")]);
+    let log = tmp.path().join("installer.log");
+    let mut pod = spawn_logged(
+        installer(&host, &cfg, &["--set-as-default", "--poll-interval", "200ms"]),
+        &log,
+    );
+    wait_until("the installer is up", Duration::from_secs(10), || {
+        fs::read_to_string(&log).unwrap_or_default().contains("runs the shim")
+    });
+    let dump = dump_on_host(&host);
+    assert_eq!(
+        dump["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["default_runtime_name"].as_str(),
+        Some("container-hooks")
+    );
+    // Killed: no cleanup; the binaries stay, so the node keeps working.
+    assert!(kill(pod.id(), libc::SIGKILL));
+    let _ = pod.wait();
+    assert!(host.join(TOOLKIT).join("container-hooks-runtime").is_file());
+    let out = run(Command::new(bin("container-hooks-ctk"))
+        .args(["installer", "remove", "--restart-mode", "none", "--host-root"])
+        .arg(&host));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        fs::read_to_string(host.join("etc/containerd/config.toml")).unwrap(),
+        original
+    );
+    assert!(!host.join(DROP_IN).exists());
+    assert!(!host.join("usr/local/container-hooks").exists());
+    assert!(!host.join("etc/container-hooks").exists());
+}

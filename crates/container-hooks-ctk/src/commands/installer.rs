@@ -529,6 +529,29 @@ fn run_installer(a: &InstallerRunArgs, out: Out) -> anyhow::Result<()> {
             // A bad ConfigMap keeps the files in force and the pod running.
             Err(e) => eprintln!("container-hooks-ctk: error: {e:#}; the hook files on the host are unchanged"),
         }
+        // The engine's files: put back what someone took out, and keep
+        // containerd's drop-in copy of the CRI table equal to the main
+        // file's. No restart: the engine reads them at its next restart,
+        // which whoever changed its main file has to do anyway.
+        let mut req = node.request(c);
+        req.set_as_default = a.set_as_default;
+        match engines::plan_configure(&req).and_then(|p| {
+            if p.changes_files() {
+                p.apply()?;
+            }
+            Ok(p)
+        }) {
+            Ok(plan) => {
+                for f in plan.changed_files() {
+                    out.info(format!(
+                        "re-synced {} with the engine's main file; {} reads it at its next restart",
+                        f.path.display(),
+                        node.engine
+                    ));
+                }
+            }
+            Err(e) => eprintln!("container-hooks-ctk: error: {e}"),
+        }
         node.save_created(c, &created)?;
     }
 }
