@@ -225,7 +225,11 @@ pub struct InstallerArgs {
     #[arg(long, value_name = "DIR", default_value = "/host")]
     pub host_root: PathBuf,
     /// The host directory the binaries are installed in.
-    #[arg(long, value_name = "DIR", default_value = "/usr/local/container-hooks/bin")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "/usr/local/container-hooks/bin"
+    )]
     pub toolkit_dir: PathBuf,
     /// The engine to wire [default: detected from the host's files].
     #[arg(long, value_enum)]
@@ -289,7 +293,11 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         "ms" => std::time::Duration::from_millis(n),
         "s" => std::time::Duration::from_secs(n),
         "m" => std::time::Duration::from_secs(n.saturating_mul(60)),
-        _ => return Err(format!("{s:?}: expected a duration such as 10s, 500ms or 2m")),
+        _ => {
+            return Err(format!(
+                "{s:?}: expected a duration such as 10s, 500ms or 2m"
+            ))
+        }
     };
     if d.is_zero() {
         return Err(format!("{s:?}: must be more than zero"));

@@ -84,8 +84,7 @@ pub fn run(args: Args) -> Result<()> {
             .with_context(|| format!("copy {} into {}", src.display(), bin.display()))?;
     }
     let containerfile = context.join("Containerfile");
-    fs::copy(root.join("deploy/Containerfile"), &containerfile)
-        .context("deploy/Containerfile")?;
+    fs::copy(root.join("deploy/Containerfile"), &containerfile).context("deploy/Containerfile")?;
     if args.context_only {
         println!("{}", context.display());
         return Ok(());

@@ -130,7 +130,12 @@ impl Containerd {
     /// names paths of another root), whose gRPC socket is `address`. The
     /// command must end in an exec of containerd, so that the child is
     /// containerd itself.
-    pub fn start_command(dir: &Path, config: &Path, address: &Path, mut cmd: Command) -> Containerd {
+    pub fn start_command(
+        dir: &Path,
+        config: &Path,
+        address: &Path,
+        mut cmd: Command,
+    ) -> Containerd {
         fs::create_dir_all(dir).unwrap();
         let log = dir.join("containerd.log");
         let logf = fs::File::create(&log).unwrap();

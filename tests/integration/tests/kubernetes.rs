@@ -254,7 +254,10 @@ fn shipped_configmap_is_accepted_and_names_what_the_daemonset_and_runtimeclass_u
     assert!(volumes
         .iter()
         .any(|v| v["configMap"]["name"] == cm["metadata"]["name"]));
-    assert_eq!(spec["serviceAccountName"], kind("ServiceAccount")["metadata"]["name"]);
+    assert_eq!(
+        spec["serviceAccountName"],
+        kind("ServiceAccount")["metadata"]["name"]
+    );
     assert!(spec["terminationGracePeriodSeconds"].as_u64().unwrap() >= 60);
     // The ConfigMap's files pass the installer, as the DaemonSet runs it.
     let tmp = tempfile::tempdir().unwrap();
@@ -269,15 +272,24 @@ fn shipped_configmap_is_accepted_and_names_what_the_daemonset_and_runtimeclass_u
     let cfg = tmp.path().join("config");
     configmap_dir(&cfg, 1, &files);
     let out = run(&mut installer(&host, &cfg, &["--once"]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(host.join("etc/container-hooks/hooks.d/10-log-start.json").is_file());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(host
+        .join("etc/container-hooks/hooks.d/10-log-start.json")
+        .is_file());
     let config = fs::read_to_string(host.join("etc/container-hooks/config.toml")).unwrap();
     assert!(
         config.contains("path = \"/usr/local/container-hooks/bin/container-hooks-ctk\""),
         "{config}"
     );
     let din = fs::read_to_string(host.join(DROP_IN)).unwrap();
-    assert!(din.contains("[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.container-hooks]"), "{din}");
+    assert!(
+        din.contains("[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.container-hooks]"),
+        "{din}"
+    );
 }
 
 #[test]
@@ -296,7 +308,11 @@ fn second_run_changes_nothing_changed_hooks_reach_the_host_and_sigterm_cleans_up
         ],
     );
     let out = run(&mut installer(&host, &cfg, &["--once"]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let first = snapshot(&host);
     for f in [
         "container-hooks-runtime",
@@ -311,29 +327,38 @@ fn second_run_changes_nothing_changed_hooks_reach_the_host_and_sigterm_cleans_up
     assert_eq!(bytes, hook_file("one").as_bytes());
     // A second run (a restarted pod) writes nothing at all.
     let out = run(&mut installer(&host, &cfg, &["--once"]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("installed ") && !stderr.contains("wrote "), "{stderr}");
+    assert!(
+        !stderr.contains("installed ") && !stderr.contains("wrote "),
+        "{stderr}"
+    );
     assert_eq!(snapshot(&host), first, "the second run changed the host");
 
     // The installer waiting, polling every 200 ms.
     let log1 = tmp.path().join("installer1.log");
-    let mut first_pod = spawn_logged(
-        installer(&host, &cfg, &["--poll-interval", "200ms"]),
-        &log1,
-    );
+    let mut first_pod = spawn_logged(installer(&host, &cfg, &["--poll-interval", "200ms"]), &log1);
     wait_until("the first installer is up", Duration::from_secs(10), || {
-        fs::read_to_string(&log1).unwrap_or_default().contains("runs the shim")
+        fs::read_to_string(&log1)
+            .unwrap_or_default()
+            .contains("runs the shim")
     });
     // A second pod on the node waits for the lock and writes nothing.
     let log2 = tmp.path().join("installer2.log");
-    let mut second_pod = spawn_logged(
-        installer(&host, &cfg, &["--poll-interval", "200ms"]),
-        &log2,
+    let mut second_pod = spawn_logged(installer(&host, &cfg, &["--poll-interval", "200ms"]), &log2);
+    wait_until(
+        "the second installer waits",
+        Duration::from_secs(10),
+        || {
+            fs::read_to_string(&log2)
+                .unwrap_or_default()
+                .contains("holds the lock")
+        },
     );
-    wait_until("the second installer waits", Duration::from_secs(10), || {
-        fs::read_to_string(&log2).unwrap_or_default().contains("holds the lock")
-    });
     // The ConfigMap changes: one hook edited, one added, one dropped.
     configmap_dir(
         &cfg,
@@ -355,8 +380,16 @@ fn second_run_changes_nothing_changed_hooks_reach_the_host_and_sigterm_cleans_up
         },
     );
     let now = snapshot(&host);
-    for f in ["etc/containerd/config.toml", DROP_IN, "usr/local/container-hooks/bin/container-hooks-runtime"] {
-        assert_eq!(now[&host.join(f)], first[&host.join(f)], "{f} changed on a hook sync");
+    for f in [
+        "etc/containerd/config.toml",
+        DROP_IN,
+        "usr/local/container-hooks/bin/container-hooks-runtime",
+    ] {
+        assert_eq!(
+            now[&host.join(f)],
+            first[&host.join(f)],
+            "{f} changed on a hook sync"
+        );
     }
     let log_text = fs::read_to_string(&log1).unwrap();
     assert!(!log_text.contains("restart"), "{log_text}");
@@ -364,13 +397,27 @@ fn second_run_changes_nothing_changed_hooks_reach_the_host_and_sigterm_cleans_up
 
     // SIGTERM: the first cleans up and exits 0; the second then installs.
     assert!(kill(first_pod.id(), libc::SIGTERM));
-    assert!(wait_exit(&mut first_pod, &log1).success(), "{}", fs::read_to_string(&log1).unwrap());
-    wait_until("the second installer installs", Duration::from_secs(10), || {
-        fs::read_to_string(&log2).unwrap_or_default().contains("runs the shim")
-    });
+    assert!(
+        wait_exit(&mut first_pod, &log1).success(),
+        "{}",
+        fs::read_to_string(&log1).unwrap()
+    );
+    wait_until(
+        "the second installer installs",
+        Duration::from_secs(10),
+        || {
+            fs::read_to_string(&log2)
+                .unwrap_or_default()
+                .contains("runs the shim")
+        },
+    );
     assert!(host.join(DROP_IN).is_file());
     assert!(kill(second_pod.id(), libc::SIGINT));
-    assert!(wait_exit(&mut second_pod, &log2).success(), "{}", fs::read_to_string(&log2).unwrap());
+    assert!(
+        wait_exit(&mut second_pod, &log2).success(),
+        "{}",
+        fs::read_to_string(&log2).unwrap()
+    );
     // The host as it was: the engine config byte for byte, no drop-in, no
     // binaries, no hook files.
     let after = snapshot(&host);
@@ -396,7 +443,11 @@ fn a_bad_configmap_is_refused_naming_the_file_before_the_host_is_touched() {
     let host = debian_host(tmp.path());
     let before = snapshot(&host);
     let cfg = tmp.path().join("config");
-    configmap_dir(&cfg, 1, &[("hooks.json", "{\"prestart\": [{\"path\": \"true\"}]}")]);
+    configmap_dir(
+        &cfg,
+        1,
+        &[("hooks.json", "{\"prestart\": [{\"path\": \"true\"}]}")],
+    );
     let out = run(&mut installer(&host, &cfg, &["--once"]));
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -475,7 +526,19 @@ fn image_installs_onto_a_host_root_and_docker_stop_restores_it() {
     let out = run(Command::new(cargo)
         .current_dir(repo())
         .env("CARGO_TARGET_DIR", target.join("image-build"))
-        .args(["run", "--quiet", "-p", "xtask", "--", "image", "--profile", "dev", "--tag", &tag, "--docker-host"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "xtask",
+            "--",
+            "image",
+            "--profile",
+            "dev",
+            "--tag",
+            &tag,
+            "--docker-host",
+        ])
         .arg(format!("unix://{}", d.socket.display())));
     assert!(
         out.status.success(),
@@ -485,17 +548,26 @@ fn image_installs_onto_a_host_root_and_docker_stop_restores_it() {
     let cases: [(&str, &[(&str, &str)]); 3] = [
         (
             "containerd v2 (Debian)",
-            &[("containerd/v2-debian-package.toml", "etc/containerd/config.toml")],
+            &[(
+                "containerd/v2-debian-package.toml",
+                "etc/containerd/config.toml",
+            )],
         ),
         (
             "containerd v3",
-            &[("containerd/v3-containerd-2.x.toml", "etc/containerd/config.toml")],
+            &[(
+                "containerd/v3-containerd-2.x.toml",
+                "etc/containerd/config.toml",
+            )],
         ),
         (
             "crio",
             &[
                 ("crio/crio.conf", "etc/crio/crio.conf"),
-                ("crio/crio.conf.d/10-crun.conf", "etc/crio/crio.conf.d/10-crun.conf"),
+                (
+                    "crio/crio.conf.d/10-crun.conf",
+                    "etc/crio/crio.conf.d/10-crun.conf",
+                ),
             ],
         ),
     ];
@@ -509,7 +581,11 @@ fn image_installs_onto_a_host_root_and_docker_stop_restores_it() {
         let engine_before = engine_values(&host);
         let files_before: Vec<PathBuf> = snapshot(&host).into_keys().collect();
         let cfg = case.join("config");
-        configmap_dir(&cfg, 1, &[("hooks.json", "{}"), ("10-a.json", &hook_file("a"))]);
+        configmap_dir(
+            &cfg,
+            1,
+            &[("hooks.json", "{}"), ("10-a.json", &hook_file("a"))],
+        );
         let name = unique("chtk-installer");
         let out = run(d
             .docker()
@@ -518,22 +594,40 @@ fn image_installs_onto_a_host_root_and_docker_stop_restores_it() {
             .arg("-v")
             .arg(format!("{}:/config:ro", cfg.display()))
             .args([&tag, "--restart-mode", "none", "--poll-interval", "1s"]));
-        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let logs = || {
             let o = run(d.docker().args(["logs", &name]));
             String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout)
         };
         let start = Instant::now();
         while !logs().contains("runs the shim") {
-            let running = run_ok(d.docker().args(["inspect", "-f", "{{.State.Running}}", &name]));
-            assert!(running.trim() == "true", "{what}: the installer exited:\n{}", logs());
-            assert!(start.elapsed() < Duration::from_secs(30), "{what}: {}", logs());
+            let running = run_ok(
+                d.docker()
+                    .args(["inspect", "-f", "{{.State.Running}}", &name]),
+            );
+            assert!(
+                running.trim() == "true",
+                "{what}: the installer exited:\n{}",
+                logs()
+            );
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "{what}: {}",
+                logs()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         // The binaries are on the host, static, and run there.
         let marker = host.join(TOOLKIT).join("container-hooks");
         let out = run(Command::new(&marker).arg("--version"));
-        assert!(out.status.success(), "{what}: the installed marker does not run");
+        assert!(
+            out.status.success(),
+            "{what}: the installed marker does not run"
+        );
         assert!(host.join(TOOLKIT).join("container-hooks-runtime").is_file());
         assert!(host.join("etc/container-hooks/hooks.d/10-a.json").is_file());
         if what.starts_with("containerd") {
@@ -550,34 +644,64 @@ fn image_installs_onto_a_host_root_and_docker_stop_restores_it() {
             if what.contains("v2") {
                 let cri = &dump["plugins"]["io.containerd.grpc.v1.cri"];
                 let ours = &cri["containerd"]["runtimes"]["container-hooks"];
-                assert_eq!(ours["options"]["BinaryName"].as_str(), Some(SHIM_ON_HOST), "{what}");
+                assert_eq!(
+                    ours["options"]["BinaryName"].as_str(),
+                    Some(SHIM_ON_HOST),
+                    "{what}"
+                );
                 assert_eq!(ours["runtime_type"].as_str(), Some("io.containerd.runc.v2"));
-                assert!(cri["containerd"]["runtimes"].get("runc").is_some(), "{what}: runc gone");
-                assert_eq!(cri["cni"]["bin_dir"].as_str(), Some("/usr/lib/cni"), "{what}");
+                assert!(
+                    cri["containerd"]["runtimes"].get("runc").is_some(),
+                    "{what}: runc gone"
+                );
+                assert_eq!(
+                    cri["cni"]["bin_dir"].as_str(),
+                    Some("/usr/lib/cni"),
+                    "{what}"
+                );
                 let imported = dump["imports"].as_array().unwrap();
                 assert!(
-                    imported.iter().any(|i| i.as_str() == Some("/etc/containerd/conf.d/99-container-hooks.toml")),
+                    imported
+                        .iter()
+                        .any(|i| i.as_str()
+                            == Some("/etc/containerd/conf.d/99-container-hooks.toml")),
                     "{what}: {imported:?}"
                 );
             } else {
                 // containerd 1.6 (Debian 12) accepts the file but drops the
                 // version-3 plugin tables from its dump: check the drop-in.
-                let ours = &din["plugins"]["io.containerd.cri.v1.runtime"]["containerd"]["runtimes"]["container-hooks"];
-                assert_eq!(ours["options"]["BinaryName"].as_str(), Some(SHIM_ON_HOST), "{what}");
+                let ours = &din["plugins"]["io.containerd.cri.v1.runtime"]["containerd"]
+                    ["runtimes"]["container-hooks"];
+                assert_eq!(
+                    ours["options"]["BinaryName"].as_str(),
+                    Some(SHIM_ON_HOST),
+                    "{what}"
+                );
                 assert_eq!(din["version"].as_integer(), Some(3));
             }
         } else {
             let din = toml_file(&host.join(CRIO_DROP_IN));
             let ours = &din["crio"]["runtime"]["runtimes"]["container-hooks"];
-            assert_eq!(ours["runtime_path"].as_str(), Some(SHIM_ON_HOST), "{what}: {din:?}");
+            assert_eq!(
+                ours["runtime_path"].as_str(),
+                Some(SHIM_ON_HOST),
+                "{what}: {din:?}"
+            );
         }
         // docker stop: SIGTERM to the installer, which cleans up and exits 0.
         run_ok(d.docker().args(["stop", "-t", "60", &name]));
-        let code = run_ok(d.docker().args(["inspect", "-f", "{{.State.ExitCode}}", &name]));
+        let code = run_ok(
+            d.docker()
+                .args(["inspect", "-f", "{{.State.ExitCode}}", &name]),
+        );
         assert_eq!(code.trim(), "0", "{what}: {}", logs());
         assert!(logs().contains("removed the toolkit"), "{what}: {}", logs());
         run_ok(d.docker().args(["rm", &name]));
-        assert_eq!(engine_values(&host), engine_before, "{what}: engine configs differ");
+        assert_eq!(
+            engine_values(&host),
+            engine_before,
+            "{what}: engine configs differ"
+        );
         assert!(!host.join(TOOLKIT).exists(), "{what}: binaries left");
         let left: Vec<PathBuf> = snapshot(&host)
             .into_keys()
@@ -622,8 +746,16 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_from_the_configmap()
     .to_string();
     let cfg = dir.join("config");
     configmap_dir(&cfg, 1, &[("hooks.json", &hooks_json)]);
-    let out = run(&mut installer(&host, &cfg, &["--once", "--runtime", "containerd"]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&mut installer(
+        &host,
+        &cfg,
+        &["--once", "--runtime", "containerd"],
+    ));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // containerd on the wired config, with the host's /etc at /etc (the
     // imports and the shim's /etc/container-hooks are host paths).
     let mut cmd = Command::new(require("unshare"));
@@ -632,7 +764,12 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_from_the_configmap()
         .arg("sh")
         .arg(host.join("etc"))
         .arg(require("containerd"));
-    let c = Containerd::start_command(&state, &host.join("etc/containerd/config.toml"), &address, cmd);
+    let c = Containerd::start_command(
+        &state,
+        &host.join("etc/containerd/config.toml"),
+        &address,
+        cmd,
+    );
     let rootfs = dir.join("rootfs");
     busybox_rootfs(&rootfs);
     let id = unique("chtk-k8s");
@@ -665,23 +802,30 @@ fn drop_in_copy_of_the_cri_table_follows_the_main_file() {
     let log = tmp.path().join("installer.log");
     let mut pod = spawn_logged(installer(&host, &cfg, &["--poll-interval", "200ms"]), &log);
     wait_until("the installer is up", Duration::from_secs(10), || {
-        fs::read_to_string(&log).unwrap_or_default().contains("runs the shim")
+        fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("runs the shim")
     });
     let bin_dir = |v: &toml::Value| {
         v["plugins"]["io.containerd.grpc.v1.cri"]["cni"]["bin_dir"]
             .as_str()
             .map(str::to_string)
     };
-    assert_eq!(bin_dir(&toml_file(&host.join(DROP_IN))).as_deref(), Some("/usr/lib/cni"));
+    assert_eq!(
+        bin_dir(&toml_file(&host.join(DROP_IN))).as_deref(),
+        Some("/usr/lib/cni")
+    );
     // The operator changes the main file.
     let main = host.join("etc/containerd/config.toml");
     let edited = fs::read_to_string(&main)
         .unwrap()
         .replace("bin_dir = \"/usr/lib/cni\"", "bin_dir = \"/opt/cni/bin\"");
     fs::write(&main, &edited).unwrap();
-    wait_until("the drop-in follows the main file", Duration::from_secs(5), || {
-        bin_dir(&toml_file(&host.join(DROP_IN))).as_deref() == Some("/opt/cni/bin")
-    });
+    wait_until(
+        "the drop-in follows the main file",
+        Duration::from_secs(5),
+        || bin_dir(&toml_file(&host.join(DROP_IN))).as_deref() == Some("/opt/cni/bin"),
+    );
     let din = toml_file(&host.join(DROP_IN));
     assert_eq!(
         din["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]["container-hooks"]
@@ -711,11 +855,17 @@ fn installer_remove_after_a_killed_pod_restores_the_default_runtime() {
     configmap_dir(&cfg, 1, &[("hooks.json", "{}")]);
     let log = tmp.path().join("installer.log");
     let mut pod = spawn_logged(
-        installer(&host, &cfg, &["--set-as-default", "--poll-interval", "200ms"]),
+        installer(
+            &host,
+            &cfg,
+            &["--set-as-default", "--poll-interval", "200ms"],
+        ),
         &log,
     );
     wait_until("the installer is up", Duration::from_secs(10), || {
-        fs::read_to_string(&log).unwrap_or_default().contains("runs the shim")
+        fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("runs the shim")
     });
     let dump = dump_on_host(&host);
     assert_eq!(
@@ -727,9 +877,19 @@ fn installer_remove_after_a_killed_pod_restores_the_default_runtime() {
     let _ = pod.wait();
     assert!(host.join(TOOLKIT).join("container-hooks-runtime").is_file());
     let out = run(Command::new(bin("container-hooks-ctk"))
-        .args(["installer", "remove", "--restart-mode", "none", "--host-root"])
+        .args([
+            "installer",
+            "remove",
+            "--restart-mode",
+            "none",
+            "--host-root",
+        ])
         .arg(&host));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         fs::read_to_string(host.join("etc/containerd/config.toml")).unwrap(),
         original

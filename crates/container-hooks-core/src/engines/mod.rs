@@ -768,7 +768,9 @@ mod tests {
         plan_configure(&req).unwrap().apply().unwrap();
         let din = std::fs::read_to_string(root.join(&crio::DEFAULT_DROP_IN[1..])).unwrap();
         assert!(
-            din.contains("runtime_path = \"/usr/local/container-hooks/bin/container-hooks-runtime\""),
+            din.contains(
+                "runtime_path = \"/usr/local/container-hooks/bin/container-hooks-runtime\""
+            ),
             "{din}"
         );
         plan_remove(&req).unwrap().apply().unwrap();

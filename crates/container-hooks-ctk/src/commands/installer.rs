@@ -91,13 +91,19 @@ impl Node {
             ("--state-dir", &a.state_dir),
         ] {
             if !p.is_absolute() {
-                bail!("{flag} {}: must be an absolute path on the host", p.display());
+                bail!(
+                    "{flag} {}: must be an absolute path on the host",
+                    p.display()
+                );
             }
         }
         for (flag, p) in [("--config", &a.config), ("--drop-in", &a.drop_in)] {
             if let Some(p) = p {
                 if !p.is_absolute() {
-                    bail!("{flag} {}: must be an absolute path on the host", p.display());
+                    bail!(
+                        "{flag} {}: must be an absolute path on the host",
+                        p.display()
+                    );
                 }
             }
         }
@@ -183,7 +189,9 @@ impl Node {
             }
             let err = io::Error::last_os_error();
             if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
-                return Err(FileError::new(&path, format!("cannot lock: {}", io_fault(&err))).into());
+                return Err(
+                    FileError::new(&path, format!("cannot lock: {}", io_fault(&err))).into(),
+                );
             }
             if !said {
                 out.info(format!(
@@ -193,7 +201,10 @@ impl Node {
                 said = true;
             }
             if let Some(sig) = signals.wait(Duration::from_millis(500))? {
-                out.info(format!("{}: stopping before installing anything", signal_name(sig)));
+                out.info(format!(
+                    "{}: stopping before installing anything",
+                    signal_name(sig)
+                ));
                 return Ok(None);
             }
         }
@@ -362,9 +373,16 @@ impl Node {
                     // SAFETY: kill(2) with a positive pid has no memory effects.
                     if unsafe { libc::kill(pid, libc::SIGHUP) } != 0 {
                         let e = io::Error::last_os_error();
-                        bail!("cannot send SIGHUP to {} (pid {pid}): {}", self.engine.binary(), io_fault(&e));
+                        bail!(
+                            "cannot send SIGHUP to {} (pid {pid}): {}",
+                            self.engine.binary(),
+                            io_fault(&e)
+                        );
                     }
-                    out.info(format!("sent SIGHUP to {} (pid {pid})", self.engine.binary()));
+                    out.info(format!(
+                        "sent SIGHUP to {} (pid {pid})",
+                        self.engine.binary()
+                    ));
                 }
             }
             RestartModeArg::Systemd => {
@@ -381,7 +399,8 @@ impl Node {
                 let root = std::ffi::CString::new(self.root.as_os_str().as_encoded_bytes())
                     .context("--host-root holds a NUL byte")?;
                 let mut cmd = std::process::Command::new(systemctl);
-                cmd.args(["restart", unit]).env("SYSTEMD_IGNORE_CHROOT", "1");
+                cmd.args(["restart", unit])
+                    .env("SYSTEMD_IGNORE_CHROOT", "1");
                 // SAFETY: only async-signal-safe calls between fork and exec.
                 unsafe {
                     cmd.pre_exec(move || {
@@ -424,7 +443,11 @@ impl Node {
         for f in plan.changed_files() {
             out.info(format!(
                 "{} {}",
-                if f.after.is_some() { "restored" } else { "deleted" },
+                if f.after.is_some() {
+                    "restored"
+                } else {
+                    "deleted"
+                },
                 f.path.display()
             ));
         }
@@ -517,7 +540,10 @@ fn run_installer(a: &InstallerRunArgs, out: Out) -> anyhow::Result<()> {
     }
     loop {
         if let Some(sig) = signals.wait(a.poll_interval)? {
-            out.info(format!("{}: removing the toolkit from this node", signal_name(sig)));
+            out.info(format!(
+                "{}: removing the toolkit from this node",
+                signal_name(sig)
+            ));
             return node.cleanup(c, out);
         }
         match node.sync_config(c, &a.config_dir, &mut created) {
@@ -527,7 +553,9 @@ fn run_installer(a: &InstallerRunArgs, out: Out) -> anyhow::Result<()> {
                 }
             }
             // A bad ConfigMap keeps the files in force and the pod running.
-            Err(e) => eprintln!("container-hooks-ctk: error: {e:#}; the hook files on the host are unchanged"),
+            Err(e) => eprintln!(
+                "container-hooks-ctk: error: {e:#}; the hook files on the host are unchanged"
+            ),
         }
         // The engine's files: put back what someone took out, and keep
         // containerd's drop-in copy of the CRI table equal to the main
@@ -571,9 +599,8 @@ fn read_binaries(source: &Path) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> 
 fn detect(root: &Path) -> anyhow::Result<Engine> {
     let has = |p: &str| on_root(Some(root), Path::new(p)).exists();
     let containerd = has("/etc/containerd/config.toml") || has("/run/containerd/containerd.sock");
-    let crio = has("/etc/crio/crio.conf")
-        || has("/etc/crio/crio.conf.d")
-        || has("/run/crio/crio.sock");
+    let crio =
+        has("/etc/crio/crio.conf") || has("/etc/crio/crio.conf.d") || has("/run/crio/crio.sock");
     match (containerd, crio) {
         (true, false) => Ok(Engine::Containerd),
         (false, true) => Ok(Engine::Crio),
@@ -651,11 +678,17 @@ fn read_config_dir(
             _ => {}
         }
     }
-    let (path, text) = config_toml.unwrap_or_else(|| (dir.join("config.toml"), DEFAULT_TOML.into()));
+    let (path, text) =
+        config_toml.unwrap_or_else(|| (dir.join("config.toml"), DEFAULT_TOML.into()));
     let config = Config::parse(&text).map_err(|f| FileError::new(&path, f))?;
     let root = host_root.display().to_string();
-    let named = std::iter::once(("container-hooks.path", &config.hooks.path))
-        .chain(config.hooks.hooks_dirs.iter().map(|d| ("container-hooks.hooks-dirs", d)));
+    let named = std::iter::once(("container-hooks.path", &config.hooks.path)).chain(
+        config
+            .hooks
+            .hooks_dirs
+            .iter()
+            .map(|d| ("container-hooks.hooks-dirs", d)),
+    );
     for (field, p) in named {
         if host_root != Path::new("/") && p.starts_with(host_root) {
             return Err(FileError::new(
@@ -687,7 +720,10 @@ fn read_config_dir(
             t.insert("path", toml_edit::value(ctk_str));
         }
     }
-    out.insert(0, (PathBuf::from("config.toml"), doc.to_string().into_bytes()));
+    out.insert(
+        0,
+        (PathBuf::from("config.toml"), doc.to_string().into_bytes()),
+    );
     Ok(out)
 }
 
