@@ -451,7 +451,12 @@ fn a_bad_configmap_is_refused_naming_the_file_before_the_host_is_touched() {
     let out = run(&mut installer(&host, &cfg, &["--once"]));
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("hooks.json"), "{stderr}");
+    // Named as the operator knows it, not by the ConfigMap's dated
+    // directory.
+    assert!(
+        stderr.contains(&format!("{}:", cfg.join("hooks.json").display())),
+        "{stderr}"
+    );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert_eq!(snapshot(&host), before);
     // A config.toml naming the pod's view of the host (the shim runs on the

@@ -625,7 +625,15 @@ fn read_config_dir(
     host_root: &Path,
 ) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut out = Vec::new();
-    let entries = fs::read_dir(dir).map_err(|e| FileError::io(dir, &e))?;
+    // A ConfigMap volume: read one generation (the directory `..data`
+    // points at), so that an update swapping `..data` mid-read cannot mix
+    // old and new files.
+    let data = dir.join("..data");
+    let base = match fs::canonicalize(&data) {
+        Ok(d) if d.is_dir() => d,
+        _ => dir.to_path_buf(),
+    };
+    let entries = fs::read_dir(&base).map_err(|e| FileError::io(dir, &e))?;
     let mut names = Vec::new();
     for e in entries {
         let e = e.map_err(|e| FileError::io(dir, &e))?;
@@ -640,9 +648,11 @@ fn read_config_dir(
     names.sort();
     let mut config_toml = None;
     for name in names {
+        // Errors name the file as the operator knows it (config/NAME).
         let path = dir.join(&name);
-        if name == "hooks.d" && path.is_dir() {
-            let mut sub: Vec<String> = fs::read_dir(&path)
+        let src = base.join(&name);
+        if name == "hooks.d" && src.is_dir() {
+            let mut sub: Vec<String> = fs::read_dir(&src)
                 .map_err(|e| FileError::io(&path, &e))?
                 .filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -651,7 +661,7 @@ fn read_config_dir(
             sub.sort();
             for n in sub {
                 let p = path.join(&n);
-                let bytes = read_regular(&p)?;
+                let bytes = read_regular(&src.join(&n), &p)?;
                 check_hook_file(&p, &bytes)?;
                 out.push((Path::new("hooks.d").join(n), bytes));
             }
@@ -659,19 +669,19 @@ fn read_config_dir(
         }
         match name.as_str() {
             "config.toml" => {
-                let bytes = read_regular(&path)?;
+                let bytes = read_regular(&src, &path)?;
                 let text = String::from_utf8(bytes)
                     .map_err(|_| FileError::new(&path, "not valid UTF-8 text"))?;
                 config_toml = Some((path, text));
             }
             "hooks.json" => {
-                let bytes = read_regular(&path)?;
+                let bytes = read_regular(&src, &path)?;
                 container_hooks_core::hooks_json::parse(&bytes)
                     .map_err(|f| FileError::new(&path, f))?;
                 out.push((PathBuf::from("hooks.json"), bytes));
             }
             n if n.ends_with(".json") => {
-                let bytes = read_regular(&path)?;
+                let bytes = read_regular(&src, &path)?;
                 check_hook_file(&path, &bytes)?;
                 out.push((Path::new("hooks.d").join(n), bytes));
             }
@@ -743,15 +753,15 @@ fn check_hook_file(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
 
 /// Reads a file of the config directory (following the ConfigMap's
 /// symlinks), refusing anything but a regular file.
-fn read_regular(path: &Path) -> Result<Vec<u8>, FileError> {
-    let m = fs::metadata(path).map_err(|e| FileError::io(path, &e))?;
+fn read_regular(src: &Path, path: &Path) -> Result<Vec<u8>, FileError> {
+    let m = fs::metadata(src).map_err(|e| FileError::io(path, &e))?;
     if !m.is_file() {
         return Err(FileError::new(path, "not a regular file"));
     }
     if m.len() > container_hooks_core::trust::MAX_SOURCE_BYTES {
         return Err(FileError::new(path, "larger than 1 MiB"));
     }
-    fs::read(path).map_err(|e| FileError::io(path, &e))
+    fs::read(src).map_err(|e| FileError::io(path, &e))
 }
 
 /// Writes `target` through a temporary file in its directory: mode, owner
