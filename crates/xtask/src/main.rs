@@ -7,6 +7,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod generate;
+mod package;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "container-hooks-toolkit project tasks")]
@@ -20,10 +22,23 @@ enum Task {
     /// Run a busybox container through the shim with one recording hook per
     /// stage, in a temporary directory, and print what each hook saw.
     Demo(demo::Args),
+    /// Write the man pages (man/) and shell completions (completions/)
+    /// from the clap definitions.
+    Generate(generate::Args),
+    /// Build the release binaries (static-pie) and the .deb and .rpm
+    /// packages into dist/.
+    Package(package::Args),
 }
 
 fn main() -> Result<()> {
     match Xtask::parse().task {
         Task::Demo(args) => demo::run(args),
+        Task::Generate(args) => generate::run(args),
+        Task::Package(args) => package::run(args),
     }
+}
+
+/// The repository root (two levels above this crate).
+pub(crate) fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
