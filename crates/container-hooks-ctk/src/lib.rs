@@ -2,4 +2,5 @@
 //! generate man pages and completions from the same definition.
 
 pub mod cli;
+pub mod commands;
 pub mod docs;
