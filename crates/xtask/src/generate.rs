@@ -132,7 +132,9 @@ fn existing_files(root: &Path) -> Result<Vec<PathBuf>> {
             return Ok(());
         };
         for entry in entries {
-            let path = entry.with_context(|| format!("{}: cannot list", dir.display()))?.path();
+            let path = entry
+                .with_context(|| format!("{}: cannot list", dir.display()))?
+                .path();
             if path.is_dir() {
                 walk(root, &path, out)?;
             } else if let Ok(rel) = path.strip_prefix(root) {
@@ -189,9 +191,8 @@ mod tests {
 
     #[test]
     fn a_subcommand_added_later_gets_its_own_page() {
-        let cmd = Command::new("tool").subcommand(
-            Command::new("outer").subcommand(Command::new("inner").about("Deep")),
-        );
+        let cmd = Command::new("tool")
+            .subcommand(Command::new("outer").subcommand(Command::new("inner").about("Deep")));
         let mut files = BTreeMap::new();
         man_pages(cmd, &mut files).unwrap();
         let names: Vec<_> = files.keys().map(|p| p.display().to_string()).collect();

@@ -18,7 +18,11 @@ pub const TARGET: &str = "x86_64-unknown-linux-gnu";
 const METADATA_CRATE: &str = "container-hooks-ctk";
 
 /// The packages whose binaries are shipped.
-const BIN_CRATES: [&str; 3] = ["container-hooks-runtime", "container-hooks-ctk", "container-hooks"];
+const BIN_CRATES: [&str; 3] = [
+    "container-hooks-runtime",
+    "container-hooks-ctk",
+    "container-hooks",
+];
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -60,29 +64,34 @@ pub fn run(args: Args) -> Result<()> {
 
     let dist = root.join("dist");
     fs::create_dir_all(&dist).with_context(|| format!("{}: cannot create", dist.display()))?;
-    run_cmd(cargo(&root).args([
-        "deb",
-        "--no-build",
-        "--no-strip",
-        "--target",
-        TARGET,
-        "-p",
-        METADATA_CRATE,
-        "--output",
-    ])
-    .arg(&dist))?;
-    run_cmd(cargo(&root)
-        .args([
-            "generate-rpm",
-            "--target",
-            TARGET,
-            "-p",
-            &format!("crates/{METADATA_CRATE}"),
-            "--payload-compress",
-            "gzip",
-            "--output",
-        ])
-        .arg(&dist))?;
+    run_cmd(
+        cargo(&root)
+            .args([
+                "deb",
+                "--no-build",
+                "--no-strip",
+                "--target",
+                TARGET,
+                "-p",
+                METADATA_CRATE,
+                "--output",
+            ])
+            .arg(&dist),
+    )?;
+    run_cmd(
+        cargo(&root)
+            .args([
+                "generate-rpm",
+                "--target",
+                TARGET,
+                "-p",
+                &format!("crates/{METADATA_CRATE}"),
+                "--payload-compress",
+                "gzip",
+                "--output",
+            ])
+            .arg(&dist),
+    )?;
     Ok(())
 }
 
@@ -103,8 +112,12 @@ fn stage_man_pages(root: &Path, out: &Path) -> Result<()> {
     let man = root.join("man");
     let entries = fs::read_dir(&man).with_context(|| format!("{}: cannot list", man.display()))?;
     for entry in entries {
-        let page = entry.with_context(|| format!("{}: cannot list", man.display()))?.path();
-        let Some(name) = page.file_name() else { continue };
+        let page = entry
+            .with_context(|| format!("{}: cannot list", man.display()))?
+            .path();
+        let Some(name) = page.file_name() else {
+            continue;
+        };
         let mut gz = out.join(name).into_os_string();
         gz.push(".gz");
         let output = Command::new("gzip")
@@ -113,7 +126,11 @@ fn stage_man_pages(root: &Path, out: &Path) -> Result<()> {
             .output()
             .context("cannot run gzip")?;
         if !output.status.success() {
-            bail!("gzip {}: {}", page.display(), String::from_utf8_lossy(&output.stderr).trim());
+            bail!(
+                "gzip {}: {}",
+                page.display(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
         }
         fs::write(&gz, output.stdout)
             .with_context(|| format!("{}: cannot write", PathBuf::from(&gz).display()))?;
@@ -128,7 +145,9 @@ fn cargo(root: &Path) -> Command {
 }
 
 fn run_cmd(cmd: &mut Command) -> Result<()> {
-    let status = cmd.status().with_context(|| format!("cannot run {cmd:?}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} failed with {status}");
     }

@@ -27,12 +27,18 @@ pub fn target_dir() -> PathBuf {
 
 /// The path of the .deb of this version in `dist/`.
 pub fn deb_path() -> PathBuf {
-    repo_root().join(format!("dist/{NAME}_{}-1_amd64.deb", env!("CARGO_PKG_VERSION")))
+    repo_root().join(format!(
+        "dist/{NAME}_{}-1_amd64.deb",
+        env!("CARGO_PKG_VERSION")
+    ))
 }
 
 /// The path of the .rpm of this version in `dist/`.
 pub fn rpm_path() -> PathBuf {
-    repo_root().join(format!("dist/{NAME}-{}-1.x86_64.rpm", env!("CARGO_PKG_VERSION")))
+    repo_root().join(format!(
+        "dist/{NAME}-{}-1.x86_64.rpm",
+        env!("CARGO_PKG_VERSION")
+    ))
 }
 
 static BUILD: Mutex<()> = Mutex::new(());
@@ -55,7 +61,15 @@ pub fn ensure_built() -> (PathBuf, PathBuf) {
                 .args(["xtask", "package"]),
         );
     }
-    assert!(deb.is_file(), "cargo xtask package made no {}", deb.display());
-    assert!(rpm.is_file(), "cargo xtask package made no {}", rpm.display());
+    assert!(
+        deb.is_file(),
+        "cargo xtask package made no {}",
+        deb.display()
+    );
+    assert!(
+        rpm.is_file(),
+        "cargo xtask package made no {}",
+        rpm.display()
+    );
     (deb, rpm)
 }

@@ -15,9 +15,10 @@ fn shipped_config_toml_is_the_documented_default() {
         container_hooks_core::config::DEFAULT_TOML,
         "etc/container-hooks/config.toml differs from container_hooks_core::config::DEFAULT_TOML; copy the constant into the file"
     );
-    let hooks: serde_json::Value =
-        serde_json::from_slice(&fs::read(repo_root().join("etc/container-hooks/hooks.json")).unwrap())
-            .unwrap();
+    let hooks: serde_json::Value = serde_json::from_slice(
+        &fs::read(repo_root().join("etc/container-hooks/hooks.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(hooks, serde_json::json!({}));
 }
 
@@ -65,7 +66,11 @@ fn deb_holds_binaries_man_pages_completions_config_and_docs() {
         want.push(format!("/usr/share/man/man1/{page}.gz"));
     }
     for w in &want {
-        assert!(files.contains(w), "{} lacks {w}; it holds {files:#?}", deb.display());
+        assert!(
+            files.contains(w),
+            "{} lacks {w}; it holds {files:#?}",
+            deb.display()
+        );
     }
     // Configuration the package manager will not overwrite.
     let dir = tempfile::tempdir().unwrap();
@@ -76,7 +81,10 @@ fn deb_holds_binaries_man_pages_completions_config_and_docs() {
         "/etc/container-hooks/hooks.json",
         "/etc/container-hooks/hooks.d/README",
     ] {
-        assert!(conffiles.lines().any(|l| l == c), "{c} is not a conffile: {conffiles}");
+        assert!(
+            conffiles.lines().any(|l| l == c),
+            "{c} is not a conffile: {conffiles}"
+        );
     }
     // The maintainer scripts are debian/'s, byte for byte.
     for script in ["postinst", "prerm", "postrm"] {
@@ -91,13 +99,20 @@ fn deb_holds_binaries_man_pages_completions_config_and_docs() {
     assert!(control.contains("Depends: runc | crun\n"), "{control}");
     // The shipped config is the documented default.
     let data = tempfile::tempdir().unwrap();
-    run_ok(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(data.path()));
+    run_ok(
+        Command::new("dpkg-deb")
+            .arg("-x")
+            .arg(&deb)
+            .arg(data.path()),
+    );
     assert_eq!(
         fs::read_to_string(data.path().join("etc/container-hooks/config.toml")).unwrap(),
         container_hooks_core::config::DEFAULT_TOML
     );
     // Man pages are gzip-compressed roff.
-    let page = data.path().join("usr/share/man/man1/container-hooks-ctk.1.gz");
+    let page = data
+        .path()
+        .join("usr/share/man/man1/container-hooks-ctk.1.gz");
     let text = run_ok(Command::new("gzip").arg("-dc").arg(&page));
     assert!(text.contains(".TH container-hooks-ctk 1"), "{text}");
 }
@@ -127,7 +142,11 @@ fn rpm_holds_the_same_files_in_fedora_places() {
         want.push(format!("/usr/share/man/man1/{page}.gz"));
     }
     for w in &want {
-        assert!(files.contains(&w.as_str()), "{} lacks {w}; it holds {files:#?}", rpm.display());
+        assert!(
+            files.contains(&w.as_str()),
+            "{} lacks {w}; it holds {files:#?}",
+            rpm.display()
+        );
     }
     let config = run_ok(Command::new("rpm").args(["-qp", "--configfiles"]).arg(&rpm));
     for c in [
@@ -135,7 +154,10 @@ fn rpm_holds_the_same_files_in_fedora_places() {
         "/etc/container-hooks/hooks.json",
         "/etc/container-hooks/hooks.d/README",
     ] {
-        assert!(config.lines().any(|l| l == c), "{c} is not %config: {config}");
+        assert!(
+            config.lines().any(|l| l == c),
+            "{c} is not %config: {config}"
+        );
     }
     // %config(noreplace): the file flags hold RPMFILE_NOREPLACE (1 << 4).
     let flags = run_ok(
@@ -154,7 +176,11 @@ fn rpm_holds_the_same_files_in_fedora_places() {
 #[test]
 fn rpm_scriptlets_are_the_real_scripts() {
     let (_, rpm) = ensure_built();
-    let scripts = run_ok(Command::new(require("rpm")).args(["-qp", "--scripts"]).arg(&rpm));
+    let scripts = run_ok(
+        Command::new(require("rpm"))
+            .args(["-qp", "--scripts"])
+            .arg(&rpm),
+    );
     for (heading, file) in [
         ("postinstall scriptlet:", "post"),
         ("preuninstall scriptlet:", "preun"),
@@ -218,13 +244,26 @@ fn has_interpreter(elf: &[u8]) -> bool {
 fn packaged_binaries_are_static_pie() {
     let (deb, _) = ensure_built();
     let data = tempfile::tempdir().unwrap();
-    run_ok(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(data.path()));
-    for bin in ["container-hooks-runtime", "container-hooks-ctk", "container-hooks"] {
+    run_ok(
+        Command::new("dpkg-deb")
+            .arg("-x")
+            .arg(&deb)
+            .arg(data.path()),
+    );
+    for bin in [
+        "container-hooks-runtime",
+        "container-hooks-ctk",
+        "container-hooks",
+    ] {
         let path = data.path().join("usr/bin").join(bin);
         let elf = fs::read(&path).unwrap();
         assert_eq!(&elf[..4], b"\x7fELF");
         // ET_DYN: position-independent; no PT_INTERP: no dynamic loader.
-        assert_eq!(u16::from_le_bytes([elf[16], elf[17]]), 3, "{bin} is not PIE");
+        assert_eq!(
+            u16::from_le_bytes([elf[16], elf[17]]),
+            3,
+            "{bin} is not PIE"
+        );
         assert!(!has_interpreter(&elf), "{bin} is linked dynamically");
     }
     // It starts in an empty environment (no loader, no library path).
@@ -253,11 +292,18 @@ fn maintainer_scripts_are_posix_sh_and_reject_unknown_arguments() {
     for s in scripts {
         let path = root.join(s);
         let text = fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("#!/bin/sh\n"), "{s} is not a /bin/sh script");
+        assert!(
+            text.starts_with("#!/bin/sh\n"),
+            "{s} is not a /bin/sh script"
+        );
         assert!(text.lines().any(|l| l == "set -e"), "{s} lacks set -e");
         // dash is Debian's /bin/sh and knows no bashisms.
         let check = run(Command::new(require("dash")).arg("-n").arg(&path));
-        assert!(check.status.success(), "{s}: {}", String::from_utf8_lossy(&check.stderr));
+        assert!(
+            check.status.success(),
+            "{s}: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
     }
     // Arguments that must be accepted and change nothing on this machine.
     for (s, args) in [
@@ -289,13 +335,26 @@ fn maintainer_scripts_are_posix_sh_and_reject_unknown_arguments() {
     }
     // Every argument dpkg passes is handled by name.
     let text = |s: &str| fs::read_to_string(root.join(s)).unwrap();
-    for a in ["configure", "abort-upgrade", "abort-remove", "abort-deconfigure"] {
+    for a in [
+        "configure",
+        "abort-upgrade",
+        "abort-remove",
+        "abort-deconfigure",
+    ] {
         assert!(text("debian/postinst").contains(a), "postinst ignores {a}");
     }
     for a in ["remove", "deconfigure", "upgrade", "failed-upgrade"] {
         assert!(text("debian/prerm").contains(a), "prerm ignores {a}");
     }
-    for a in ["purge", "remove", "upgrade", "failed-upgrade", "abort-install", "abort-upgrade", "disappear"] {
+    for a in [
+        "purge",
+        "remove",
+        "upgrade",
+        "failed-upgrade",
+        "abort-install",
+        "abort-upgrade",
+        "disappear",
+    ] {
         assert!(text("debian/postrm").contains(a), "postrm ignores {a}");
     }
 }
