@@ -238,14 +238,7 @@ impl Dockerd {
         let rootfs = self.dir.join("image-rootfs");
         crate::busybox_rootfs(&rootfs);
         let tar = self.dir.join("image.tar");
-        run_ok(
-            Command::new("tar")
-                .arg("-C")
-                .arg(&rootfs)
-                .arg("-cf")
-                .arg(&tar)
-                .arg("."),
-        );
+        run_ok(Command::new("tar").arg("-C").arg(&rootfs).arg("-cf").arg(&tar).arg("."));
         run_ok(self.docker().arg("import").arg(&tar).arg(name));
     }
 

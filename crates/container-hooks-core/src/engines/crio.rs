@@ -60,9 +60,7 @@ fn merged(config: &Path, drop_in: &Path) -> Result<Merged, FileError> {
         runtimes: Vec::new(),
     };
     for f in sources(config, drop_dir, drop_in)? {
-        let Some(text) = read_optional(&f)? else {
-            continue;
-        };
+        let Some(text) = read_optional(&f)? else { continue };
         let doc = tu::parse(&f, &text)?;
         if let Some(rt) = tu::table(doc.as_table(), &RUNTIME, &f)? {
             if let Some(d) = tu::string(rt, "default_runtime", &RUNTIME, &f)? {
@@ -148,10 +146,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
             });
         }
     }
-    let default_name = m
-        .default_runtime
-        .clone()
-        .unwrap_or_else(|| CRIO_DEFAULT_RUNTIME.to_string());
+    let default_name = m.default_runtime.clone().unwrap_or_else(|| CRIO_DEFAULT_RUNTIME.to_string());
     let template = m
         .runtimes
         .iter()
@@ -237,11 +232,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
     Ok(Edit {
         files: vec![FileChange {
             path: drop_in.clone(),
-            after: if before.as_deref() == Some(after.as_str()) {
-                before.clone()
-            } else {
-                Some(after)
-            },
+            after: if before.as_deref() == Some(after.as_str()) { before.clone() } else { Some(after) },
             before,
         }],
         notes,
@@ -257,11 +248,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     let before = read_optional(drop_in)?;
     let Some(text) = &before else {
         return Ok(Edit {
-            files: vec![FileChange {
-                path: drop_in.clone(),
-                before: None,
-                after: None,
-            }],
+            files: vec![FileChange { path: drop_in.clone(), before: None, after: None }],
             notes,
             record: None,
         });
@@ -270,15 +257,9 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     let mut changed = false;
     if let Some(rts) = tu::table(doc.as_table(), &RUNTIMES, drop_in)? {
         match rts.get(&t.name) {
-            Some(Item::Table(e))
-                if recorded.is_some()
-                    || runtime_path(e).is_some_and(|p| is_shim_path(p, &t.path)) =>
-            {
+            Some(Item::Table(e)) if recorded.is_some() || runtime_path(e).is_some_and(|p| is_shim_path(p, &t.path)) => {
                 let rts = tu::table_mut(doc.as_table_mut(), &RUNTIMES, drop_in, &mut Vec::new())?;
-                match recorded
-                    .and_then(|r| r.replaced.as_deref())
-                    .and_then(tu::table_from_record)
-                {
+                match recorded.and_then(|r| r.replaced.as_deref()).and_then(tu::table_from_record) {
                     Some(old) => {
                         rts.insert(&t.name, Item::Table(old));
                     }
@@ -311,11 +292,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     }
     if !changed {
         return Ok(Edit {
-            files: vec![FileChange {
-                path: drop_in.clone(),
-                before: before.clone(),
-                after: before,
-            }],
+            files: vec![FileChange { path: drop_in.clone(), before: before.clone(), after: before }],
             notes,
             record: None,
         });
@@ -328,11 +305,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         Some(tu::render(&doc))
     };
     Ok(Edit {
-        files: vec![FileChange {
-            path: drop_in.clone(),
-            before,
-            after,
-        }],
+        files: vec![FileChange { path: drop_in.clone(), before, after }],
         notes,
         record: None,
     })
@@ -357,9 +330,7 @@ pub(crate) fn wiring(config: &Path, drop_in: &Path) -> Result<Wiring, EngineErro
         }
     }
     let mut w = Wiring {
-        default_runtime: m
-            .default_runtime
-            .or_else(|| Some(CRIO_DEFAULT_RUNTIME.to_string())),
+        default_runtime: m.default_runtime.or_else(|| Some(CRIO_DEFAULT_RUNTIME.to_string())),
         ..Wiring::default()
     };
     for (name, t) in &m.runtimes {

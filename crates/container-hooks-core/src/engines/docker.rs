@@ -47,18 +47,14 @@ fn parse(path: &Path, text: Option<&str>, notes: &mut Vec<String>) -> Result<Dae
         });
     };
     if text.trim().is_empty() {
-        notes.push(format!(
-            "{}: the file is empty; reading it as {{}}",
-            path.display()
-        ));
+        notes.push(format!("{}: the file is empty; reading it as {{}}", path.display()));
         return Ok(Daemon {
             object: Map::new(),
             indent: b"  ".to_vec(),
             trailing_newline: true,
         });
     }
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| FileError::new(path, json_fault(&e)))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| FileError::new(path, json_fault(&e)))?;
     let Value::Object(object) = value else {
         return Err(FileError::new(
             path,
@@ -144,8 +140,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
         if !record.added("runtimes") {
             record.added.push("runtimes".into());
         }
-        d.object
-            .insert("runtimes".into(), Value::Object(Map::new()));
+        d.object.insert("runtimes".into(), Value::Object(Map::new()));
     }
     let shim = t.path.display().to_string();
     let Some(Value::Object(runtimes)) = d.object.get_mut("runtimes") else {
@@ -255,10 +250,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
             match recorded.and_then(|r| r.replaced.as_deref()) {
                 Some(old) => {
                     let old: Value = serde_json::from_str(old).map_err(|e| {
-                        FileError::new(
-                            file,
-                            format!("the recorded runtimes.{} cannot be read back: {e}", t.name),
-                        )
+                        FileError::new(file, format!("the recorded runtimes.{} cannot be read back: {e}", t.name))
                     })?;
                     runtimes.insert(t.name.clone(), old);
                 }
@@ -291,8 +283,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
                 DOCKER_DEFAULT_RUNTIME.to_string()
             }
         };
-        d.object
-            .insert("default-runtime".into(), Value::String(restore));
+        d.object.insert("default-runtime".into(), Value::String(restore));
         changed = true;
     }
     if !changed {

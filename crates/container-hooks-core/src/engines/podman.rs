@@ -12,9 +12,7 @@ const ENGINE: [&str; 1] = ["engine"];
 const RUNTIMES: [&str; 2] = ["engine", "runtimes"];
 
 fn first_path(item: &Item) -> Option<&str> {
-    item.as_array()
-        .and_then(|a| a.get(0))
-        .and_then(Value::as_str)
+    item.as_array().and_then(|a| a.get(0)).and_then(Value::as_str)
 }
 
 fn note_created(created: Vec<String>, record: &mut Record) {
@@ -52,8 +50,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
     match runtimes.get(&t.name) {
         None => tu::set_value(runtimes, &t.name, Value::Array(value)),
         Some(item) => {
-            let ours =
-                recorded.is_some() || first_path(item).is_some_and(|p| is_shim_path(p, &t.path));
+            let ours = recorded.is_some() || first_path(item).is_some_and(|p| is_shim_path(p, &t.path));
             if !ours && !t.force {
                 let mut p = RUNTIMES.to_vec();
                 p.push(&t.name);
@@ -66,8 +63,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
             if !ours {
                 record.replaced = Some(item.to_string().trim().to_string());
             }
-            if first_path(item) != Some(shim.as_str()) || item.as_array().map_or(0, Array::len) != 1
-            {
+            if first_path(item) != Some(shim.as_str()) || item.as_array().map_or(0, Array::len) != 1 {
                 tu::set_value(runtimes, &t.name, Value::Array(value));
             }
         }
@@ -101,11 +97,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
     Ok(Edit {
         files: vec![FileChange {
             path: file.clone(),
-            after: if before.as_deref() == Some(after.as_str()) {
-                before.clone()
-            } else {
-                Some(after)
-            },
+            after: if before.as_deref() == Some(after.as_str()) { before.clone() } else { Some(after) },
             before,
         }],
         notes,
@@ -119,11 +111,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     let before = read_optional(file)?;
     let Some(text) = &before else {
         return Ok(Edit {
-            files: vec![FileChange {
-                path: file.clone(),
-                before: None,
-                after: None,
-            }],
+            files: vec![FileChange { path: file.clone(), before: None, after: None }],
             notes,
             record: None,
         });
@@ -168,11 +156,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     }
     if !changed {
         return Ok(Edit {
-            files: vec![FileChange {
-                path: file.clone(),
-                before: before.clone(),
-                after: before,
-            }],
+            files: vec![FileChange { path: file.clone(), before: before.clone(), after: before }],
             notes,
             record: None,
         });
@@ -185,11 +169,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         Some(tu::render(&doc))
     };
     Ok(Edit {
-        files: vec![FileChange {
-            path: file.clone(),
-            before,
-            after,
-        }],
+        files: vec![FileChange { path: file.clone(), before, after }],
         notes,
         record: None,
     })

@@ -27,7 +27,8 @@ pub fn dotted(path: &[&str]) -> String {
     path.iter()
         .map(|s| {
             if !s.is_empty()
-                && s.chars()
+                && s
+                    .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
                 s.to_string()
@@ -66,11 +67,7 @@ fn not_a_table(file: &Path, path: &[&str], item: &Item) -> FileError {
 
 /// The table at `path`, if every part of it exists; an existing part that
 /// is not a table is an error.
-pub fn table<'a>(
-    root: &'a Table,
-    path: &[&str],
-    file: &Path,
-) -> Result<Option<&'a Table>, FileError> {
+pub fn table<'a>(root: &'a Table, path: &[&str], file: &Path) -> Result<Option<&'a Table>, FileError> {
     let mut t = root;
     for (i, part) in path.iter().enumerate() {
         match t.get(part) {
@@ -99,9 +96,7 @@ pub fn table_mut<'a>(
             new.set_implicit(true);
             t.insert(part, Item::Table(new));
         }
-        let item = t
-            .get_mut(part)
-            .ok_or_else(|| not_a_table(file, &path[..=i], &Item::None))?;
+        let item = t.get_mut(part).ok_or_else(|| not_a_table(file, &path[..=i], &Item::None))?;
         match item {
             Item::Table(next) => t = next,
             other => return Err(not_a_table(file, &path[..=i], other)),
@@ -111,12 +106,7 @@ pub fn table_mut<'a>(
 }
 
 /// A string value at `key` of a table; another type is an error.
-pub fn string<'a>(
-    t: &'a Table,
-    key: &str,
-    path: &[&str],
-    file: &Path,
-) -> Result<Option<&'a str>, FileError> {
+pub fn string<'a>(t: &'a Table, key: &str, path: &[&str], file: &Path) -> Result<Option<&'a str>, FileError> {
     match t.get(key) {
         None => Ok(None),
         Some(Item::Value(Value::String(s))) => Ok(Some(s.value())),
@@ -194,9 +184,9 @@ pub fn set_value(t: &mut Table, key: &str, value: Value) {
 fn same_quotes(old: &Value, new: Value) -> Value {
     let literal = matches!(old, Value::String(s) if s.display_repr().starts_with('\''));
     match &new {
-        Value::String(s) if literal && !s.value().contains(['\'', '\n']) => {
-            format!("'{}'", s.value()).parse::<Value>().unwrap_or(new)
-        }
+        Value::String(s) if literal && !s.value().contains(['\'', '\n']) => format!("'{}'", s.value())
+            .parse::<Value>()
+            .unwrap_or(new),
         _ => new,
     }
 }
@@ -260,13 +250,8 @@ mod tests {
 
     #[test]
     fn syntax_error_has_line_and_column() {
-        let err = parse(Path::new("/x.toml"), "a = 1\nb = \n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("/x.toml: TOML syntax error at line 2, column"),
-            "{err}"
-        );
+        let err = parse(Path::new("/x.toml"), "a = 1\nb = \n").unwrap_err().to_string();
+        assert!(err.starts_with("/x.toml: TOML syntax error at line 2, column"), "{err}");
         assert!(!err.contains('\n'), "{err}");
     }
 
@@ -277,15 +262,10 @@ mod tests {
             "[a]\n  # note\n  [a.b]\n    # about k\n    k = 1\n    [a.b.o]\n      x = true\n",
         )
         .unwrap();
-        let b = table(doc.as_table(), &["a", "b"], Path::new("x"))
-            .unwrap()
-            .unwrap();
+        let b = table(doc.as_table(), &["a", "b"], Path::new("x")).unwrap().unwrap();
         let mut out = parse(Path::new("y"), "[a]\n").unwrap();
         let a = table_mut(out.as_table_mut(), &["a"], Path::new("y"), &mut Vec::new()).unwrap();
         a.insert("c", Item::Table(copy_table(b)));
-        assert_eq!(
-            out.to_string(),
-            "[a]\n\n  [a.c]\n    k = 1\n\n      [a.c.o]\n      x = true\n"
-        );
+        assert_eq!(out.to_string(), "[a]\n\n  [a.c]\n    k = 1\n\n      [a.c.o]\n      x = true\n");
     }
 }

@@ -71,16 +71,8 @@ fn finish(plan: Plan, a: &EngineArgs, out: Out, verb: &str) -> anyhow::Result<()
     }
     for f in plan.changed_files() {
         match f.after {
-            Some(_) => out.info(format!(
-                "{verb} {}: wrote {}",
-                plan.engine,
-                f.path.display()
-            )),
-            None => out.info(format!(
-                "{verb} {}: deleted {}",
-                plan.engine,
-                f.path.display()
-            )),
+            Some(_) => out.info(format!("{verb} {}: wrote {}", plan.engine, f.path.display())),
+            None => out.info(format!("{verb} {}: deleted {}", plan.engine, f.path.display())),
         }
     }
     apply_to_engine(plan.engine, a, out)
@@ -90,9 +82,7 @@ fn apply_to_engine(engine: Engine, a: &EngineArgs, out: Out) -> anyhow::Result<(
     let command = engines::apply_command(engine, &a.pid_file);
     match (a.restart_mode, engine.reload()) {
         (_, Reload::None) => {
-            out.info(format!(
-                "{engine} reads its config on every command: nothing to restart"
-            ));
+            out.info(format!("{engine} reads its config on every command: nothing to restart"));
         }
         (RestartModeArg::None, _) => {
             if let Some(c) = command {
@@ -101,9 +91,7 @@ fn apply_to_engine(engine: Engine, a: &EngineArgs, out: Out) -> anyhow::Result<(
         }
         (RestartModeArg::Signal, Reload::Signal) => {
             let pid = engines::signal_reload(&a.pid_file)?;
-            out.info(format!(
-                "sent SIGHUP to {engine} (pid {pid}) to reload its config"
-            ));
+            out.info(format!("sent SIGHUP to {engine} (pid {pid}) to reload its config"));
         }
         (RestartModeArg::Signal, Reload::Restart) => {
             out.info(format!(
@@ -115,11 +103,7 @@ fn apply_to_engine(engine: Engine, a: &EngineArgs, out: Out) -> anyhow::Result<(
             let Some(unit) = engine.unit() else {
                 return Ok(());
             };
-            let action = if engine.reload() == Reload::Signal {
-                "reload"
-            } else {
-                "restart"
-            };
+            let action = if engine.reload() == Reload::Signal { "reload" } else { "restart" };
             let status = Command::new("systemctl")
                 .args([action, unit])
                 .status()
@@ -210,9 +194,7 @@ fn status(a: &StatusArgs) -> anyhow::Result<()> {
                     stdout,
                     "  default:       {} (default runtime: {})",
                     yes_no(e.default),
-                    e.default_runtime
-                        .as_deref()
-                        .unwrap_or("the engine's built-in default")
+                    e.default_runtime.as_deref().unwrap_or("the engine's built-in default")
                 )?;
             }
         }
