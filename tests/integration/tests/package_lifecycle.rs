@@ -53,8 +53,20 @@ impl Format {
         }
     }
 
-    /// Takes the package off the machine whatever state it is in.
+    /// The package manager's program.
+    fn tool(self) -> &'static str {
+        match self {
+            Format::Deb => "dpkg",
+            Format::Rpm => "rpm",
+        }
+    }
+
+    /// Takes the package off the machine whatever state it is in (nothing
+    /// to do where the package manager itself is missing).
     fn clean_up(self) {
+        if !on_path(self.tool()) {
+            return;
+        }
         match self {
             Format::Deb => {
                 let _ = run(Command::new("dpkg").args(["--purge", NAME]));
@@ -109,6 +121,15 @@ impl Format {
             .filter(|p| !p.is_dir())
             .collect()
     }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+        .unwrap_or(false)
+        || ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+            .iter()
+            .any(|d| Path::new(d).join(program).is_file())
 }
 
 fn ok(what: &str, out: &Output) -> String {
@@ -350,8 +371,7 @@ fn lifecycle(format: Format) {
         return;
     }
     let _system = SYSTEM.lock().unwrap_or_else(|e| e.into_inner());
-    require("dpkg");
-    require("rpm");
+    require(format.tool());
     require("runc");
     require("containerd");
     let (deb, rpm) = ensure_built();
