@@ -23,7 +23,11 @@ writes to standard output.\n\n\
 On an error (unreadable config.json, a hook source that is invalid or not trusted, no runtime \
 found) it leaves config.json unchanged, prints one line naming the file and the fault on \
 standard error and in the file given with --log (in runc's JSON format with --log-format json), \
-and exits 1.",
+and exits 1.\n\n\
+It reads /etc/container-hooks/config.toml, or the file named by the environment variable \
+CONTAINER_HOOKS_CONFIG; hooks come from /etc/container-hooks/hooks.json and \
+/etc/container-hooks/hooks.d/*.json, and it logs to /var/log/container-hooks-runtime.log. \
+See also container-hooks-ctk(1), runc(8), oci-hooks(5).",
         )
         .disable_help_flag(true)
         .disable_version_flag(true)
@@ -35,12 +39,6 @@ and exits 1.",
                 .trailing_var_arg(true)
                 .allow_hyphen_values(true)
                 .help("runc's own command line, passed on unchanged"),
-        )
-        .after_long_help(
-            "ENVIRONMENT\n  CONTAINER_HOOKS_CONFIG  read this config.toml instead of \
-/etc/container-hooks/config.toml\n\nFILES\n  /etc/container-hooks/config.toml\n  \
-/etc/container-hooks/hooks.json\n  /etc/container-hooks/hooks.d/*.json\n  \
-/var/log/container-hooks-runtime.log\n\nSEE ALSO\n  container-hooks-ctk(1), runc(8), oci-hooks(5)",
         )
 }
 
