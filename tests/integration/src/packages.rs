@@ -5,6 +5,7 @@ use crate::run_ok;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
+use std::time::SystemTime;
 
 /// The package name in both formats.
 pub const NAME: &str = "container-hooks-toolkit";
@@ -43,13 +44,53 @@ pub fn rpm_path() -> PathBuf {
 
 static BUILD: Mutex<()> = Mutex::new(());
 
+/// What the packages are made from, relative to the repository root.
+const INPUTS: [&str; 10] = [
+    "crates",
+    "debian",
+    "rpm",
+    "etc",
+    "man",
+    "completions",
+    "README.md",
+    "Cargo.toml",
+    "Cargo.lock",
+    ".cargo",
+];
+
+/// The newest modification time of the files under `path`.
+fn newest(path: &Path) -> Option<SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_dir() {
+        return meta.modified().ok();
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name() != "target")
+        .filter_map(|e| newest(&e.path()))
+        .max()
+}
+
+/// Whether `package` is missing or older than a file it is made from.
+fn stale(package: &Path) -> bool {
+    let Some(built) = std::fs::metadata(package).and_then(|m| m.modified()).ok() else {
+        return true;
+    };
+    let root = repo_root();
+    INPUTS
+        .iter()
+        .filter_map(|i| newest(&root.join(i)))
+        .any(|t| t > built)
+}
+
 /// The .deb and the .rpm, built with `cargo xtask package` (in a target
 /// directory of its own, so as not to wait on this test's cargo) when
-/// `dist/` lacks either.
+/// `dist/` lacks either or a file they are made from is newer.
 pub fn ensure_built() -> (PathBuf, PathBuf) {
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let (deb, rpm) = (deb_path(), rpm_path());
-    if !deb.is_file() || !rpm.is_file() {
+    if stale(&deb) || stale(&rpm) {
         crate::require("cargo-deb");
         crate::require("cargo-generate-rpm");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
