@@ -343,6 +343,17 @@ fn config_bytes() -> Vec<(String, Option<Vec<u8>>)> {
     .collect()
 }
 
+/// The names of the files in /etc/docker and /etc/containerd.
+fn engine_dir_listing() -> Vec<PathBuf> {
+    let mut names: Vec<PathBuf> = ["/etc/docker", "/etc/containerd"]
+        .iter()
+        .filter_map(|d| fs::read_dir(d).ok())
+        .flat_map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()))
+        .collect();
+    names.sort();
+    names
+}
+
 fn toolkit_leftovers() -> Vec<PathBuf> {
     let mut left: Vec<PathBuf> = ["/etc/container-hooks", "/var/lib/container-hooks"]
         .iter()
@@ -403,6 +414,7 @@ fn lifecycle(format: Format) {
     )
     .unwrap();
     let containerd_before = containerd_toml();
+    let engine_files_before = engine_dir_listing();
 
     let dockerd = SystemDockerd::start(&tmp.path().join("dockerd"));
     let dockerd_pid = dockerd.child.id();
@@ -527,6 +539,11 @@ fn lifecycle(format: Format) {
         left = toolkit_leftovers();
     }
     assert!(left.is_empty(), "left after purge: {left:?}");
+    assert_eq!(
+        engine_dir_listing(),
+        engine_files_before,
+        "files were left in the engines' config directories"
+    );
     assert!(!format.installed());
 
     // A daemon.json that is not JSON: install warns and leaves it alone.
