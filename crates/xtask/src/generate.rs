@@ -1,5 +1,7 @@
 //! `cargo xtask generate`: (re)writes the man pages under `man/` and the
-//! shell completions under `completions/` from the clap definitions.
+//! shell completions under `completions/` from the clap definitions, and
+//! the shipped `etc/container-hooks/config.toml` from
+//! `container_hooks_core::config::DEFAULT_TOML`.
 //!
 //! The whole clap tree of `container-hooks-ctk` is walked, so a new
 //! subcommand only needs a regenerate. The shim and the marker do not use
@@ -59,6 +61,12 @@ pub fn generated_files() -> Result<BTreeMap<PathBuf, Vec<u8>>> {
         clap_complete::generate(shell, &mut ctk, &name, &mut buf);
         files.insert(PathBuf::from(path), buf);
     }
+    files.insert(
+        PathBuf::from("etc/container-hooks/config.toml"),
+        container_hooks_core::config::DEFAULT_TOML
+            .as_bytes()
+            .to_vec(),
+    );
     Ok(files)
 }
 

@@ -13,7 +13,7 @@ fn shipped_config_toml_is_the_documented_default() {
     assert_eq!(
         shipped,
         container_hooks_core::config::DEFAULT_TOML,
-        "etc/container-hooks/config.toml differs from container_hooks_core::config::DEFAULT_TOML; copy the constant into the file"
+        "etc/container-hooks/config.toml differs from container_hooks_core::config::DEFAULT_TOML; run `cargo xtask generate`"
     );
     let hooks: serde_json::Value = serde_json::from_slice(
         &fs::read(repo_root().join("etc/container-hooks/hooks.json")).unwrap(),
