@@ -1,15 +1,18 @@
 #!/bin/bash
-# Tools the package build and the package tests need (cargo xtask package,
-# tests/integration/tests/package*.rs). Run as root on Debian 12.
+# Programs the test suite needs on a fresh Debian 12 machine (run as root).
 set -euo pipefail
-
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends \
-    dpkg-dev lintian rpm rpmlint debootstrap dash gzip \
-    runc containerd docker.io busybox-static
+apt-get update
+# runc/crun/busybox: bundles; containerd and docker.io: isolated engines in
+# the integration tests; e2fsprogs (chattr) and mount: read-only engine
+# files in the CLI tests; lintian, rpm, rpmlint, dash, debootstrap and gzip:
+# the package tests (lints, dpkg/rpm lifecycle, clean-room Debian 12).
+apt-get install -y --no-install-recommends \
+    runc crun busybox-static containerd docker.io e2fsprogs mount \
+    lintian rpm rpmlint dash debootstrap gzip
 
-# Pinned packaging tools; skipped when the pinned version is there already.
+# Pinned packaging tools (cargo xtask package); skipped when the pinned
+# version is there already.
 need() {
     local tool=$1 crate=$2 version=$3
     if ! "$tool" --version 2>/dev/null | grep -qF "$version"; then
