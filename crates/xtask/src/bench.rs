@@ -119,17 +119,18 @@ fn setup_config(work: &Path, hooks: usize) -> Result<PathBuf> {
     Ok(config)
 }
 
-/// The Docker config.json with an annotation padding it to `size` bytes.
+/// The Docker config.json with annotations padding it to `size` bytes.
 fn padded(spec: &[u8], size: usize) -> Result<Vec<u8>> {
     let mut v: Value = serde_json::from_slice(spec)?;
     let mut annotations = serde_json::Map::new();
+    let mut len = spec.len();
     let mut n = 0;
-    while serde_json::to_vec(&v)?.len() + annotations.len() * 80 < size {
-        annotations.insert(format!("io.example.bench.padding.{n:06}"), Value::from("x".repeat(40)));
+    while len < size {
+        let key = format!("io.example.bench.padding.{n:06}");
+        // "key":"value", with quotes, colon and comma.
+        len += key.len() + 40 + 6;
+        annotations.insert(key, Value::from("x".repeat(40)));
         n += 1;
-        if n % 1000 == 0 {
-            v["annotations"] = Value::Object(annotations.clone());
-        }
     }
     v["annotations"] = Value::Object(annotations);
     Ok(serde_json::to_vec(&v)?)

@@ -17,11 +17,8 @@ pub const BIN_CRATES: [&str; 3] = [
 
 /// The repository root (xtask lives in `crates/xtask`).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// `$CARGO_TARGET_DIR`, or `target/` of the workspace.
@@ -73,4 +70,14 @@ pub fn dev_build(root: &Path) -> Result<PathBuf> {
     }
     run_cmd(&mut build)?;
     Ok(target_dir(root).join("debug"))
+}
+
+/// Whether a program is on PATH or in the system's binary directories.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+        .unwrap_or(false)
+        || ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+            .iter()
+            .any(|d| Path::new(d).join(program).is_file())
 }

@@ -1,7 +1,7 @@
 //! `cargo xtask demo`: a busybox container run through the shim with one
 //! recording hook per stage, all in a temporary directory.
 
-use crate::build::{dev_build, repo_root, run_cmd};
+use crate::build::{dev_build, on_path, repo_root, run_cmd};
 use anyhow::{bail, Context, Result};
 use integration_tests::{read_record, recorder_hook, write_mode, Bundle, Toolkit};
 use serde_json::{json, Value};
@@ -146,13 +146,4 @@ fn ensure_installed(programs: &[(&str, &str)]) -> Result<()> {
             .args(&missing)
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
-}
-
-pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
-        .unwrap_or(false)
-        || ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-            .iter()
-            .any(|d| Path::new(d).join(program).is_file())
 }
