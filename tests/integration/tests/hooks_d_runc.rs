@@ -348,7 +348,7 @@ fn refused_files_fail_the_create_when_strict_and_are_skipped_otherwise() {
     );
     let loose = s.toolkit.hooks_d.join("20-loose.json");
     fs::set_permissions(&loose, fs::Permissions::from_mode(0o666)).unwrap();
-    s.set_dirs(&[s.toolkit.hooks_d.clone()], true);
+    s.set_dirs(std::slice::from_ref(&s.toolkit.hooks_d), true);
     let bundle = s.bundle("strict", &["/bin/true"]);
     let before = bundle.config_bytes();
     let out = s.shim(&bundle, "run");
@@ -365,7 +365,7 @@ fn refused_files_fail_the_create_when_strict_and_are_skipped_otherwise() {
     );
     assert_eq!(s.take_labels(), Vec::<String>::new());
 
-    s.set_dirs(&[s.toolkit.hooks_d.clone()], false);
+    s.set_dirs(std::slice::from_ref(&s.toolkit.hooks_d), false);
     s.run(&bundle);
     assert_eq!(s.take_labels(), ["good"]);
     let log = fs::read_to_string(&s.toolkit.log).unwrap_or_default();
