@@ -1,17 +1,13 @@
 use clap::Parser;
-use container_hooks_ctk::cli::{Cli, Command};
-use container_hooks_ctk::commands;
+use container_hooks_ctk::cli::Cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Hooks(args) => commands::hooks::run(&args),
-    };
-    match result {
+    match container_hooks_ctk::commands::run(&cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("container-hooks-ctk: {e:#}");
+            eprintln!("container-hooks-ctk: error: {e:#}");
             ExitCode::from(1)
         }
     }

@@ -6,6 +6,8 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod bench;
+mod build;
 mod demo;
 
 #[derive(Parser)]
@@ -20,10 +22,14 @@ enum Task {
     /// Run a busybox container through the shim with one recording hook per
     /// stage, in a temporary directory, and print what each hook saw.
     Demo(demo::Args),
+    /// Measure the shim's whole-process cost against a minimal C program
+    /// that only execs the same runtime, and its peak memory.
+    Bench(bench::Args),
 }
 
 fn main() -> Result<()> {
     match Xtask::parse().task {
         Task::Demo(args) => demo::run(args),
+        Task::Bench(args) => bench::run(args),
     }
 }
