@@ -7,19 +7,11 @@
 //! `docker build` with the legacy builder (`DOCKER_BUILDKIT=0`), which
 //! builds `FROM scratch` without reaching a registry.
 
+use crate::build::{cargo, repo_root, run_cmd, static_release, target_dir, BIN_CRATES, TARGET};
 use anyhow::{bail, Context, Result};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-/// The target the image's binaries are built for.
-pub const TARGET: &str = "x86_64-unknown-linux-gnu";
-/// The binaries in the image.
-pub const BINARIES: [&str; 3] = [
-    "container-hooks-runtime",
-    "container-hooks-ctk",
-    "container-hooks",
-];
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -39,45 +31,35 @@ pub struct Args {
     pub context_only: bool,
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-}
-
 pub fn run(args: Args) -> Result<()> {
-    let root = workspace_root();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut build = Command::new(cargo);
-    build
-        .current_dir(&root)
-        .env("RUSTFLAGS", "-C target-feature=+crt-static")
-        .args(["build", "--locked", "--target", TARGET, "--profile"])
-        .arg(&args.profile);
-    for b in BINARIES {
-        build.args(["-p", b]);
-    }
-    let status = build.status().context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("cargo build of the static binaries failed ({status})");
-    }
-    let profile_dir = match args.profile.as_str() {
-        "dev" | "test" => "debug",
-        "release" | "bench" => "release",
-        other => other,
+    let root = repo_root();
+    let out = if args.profile == "release" {
+        static_release(&root)?
+    } else {
+        // The same static build in another profile (dev: faster, for tests).
+        let mut build = cargo(&root);
+        build
+            .env("RUSTFLAGS", "-C target-feature=+crt-static")
+            .args(["build", "--target", TARGET, "--profile"])
+            .arg(&args.profile);
+        for b in BIN_CRATES {
+            build.args(["-p", b]);
+        }
+        run_cmd(&mut build)?;
+        let dir = match args.profile.as_str() {
+            "dev" | "test" => "debug",
+            "bench" => "release",
+            other => other,
+        };
+        target_dir(&root).join(TARGET).join(dir)
     };
-    let out = target_dir(&root).join(TARGET).join(profile_dir);
     let context = target_dir(&root).join("image-context");
     let bin = context.join("bin");
     if context.exists() {
         fs::remove_dir_all(&context).with_context(|| format!("{}", context.display()))?;
     }
     fs::create_dir_all(&bin).with_context(|| format!("{}", bin.display()))?;
-    for b in BINARIES {
+    for b in BIN_CRATES {
         let src = out.join(b);
         check_static(&src)?;
         fs::copy(&src, bin.join(b))

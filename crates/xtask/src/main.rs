@@ -6,7 +6,11 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod bench;
+mod build;
 mod demo;
+mod generate;
+mod package;
 mod image;
 
 #[derive(Parser)]
@@ -21,6 +25,15 @@ enum Task {
     /// Run a busybox container through the shim with one recording hook per
     /// stage, in a temporary directory, and print what each hook saw.
     Demo(demo::Args),
+    /// Measure the shim's whole-process cost against a minimal C program
+    /// that only execs the same runtime, and its peak memory.
+    Bench(bench::Args),
+    /// Write the man pages (man/) and shell completions (completions/)
+    /// from the clap definitions.
+    Generate(generate::Args),
+    /// Build the release binaries (static-pie) and the .deb and .rpm
+    /// packages into dist/.
+    Package(package::Args),
     /// Build the installer image (deploy/Containerfile) from static
     /// binaries, with docker build and no registry.
     Image(image::Args),
@@ -29,6 +42,11 @@ enum Task {
 fn main() -> Result<()> {
     match Xtask::parse().task {
         Task::Demo(args) => demo::run(args),
+        Task::Bench(args) => bench::run(args),
+        Task::Generate(args) => generate::run(args),
+        Task::Package(args) => package::run(args),
         Task::Image(args) => image::run(args),
     }
 }
+
+pub(crate) use build::repo_root;

@@ -15,7 +15,11 @@ use std::process::{Command, Output};
 fn docker_bundle(dir: &Path) -> PathBuf {
     let b = dir.join("bundle");
     fs::create_dir_all(&b).unwrap();
-    fs::copy(fixtures().join("oci/docker-20.10.json"), b.join("config.json")).unwrap();
+    fs::copy(
+        fixtures().join("oci/docker-20.10.json"),
+        b.join("config.json"),
+    )
+    .unwrap();
     b
 }
 
@@ -94,13 +98,24 @@ fn invalid_hook_fixtures_are_refused_naming_the_field() {
     for (file, field, fault) in [
         ("invalid-relative-path.json", "prestart[0]", "absolute"),
         ("invalid-bad-timeout.json", "poststop[0]", "timeout"),
-        ("invalid-unknown-stage.json", "preStart", "unknown hook stage"),
+        (
+            "invalid-unknown-stage.json",
+            "preStart",
+            "unknown hook stage",
+        ),
     ] {
         fs::copy(fixtures().join("hooks/legacy").join(file), &t.hooks_json).unwrap();
         let e = stderr(&create_fails(&t, &b, &[]));
-        assert!(e.contains("hooks.json") && e.contains(field) && e.contains(fault), "{file}: {e}");
+        assert!(
+            e.contains("hooks.json") && e.contains(field) && e.contains(fault),
+            "{file}: {e}"
+        );
     }
-    write_mode(&t.hooks_json, r#"{"poststop": [{"path": "/bin/true", "timeout": -2}]}"#, 0o644);
+    write_mode(
+        &t.hooks_json,
+        r#"{"poststop": [{"path": "/bin/true", "timeout": -2}]}"#,
+        0o644,
+    );
     let e = stderr(&create_fails(&t, &b, &[]));
     assert!(e.contains("timeout") && e.contains("-2"), "{e}");
 }
@@ -133,12 +148,18 @@ fn malformed_truncated_and_unknown_config_toml_is_refused() {
     for (text, fault) in [
         ("[container-hooks\npath = \"/x\"\n", "line 1"),
         ("[container-hooks]\npath = \"/x", "line 2"),
-        ("[container-hooks-runtime]\nruntime = [\"runc\"]\n", "unknown field `runtime`"),
+        (
+            "[container-hooks-runtime]\nruntime = [\"runc\"]\n",
+            "unknown field `runtime`",
+        ),
         ("[container-hooks]\nstrict = \"yes\"\n", "line 2"),
     ] {
         write_mode(&t.config, text, 0o644);
         let e = stderr(&create_fails(&t, &b, &[]));
-        assert!(e.contains("config.toml") && e.contains(fault), "{text:?}: {e}");
+        assert!(
+            e.contains("config.toml") && e.contains(fault),
+            "{text:?}: {e}"
+        );
     }
 }
 
@@ -170,14 +191,25 @@ fn missing_bundle_and_bundle_without_value_are_refused() {
     good_hooks(&t);
     let missing = tmp.path().join("no-such-bundle");
     let e = stderr(&create_fails(&t, &missing, &[]));
-    assert!(e.contains("no-such-bundle/config.json") && e.contains("no such file"), "{e}");
+    assert!(
+        e.contains("no-such-bundle/config.json") && e.contains("no such file"),
+        "{e}"
+    );
 
     let log = tmp.path().join("log.json");
-    let out = run(t.shim().arg("--log").arg(&log).args(["--log-format", "json", "create", "id", "--bundle"]));
+    let out = run(t.shim().arg("--log").arg(&log).args([
+        "--log-format",
+        "json",
+        "create",
+        "id",
+        "--bundle",
+    ]));
     assert!(!out.status.success());
     let e = String::from_utf8_lossy(&out.stderr);
     assert!(e.contains("--bundle needs a value"), "{e}");
-    assert!(fs::read_to_string(&log).unwrap().contains("--bundle needs a value"));
+    assert!(fs::read_to_string(&log)
+        .unwrap()
+        .contains("--bundle needs a value"));
 }
 
 #[test]
@@ -187,7 +219,10 @@ fn no_runtime_found_is_a_clear_error() {
     good_hooks(&t);
     let b = docker_bundle(tmp.path());
     let e = stderr(&create_fails(&t, &b, &[]));
-    assert!(e.contains("no OCI runtime found") && e.contains("no-such-runtime"), "{e}");
+    assert!(
+        e.contains("no OCI runtime found") && e.contains("no-such-runtime"),
+        "{e}"
+    );
     // The shim never picks itself, even when named first.
     let shim = bin("container-hooks-runtime").display().to_string();
     let t = Toolkit::new(&tmp.path().join("self"), &[&shim]);
@@ -202,10 +237,19 @@ fn text_log_format_gets_a_logrus_line() {
     write_mode(&t.hooks_json, "{", 0o644);
     let b = docker_bundle(tmp.path());
     let log = tmp.path().join("runc.log");
-    let out = run(t.shim().arg("--log").arg(&log).args(["create", "--bundle"]).arg(&b).arg("x"));
+    let out = run(t
+        .shim()
+        .arg("--log")
+        .arg(&log)
+        .args(["create", "--bundle"])
+        .arg(&b)
+        .arg("x"));
     assert!(!out.status.success());
     let text = fs::read_to_string(&log).unwrap();
-    assert!(text.starts_with("time=\"") && text.contains("level=error msg=\"container-hooks-runtime: "), "{text}");
+    assert!(
+        text.starts_with("time=\"") && text.contains("level=error msg=\"container-hooks-runtime: "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -213,12 +257,30 @@ fn non_strict_skips_a_bad_source_logs_it_and_the_container_starts() {
     require("runc");
     let tmp = tempfile::tempdir().unwrap();
     let t = Toolkit::with_extra(tmp.path(), &["runc"], "strict = false");
-    fs::copy(fixtures().join("hooks/legacy/invalid-relative-path.json"), &t.hooks_json).unwrap();
+    fs::copy(
+        fixtures().join("hooks/legacy/invalid-relative-path.json"),
+        &t.hooks_json,
+    )
+    .unwrap();
     let b = integration_tests::Bundle::new(tmp.path(), "bundle", &["/bin/true"]);
     let before = b.config_bytes();
-    let out = run(t.shim().arg("--root").arg(tmp.path().join("state")).args(["run", "--bundle"]).arg(&b.dir).arg("lenient"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(b.config_bytes(), before, "nothing injected, nothing written");
+    let out = run(t
+        .shim()
+        .arg("--root")
+        .arg(tmp.path().join("state"))
+        .args(["run", "--bundle"])
+        .arg(&b.dir)
+        .arg("lenient"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        b.config_bytes(),
+        before,
+        "nothing injected, nothing written"
+    );
     let log = fs::read_to_string(&t.log).unwrap();
     assert!(
         log.contains("ERROR") && log.contains("hooks.json") && log.contains("absolute"),
@@ -234,22 +296,44 @@ fn create_writes_nothing_to_stdout_and_execs_with_the_same_arguments() {
     let fake = tmp.path().join("argv-runtime");
     write_mode(
         &fake,
-        &format!("#!/bin/sh\nprintf '%s\\n' \"$0\" \"$@\" > {}\n", argv_file.display()),
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$0\" \"$@\" > {}\n",
+            argv_file.display()
+        ),
         0o755,
     );
     let t = Toolkit::new(&tmp.path().join("tk"), &[fake.to_str().unwrap()]);
     good_hooks(&t);
     let b = docker_bundle(tmp.path());
     let args = [
-        "--root", "/run/x", "--log", "/dev/null", "--log-format", "json", "--systemd-cgroup", "create",
-        "--bundle", b.to_str().unwrap(), "--pid-file", "/run/x/pid", "create",
+        "--root",
+        "/run/x",
+        "--log",
+        "/dev/null",
+        "--log-format",
+        "json",
+        "--systemd-cgroup",
+        "create",
+        "--bundle",
+        b.to_str().unwrap(),
+        "--pid-file",
+        "/run/x/pid",
+        "create",
     ];
     let out = run(t.shim().args(args));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
     let got = fs::read_to_string(&argv_file).unwrap();
     let mut lines = got.lines();
-    assert_eq!(lines.next(), Some(fake.to_str().unwrap()), "argv[0] is the runtime");
+    assert_eq!(
+        lines.next(),
+        Some(fake.to_str().unwrap()),
+        "argv[0] is the runtime"
+    );
     assert_eq!(lines.collect::<Vec<_>>(), args);
     let spec: Value = serde_json::from_slice(&fs::read(b.join("config.json")).unwrap()).unwrap();
     assert_eq!(spec["hooks"]["prestart"].as_array().unwrap().len(), 2);
@@ -262,7 +346,9 @@ fn own_log_is_not_opened_when_nothing_is_logged_and_unwritable_log_is_a_warning(
     good_hooks(&t);
     let b = docker_bundle(tmp.path());
     // log-level info: a successful create logs nothing.
-    let text = fs::read_to_string(&t.config).unwrap().replace("\"debug\"", "\"info\"");
+    let text = fs::read_to_string(&t.config)
+        .unwrap()
+        .replace("\"debug\"", "\"info\"");
     write_mode(&t.config, &text, 0o644);
     let out = run(t.shim().args(["create", "--bundle"]).arg(&b).arg("quiet"));
     assert!(out.status.success());
@@ -274,9 +360,16 @@ fn own_log_is_not_opened_when_nothing_is_logged_and_unwritable_log_is_a_warning(
         .replace(t.log.to_str().unwrap(), "/nonexistent-dir/runtime.log");
     write_mode(&t.config, &text, 0o644);
     let out = run(t.shim().args(["create", "--bundle"]).arg(&b).arg("warned"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let e = String::from_utf8_lossy(&out.stderr);
-    assert!(e.contains("warning") && e.contains("/nonexistent-dir/runtime.log"), "{e}");
+    assert!(
+        e.contains("warning") && e.contains("/nonexistent-dir/runtime.log"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -299,7 +392,11 @@ fn same_as_runc(t: &Toolkit, args: &[&str]) {
     let runc = require("runc");
     let direct = run(Command::new(&runc).args(args));
     let shimmed = run(t.shim().args(args));
-    assert_eq!(shimmed.status.code(), direct.status.code(), "exit code of {args:?}");
+    assert_eq!(
+        shimmed.status.code(),
+        direct.status.code(),
+        "exit code of {args:?}"
+    );
     assert_eq!(
         String::from_utf8_lossy(&shimmed.stdout),
         String::from_utf8_lossy(&direct.stdout),
@@ -315,7 +412,11 @@ fn same_as_runc(t: &Toolkit, args: &[&str]) {
             })
             .collect::<Vec<_>>()
     };
-    assert_eq!(strip(&shimmed.stderr), strip(&direct.stderr), "stderr of {args:?}");
+    assert_eq!(
+        strip(&shimmed.stderr),
+        strip(&direct.stderr),
+        "stderr of {args:?}"
+    );
 }
 
 #[test]
@@ -380,7 +481,12 @@ fn marker_binary_exits_zero_and_answers_version() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"{\"id\":\"x\"}").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\":\"x\"}")
+        .unwrap();
     assert!(child.wait().unwrap().success());
 }
 
@@ -391,7 +497,11 @@ fn marker_in_a_bundle_stops_injection() {
     fs::copy(fixtures().join("hooks/legacy/hooks.json"), &t.hooks_json).unwrap();
     let b = docker_bundle(tmp.path());
     let out = run(t.shim().args(["create", "--bundle"]).arg(&b).arg("m1"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let once = fs::read(b.join("config.json")).unwrap();
     let spec: Value = serde_json::from_slice(&once).unwrap();
     let pre = spec["hooks"]["prestart"].as_array().unwrap();
@@ -399,7 +509,13 @@ fn marker_in_a_bundle_stops_injection() {
     // Another source added later is not injected into a marked bundle.
     t.write_hooks_json(&json!({"poststop": [{"path": "/bin/true"}]}));
     let mtime = fs::metadata(b.join("config.json")).unwrap().mtime_nsec();
-    assert!(run(t.shim().args(["create", "--bundle"]).arg(&b).arg("m2")).status.success());
+    assert!(run(t.shim().args(["create", "--bundle"]).arg(&b).arg("m2"))
+        .status
+        .success());
     assert_eq!(fs::read(b.join("config.json")).unwrap(), once);
-    assert_eq!(fs::metadata(b.join("config.json")).unwrap().mtime_nsec(), mtime, "not rewritten");
+    assert_eq!(
+        fs::metadata(b.join("config.json")).unwrap().mtime_nsec(),
+        mtime,
+        "not rewritten"
+    );
 }

@@ -57,7 +57,11 @@ fn records(rec: &Recorder, b: &Bundle) -> Vec<(String, Value)> {
 
 fn wait_stopped(runtime: &Path, globals: &[&str], root: &Path, id: &str) {
     for _ in 0..100 {
-        let out = run(Command::new(runtime).args(globals).arg("--root").arg(root).args(["state", id]));
+        let out = run(Command::new(runtime)
+            .args(globals)
+            .arg("--root")
+            .arg(root)
+            .args(["state", id]));
         let state: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
         if state["status"] == "stopped" {
             return;
@@ -128,7 +132,9 @@ fn lifecycle(runtime_name: &str) {
             continue;
         }
         assert_eq!(
-            Path::new(state["bundle"].as_str().unwrap()).canonicalize().unwrap(),
+            Path::new(state["bundle"].as_str().unwrap())
+                .canonicalize()
+                .unwrap(),
             b.dir.canonicalize().unwrap(),
             "{runtime_name} {stage}"
         );
@@ -171,9 +177,22 @@ fn hooks_already_in_config_json_still_run_and_come_first() {
         });
     });
     let root = tmp.path().join("state");
-    run_ok(toolkit.shim().arg("--root").arg(&root).args(["run", "--bundle"]).arg(&b.dir).arg("first"));
+    run_ok(
+        toolkit
+            .shim()
+            .arg("--root")
+            .arg(&root)
+            .args(["run", "--bundle"])
+            .arg(&b.dir)
+            .arg("first"),
+    );
     let stages: Vec<String> = records(&rec, &b).into_iter().map(|(s, _)| s).collect();
-    let pos = |s: &str| stages.iter().position(|x| x == s).unwrap_or_else(|| panic!("{s} missing: {stages:?}"));
+    let pos = |s: &str| {
+        stages
+            .iter()
+            .position(|x| x == s)
+            .unwrap_or_else(|| panic!("{s} missing: {stages:?}"))
+    };
     assert!(pos("engine-prestart") < pos("prestart"), "{stages:?}");
     assert!(pos("engine-poststop") < pos("poststop"), "{stages:?}");
     // config.json: engine hooks first, ours appended.
@@ -187,10 +206,25 @@ fn runc_run_through_the_shim_works_and_passes_the_exit_code() {
     require("runc");
     let tmp = tempfile::tempdir().unwrap();
     let (toolkit, rec) = setup(tmp.path(), "runc");
-    let b = bundle(tmp.path(), "bundle", &["/bin/sh", "-c", "echo out-of-container; exit 3"]);
+    let b = bundle(
+        tmp.path(),
+        "bundle",
+        &["/bin/sh", "-c", "echo out-of-container; exit 3"],
+    );
     let root = tmp.path().join("state");
-    let out = run(toolkit.shim().arg("--root").arg(&root).args(["run", "--bundle"]).arg(&b.dir).arg("runner"));
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(toolkit
+        .shim()
+        .arg("--root")
+        .arg(&root)
+        .args(["run", "--bundle"])
+        .arg(&b.dir)
+        .arg("runner"));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "out-of-container\n");
     let stages: Vec<String> = records(&rec, &b).into_iter().map(|(s, _)| s).collect();
     assert_eq!(stages.len(), 6, "{stages:?}");
@@ -204,10 +238,25 @@ fn injecting_into_the_same_bundle_twice_runs_each_hook_once() {
     let b = bundle(tmp.path(), "bundle", &["/bin/true"]);
     let root = tmp.path().join("state");
     for id in ["twice-1", "twice-2"] {
-        run_ok(toolkit.shim().arg("--root").arg(&root).args(["run", "--bundle"]).arg(&b.dir).arg(id));
+        run_ok(
+            toolkit
+                .shim()
+                .arg("--root")
+                .arg(&root)
+                .args(["run", "--bundle"])
+                .arg(&b.dir)
+                .arg(id),
+        );
     }
     let spec = b.config();
-    for stage in ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"] {
+    for stage in [
+        "prestart",
+        "createRuntime",
+        "createContainer",
+        "startContainer",
+        "poststart",
+        "poststop",
+    ] {
         assert_eq!(spec["hooks"][stage].as_array().unwrap().len(), 1, "{stage}");
     }
     let got = records(&rec, &b);

@@ -2,6 +2,7 @@
 //! core library and prints the outcome.
 
 pub mod config;
+pub mod hooks;
 pub mod install;
 pub mod installer;
 pub mod runtime;
@@ -45,13 +46,14 @@ impl Out {
     }
 }
 
-/// Runs the parsed command line.
-pub fn run(cli: &Cli) -> anyhow::Result<()> {
+/// Runs the parsed command line; returns the exit status.
+pub fn run(cli: &Cli) -> anyhow::Result<u8> {
     let out = Out::from_cli(cli);
     match &cli.command {
-        Command::Runtime(cmd) => runtime::run(cmd, out),
-        Command::Config(args) => config::run(args, out),
-        Command::Install(args) => install::run(args, out),
-        Command::Installer(cmd) => installer::run(cmd, out),
+        Command::Hooks(args) => hooks::run(args),
+        Command::Runtime(cmd) => runtime::run(cmd, out).map(|()| 0),
+        Command::Config(args) => config::run(args, out).map(|()| 0),
+        Command::Install(args) => install::run(args, out).map(|()| 0),
+        Command::Installer(cmd) => installer::run(cmd, out).map(|()| 0),
     }
 }
