@@ -13,7 +13,11 @@ the container state from stdin and exits 0.
 Usage: container-hooks [--version | --help]";
 
 fn main() {
-    match std::env::args_os().nth(1).as_deref().and_then(|a| a.to_str()) {
+    match std::env::args_os()
+        .nth(1)
+        .as_deref()
+        .and_then(|a| a.to_str())
+    {
         Some("--version" | "-V") => {
             println!("container-hooks {}", env!("CARGO_PKG_VERSION"));
         }

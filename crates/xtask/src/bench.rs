@@ -32,6 +32,25 @@ int main(int argc, char **argv) {
 }
 "#;
 
+/// Runs argv[1..] in a forked child and prints the child's peak RSS in KiB
+/// (from wait4). Spawning from this small C program keeps the parent's own
+/// memory out of the figure: an exec inherits the peak of the process it
+/// replaces.
+const RSS_C: &str = r#"#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    (void)argc;
+    pid_t pid = fork();
+    if (pid == 0) { execv(argv[1], argv + 1); _exit(127); }
+    int status; struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0) return 1;
+    printf("%ld\n", ru.ru_maxrss);
+    return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+"#;
+
 struct Scenario {
     name: &'static str,
     hooks: usize,
@@ -44,26 +63,70 @@ pub fn run(args: Args) -> Result<()> {
     let root = repo_root();
     let release = static_release(&root)?;
     let shim = release.join("container-hooks-runtime");
-    let tmp = tempfile::Builder::new().prefix("container-hooks-bench.").tempdir()?;
+    let tmp = tempfile::Builder::new()
+        .prefix("container-hooks-bench.")
+        .tempdir()?;
     let dir = tmp.path();
 
     let floor = dir.join("floor");
     fs::write(dir.join("floor.c"), FLOOR_C)?;
-    run_cmd(Command::new("cc").args(["-O2", "-o"]).arg(&floor).arg(dir.join("floor.c")))?;
+    run_cmd(
+        Command::new("cc")
+            .args(["-O2", "-o"])
+            .arg(&floor)
+            .arg(dir.join("floor.c")),
+    )?;
+    let rss_probe = dir.join("rss");
+    fs::write(dir.join("rss.c"), RSS_C)?;
+    run_cmd(
+        Command::new("cc")
+            .args(["-O2", "-o"])
+            .arg(&rss_probe)
+            .arg(dir.join("rss.c")),
+    )?;
 
     let docker = fs::read(fixtures().join("oci/docker-20.10.json"))?;
     let scenarios = [
-        Scenario { name: "create, 3 hooks, Docker 20.10 config.json (9 KiB)", hooks: 3, spec: docker.clone(), create: true },
-        Scenario { name: "create, 100 hooks, Docker 20.10 config.json", hooks: 100, spec: docker.clone(), create: true },
-        Scenario { name: "create, 3 hooks, 1 MiB config.json", hooks: 3, spec: padded(&docker, 1024 * 1024)?, create: true },
-        Scenario { name: "state (passthrough, no injection)", hooks: 3, spec: docker, create: false },
+        Scenario {
+            name: "create, 3 hooks, Docker 20.10 config.json (9 KiB)",
+            hooks: 3,
+            spec: docker.clone(),
+            create: true,
+        },
+        Scenario {
+            name: "create, 100 hooks, Docker 20.10 config.json",
+            hooks: 100,
+            spec: docker.clone(),
+            create: true,
+        },
+        Scenario {
+            name: "create, 3 hooks, 1 MiB config.json",
+            hooks: 3,
+            spec: padded(&docker, 1024 * 1024)?,
+            create: true,
+        },
+        Scenario {
+            name: "state (passthrough, no injection)",
+            hooks: 3,
+            spec: docker,
+            create: false,
+        },
     ];
 
-    println!("shim: {} ({} bytes, static-pie)", shim.display(), fs::metadata(&shim)?.len());
+    println!(
+        "shim: {} ({} bytes, static-pie)",
+        shim.display(),
+        fs::metadata(&shim)?.len()
+    );
     println!("floor: C program that only execv()s /bin/true (cc -O2, dynamic)");
-    println!("{} samples x {} invocations each, alternating shim and floor\n", args.samples, args.invocations);
-    println!("| scenario | floor (µs/run) | shim (µs/run) | ratio | shim peak RSS |");
-    println!("| --- | ---: | ---: | ---: | ---: |");
+    println!(
+        "{} samples x {} invocations each, alternating shim and floor\n",
+        args.samples, args.invocations
+    );
+    println!(
+        "| scenario | floor (µs/run) | shim (µs/run) | ratio | peak RSS floor | peak RSS shim |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (i, sc) in scenarios.iter().enumerate() {
         let work = dir.join(format!("s{i}"));
         let config = setup_config(&work, sc.hooks)?;
@@ -72,21 +135,37 @@ pub fn run(args: Args) -> Result<()> {
         for sample in 0..args.samples {
             let bundles = make_bundles(&work.join("bundles"), &sc.spec, args.invocations)?;
             // Alternate which program goes first, so drift hits both.
-            let order: [(&Path, bool); 2] = if sample % 2 == 0 { [(&shim, true), (&floor, false)] } else { [(&floor, false), (&shim, true)] };
+            let order: [(&Path, bool); 2] = if sample % 2 == 0 {
+                [(&shim, true), (&floor, false)]
+            } else {
+                [(&floor, false), (&shim, true)]
+            };
             for (program, is_shim) in order {
                 let t = time_invocations(program, &config, &bundles, sc.create)?;
-                if is_shim { shim_times.push(t) } else { floor_times.push(t) }
+                if is_shim {
+                    shim_times.push(t)
+                } else {
+                    floor_times.push(t)
+                }
             }
             if sc.create {
                 check_injected(&bundles[0], sc.hooks)?;
             }
         }
-        let per_run = |v: &mut Vec<Duration>| median(v).as_secs_f64() * 1e6 / args.invocations as f64;
+        let per_run =
+            |v: &mut Vec<Duration>| median(v).as_secs_f64() * 1e6 / args.invocations as f64;
         let f = per_run(&mut floor_times);
         let s = per_run(&mut shim_times);
-        let bundles = make_bundles(&work.join("bundles"), &sc.spec, 1)?;
-        let rss = peak_rss_kib(&shim, &config, &bundles[0], sc.create)?;
-        println!("| {} | {f:.0} | {s:.0} | {:.2}x | {:.1} MiB |", sc.name, s / f, rss as f64 / 1024.0);
+        let bundles = make_bundles(&work.join("bundles"), &sc.spec, 2)?;
+        let rss_floor = peak_rss_kib(&rss_probe, &floor, &config, &bundles[0], sc.create)?;
+        let rss_shim = peak_rss_kib(&rss_probe, &shim, &config, &bundles[1], sc.create)?;
+        println!(
+            "| {} | {f:.0} | {s:.0} | {:.2}x | {:.1} MiB | {:.1} MiB |",
+            sc.name,
+            s / f,
+            rss_floor as f64 / 1024.0,
+            rss_shim as f64 / 1024.0
+        );
     }
     Ok(())
 }
@@ -104,7 +183,11 @@ fn setup_config(work: &Path, hooks: usize) -> Result<PathBuf> {
             list.push(json!({"path": "/usr/local/libexec/audit-hook", "args": ["audit-hook", stage, n.to_string()], "timeout": 10}));
         }
     }
-    write_mode(&work.join("hooks.json"), &serde_json::to_string_pretty(&Value::Object(set))?, 0o644);
+    write_mode(
+        &work.join("hooks.json"),
+        &serde_json::to_string_pretty(&Value::Object(set))?,
+        0o644,
+    );
     let config = work.join("config.toml");
     write_mode(
         &config,
@@ -156,16 +239,31 @@ fn command(program: &Path, config: &Path, bundle: &Path, create: bool) -> Comman
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    c.args(["--root", "/run/bench-state", "--log", "/dev/null", "--log-format", "json"]);
+    c.args([
+        "--root",
+        "/run/bench-state",
+        "--log",
+        "/dev/null",
+        "--log-format",
+        "json",
+    ]);
     if create {
-        c.arg("create").arg("--bundle").arg(bundle).args(["--pid-file", "/dev/null", "bench"]);
+        c.arg("create")
+            .arg("--bundle")
+            .arg(bundle)
+            .args(["--pid-file", "/dev/null", "bench"]);
     } else {
         c.args(["state", "bench"]);
     }
     c
 }
 
-fn time_invocations(program: &Path, config: &Path, bundles: &[PathBuf], create: bool) -> Result<Duration> {
+fn time_invocations(
+    program: &Path,
+    config: &Path,
+    bundles: &[PathBuf],
+    create: bool,
+) -> Result<Duration> {
     let start = Instant::now();
     for b in bundles {
         let status = command(program, config, b, create).status()?;
@@ -184,7 +282,11 @@ fn check_injected(bundle: &Path, hooks: usize) -> Result<()> {
         .sum();
     // Docker's own prestart hook is one more.
     if n != hooks + 1 {
-        bail!("{}: expected {} hooks after injection, found {n}", bundle.display(), hooks + 1);
+        bail!(
+            "{}: expected {} hooks after injection, found {n}",
+            bundle.display(),
+            hooks + 1
+        );
     }
     Ok(())
 }
@@ -194,16 +296,27 @@ fn median(v: &mut [Duration]) -> Duration {
     v.get(v.len() / 2).copied().unwrap_or_default()
 }
 
-/// Peak resident set of one shim run, from wait4's rusage.
-fn peak_rss_kib(shim: &Path, config: &Path, bundle: &Path, create: bool) -> Result<i64> {
-    let child = command(shim, config, bundle, create).spawn().context("spawn shim")?;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 on our own child with valid pointers.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    if pid < 0 {
-        bail!("wait4 failed: {}", std::io::Error::last_os_error());
+/// Peak resident set of one run of `program`, through the C probe.
+fn peak_rss_kib(
+    probe: &Path,
+    program: &Path,
+    config: &Path,
+    bundle: &Path,
+    create: bool,
+) -> Result<u64> {
+    let inner = command(program, config, bundle, create);
+    let out = Command::new(probe)
+        .arg(program)
+        .args(inner.get_args())
+        .env("CONTAINER_HOOKS_CONFIG", config)
+        .stderr(Stdio::null())
+        .output()
+        .context("run the RSS probe")?;
+    if !out.status.success() {
+        bail!("{} failed under the RSS probe", program.display());
     }
-    Ok(usage.ru_maxrss)
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .context("RSS probe output")
 }

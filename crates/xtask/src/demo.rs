@@ -34,7 +34,9 @@ pub fn run(args: Args) -> Result<()> {
     let bins = dev_build(&repo_root())?;
     let shim = bins.join("container-hooks-runtime");
 
-    let tmp = tempfile::Builder::new().prefix("container-hooks-demo.").tempdir()?;
+    let tmp = tempfile::Builder::new()
+        .prefix("container-hooks-demo.")
+        .tempdir()?;
     let dir = tmp.path();
     println!("Working in {}", dir.display());
 
@@ -49,12 +51,20 @@ pub fn run(args: Args) -> Result<()> {
     for stage in STAGES {
         // startContainer hooks run inside the container: their path is
         // resolved in its root filesystem.
-        let path = if stage == "startContainer" { "/bin/record-hook" } else { &host };
+        let path = if stage == "startContainer" {
+            "/bin/record-hook"
+        } else {
+            &host
+        };
         hooks.insert(stage.into(), json!([entry(stage, path)]));
     }
     toolkit.write_hooks_json(&Value::Object(hooks));
 
-    let bundle = Bundle::new(dir, "bundle", &["/bin/sh", "-c", "echo hello from inside the container"]);
+    let bundle = Bundle::new(
+        dir,
+        "bundle",
+        &["/bin/sh", "-c", "echo hello from inside the container"],
+    );
     bundle.edit(|spec| spec["root"]["readonly"] = false.into());
     write_mode(
         &bundle.dir.join("rootfs/bin/record-hook"),
@@ -72,8 +82,17 @@ pub fn run(args: Args) -> Result<()> {
             .args(args);
         c
     };
-    println!("\n$ container-hooks-runtime --root {} create --bundle {} {id}", state.display(), bundle.dir.display());
-    run_cmd(&mut shim_cmd(&["create", "--bundle", &bundle.dir.display().to_string(), id]))?;
+    println!(
+        "\n$ container-hooks-runtime --root {} create --bundle {} {id}",
+        state.display(),
+        bundle.dir.display()
+    );
+    run_cmd(&mut shim_cmd(&[
+        "create",
+        "--bundle",
+        &bundle.dir.display().to_string(),
+        id,
+    ]))?;
     println!("$ container-hooks-runtime start {id}");
     run_cmd(&mut shim_cmd(&["start", id]))?;
     wait_stopped(&state, id)?;
@@ -106,7 +125,11 @@ pub fn run(args: Args) -> Result<()> {
         let kept = tmp.keep();
         println!("\nKept {}", kept.display());
     } else {
-        println!("\nAll {} stages ran once; removing {}", STAGES.len(), dir.display());
+        println!(
+            "\nAll {} stages ran once; removing {}",
+            STAGES.len(),
+            dir.display()
+        );
     }
     Ok(())
 }

@@ -78,7 +78,6 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-
 /// gzip -9n every page of `man/` into `out` (both package formats ship
 /// them compressed; -n keeps the result the same from build to build).
 fn stage_man_pages(root: &Path, out: &Path) -> Result<()> {
@@ -114,6 +113,3 @@ fn stage_man_pages(root: &Path, out: &Path) -> Result<()> {
     }
     Ok(())
 }
-
-
-
