@@ -10,8 +10,8 @@ mod bench;
 mod build;
 mod demo;
 mod generate;
-mod package;
 mod image;
+mod package;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "container-hooks-toolkit project tasks")]
