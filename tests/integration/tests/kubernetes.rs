@@ -903,3 +903,56 @@ fn installer_remove_after_a_killed_pod_restores_the_default_runtime() {
     assert!(!host.join("usr/local/container-hooks").exists());
     assert!(!host.join("etc/container-hooks").exists());
 }
+
+#[test]
+fn engine_is_detected_from_the_host_root_and_impossible_modes_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("config");
+    configmap_dir(&cfg, 1, &[("hooks.json", "{}")]);
+    // Nothing there: one line naming the host root, nothing written.
+    let empty = tmp.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let out = run(&mut installer(&empty, &cfg, &["--once"]));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}:", empty.display())),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(snapshot(&empty).is_empty());
+    // containerd does not reload on a signal.
+    let host = debian_host(tmp.path());
+    let mut c = Command::new(bin("container-hooks-ctk"));
+    c.args([
+        "installer",
+        "run",
+        "--once",
+        "--restart-mode",
+        "signal",
+        "--host-root",
+    ])
+    .arg(&host)
+    .arg("--config-dir")
+    .arg(&cfg)
+    .arg("--source-dir")
+    .arg(bin("container-hooks-ctk").parent().unwrap());
+    let out = run(&mut c);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--restart-mode signal"), "{stderr}");
+    // CRI-O is found from /etc/crio.
+    let crio = tmp.path().join("crio-host");
+    fs::create_dir_all(crio.join("etc/crio")).unwrap();
+    copy_rw(
+        &fixtures().join("engines/crio/crio.conf"),
+        &crio.join("etc/crio/crio.conf"),
+    );
+    let out = run(&mut installer(&crio, &cfg, &["--once"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(crio.join(CRIO_DROP_IN).is_file());
+}
