@@ -722,23 +722,27 @@ fn image_installs_onto_a_host_root_and_docker_stop_restores_it() {
 }
 
 #[test]
-fn isolated_containerd_on_the_wired_host_config_runs_a_hook_from_the_configmap() {
+fn isolated_containerd_on_the_wired_host_config_runs_a_hook_and_keeps_the_shim_while_used() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let host = dir.join("host");
-    let state = dir.join("containerd");
+    let own = dir.join("containerd");
     fs::create_dir_all(host.join("etc/containerd")).unwrap();
-    fs::create_dir_all(&state).unwrap();
-    let address = state.join("c.sock");
+    fs::create_dir_all(&own).unwrap();
+    let address = own.join("c.sock");
+    // The node's containerd state directory is a host path (as
+    // /run/containerd is): the installer looks there for running tasks.
+    let run_state = RunDir::new();
+    fs::create_dir_all(host.join(run_state.0.strip_prefix("/").unwrap())).unwrap();
     // The node's containerd config: its own root, state and socket.
     fs::write(
         host.join("etc/containerd/config.toml"),
         format!(
             "version = 2\nroot = {:?}\nstate = {:?}\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n\n[grpc]\n  address = {:?}\n\n[plugins.\"io.containerd.internal.v1.opt\"]\n  path = {:?}\n",
-            state.join("root"),
-            state.join("state"),
+            own.join("root"),
+            run_state.0,
             address,
-            state.join("opt"),
+            own.join("opt"),
         ),
     )
     .unwrap();
@@ -761,16 +765,19 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_from_the_configmap()
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // containerd on the wired config, with the host's /etc at /etc (the
-    // imports and the shim's /etc/container-hooks are host paths).
+    // containerd on the wired config, in a mount namespace that shows the
+    // host root's /etc, /usr/local and state directory at their host paths
+    // (the imports, the shim's /etc/container-hooks and the shim itself are
+    // named by host paths).
     let mut cmd = Command::new(require("unshare"));
     cmd.args(["-m", "sh", "-c"])
-        .arg("mount --rbind \"$1\" /etc && exec \"$2\" --config /etc/containerd/config.toml")
+        .arg("mount --rbind \"$1/etc\" /etc && mount --bind \"$1/usr/local\" /usr/local && mount --bind \"$1$3\" \"$3\" && exec \"$2\" --config /etc/containerd/config.toml")
         .arg("sh")
-        .arg(host.join("etc"))
-        .arg(require("containerd"));
+        .arg(&host)
+        .arg(require("containerd"))
+        .arg(&run_state.0);
     let c = Containerd::start_command(
-        &state,
+        &own,
         &host.join("etc/containerd/config.toml"),
         &address,
         cmd,
@@ -778,13 +785,7 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_from_the_configmap()
     let rootfs = dir.join("rootfs");
     busybox_rootfs(&rootfs);
     let id = unique("chtk-k8s");
-    let out = c.run_rootfs(
-        &host.join(TOOLKIT).join("container-hooks-runtime"),
-        &rootfs,
-        &id,
-        &[],
-        &["/bin/true"],
-    );
+    let out = c.run_rootfs(Path::new(SHIM_ON_HOST), &rootfs, &id, &[], &["/bin/true"]);
     assert!(
         out.status.success(),
         "ctr run failed: {}\ncontainerd log:\n{}",
@@ -793,6 +794,82 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_from_the_configmap()
     );
     let stages: Vec<String> = read_record(&record).into_iter().map(|(s, _)| s).collect();
     assert_eq!(stages, ["prestart"]);
+
+    // A container still running through the shim when the pod goes: the
+    // wiring goes, the binaries stay so that it can be stopped.
+    let long = unique("chtk-k8s-long");
+    let rootfs2 = dir.join("rootfs2");
+    busybox_rootfs(&rootfs2);
+    run_ok(
+        c.ctr()
+            .args([
+                "run",
+                "-d",
+                "--null-io",
+                "--runc-binary",
+                SHIM_ON_HOST,
+                "--rootfs",
+            ])
+            .arg(&rootfs2)
+            .args([&long, "/bin/sleep", "60"]),
+    );
+    let remove = || {
+        run(Command::new(bin("container-hooks-ctk"))
+            .args([
+                "installer",
+                "remove",
+                "--restart-mode",
+                "none",
+                "--host-root",
+            ])
+            .arg(&host))
+    };
+    let out = remove();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(&long), "{stderr}");
+    assert!(!host.join(DROP_IN).exists());
+    assert!(host.join(TOOLKIT).join("container-hooks-runtime").is_file());
+    // The container stops and goes, through the kept shim.
+    run_ok(c.ctr().args(["task", "kill", "-s", "KILL", &long]));
+    wait_until("the task stops", Duration::from_secs(10), || {
+        run(c.ctr().args(["task", "ls"]))
+            .stdout
+            .split(|b| *b == b'\n')
+            .any(|l| {
+                String::from_utf8_lossy(l).starts_with(&long)
+                    && String::from_utf8_lossy(l).contains("STOPPED")
+            })
+    });
+    run_ok(c.ctr().args(["task", "rm", &long]));
+    run_ok(c.ctr().args(["container", "rm", &long]));
+    // Now the binaries go.
+    let out = remove();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!host.join("usr/local/container-hooks").exists());
+    drop(c);
+}
+
+/// A directory of the machine's /run, for a state directory that must have
+/// the same path inside and outside a mount namespace; removed on drop.
+struct RunDir(PathBuf);
+
+impl RunDir {
+    fn new() -> RunDir {
+        let p = PathBuf::from("/run").join(unique("chtk-k8s-state"));
+        fs::create_dir_all(&p).unwrap();
+        RunDir(p)
+    }
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
 }
 
 /// containerd before 2.1 replaces whole plugin tables when it merges an

@@ -431,6 +431,44 @@ impl Node {
         Ok(())
     }
 
+    /// The containerd tasks whose runtime binary is `shim` (namespace/id),
+    /// from the `runtime` file containerd's runc shim keeps in each task's
+    /// bundle under its state directory (`state` of the main config, by
+    /// default /run/containerd). CRI-O keeps no such record: none found.
+    fn tasks_using(&self, shim: &Path, config: Option<&Path>) -> Vec<String> {
+        if self.engine != Engine::Containerd {
+            return Vec::new();
+        }
+        let config = config.unwrap_or(Engine::Containerd.default_config());
+        let state = fs::read_to_string(self.host(config))
+            .ok()
+            .and_then(|t| t.parse::<toml_edit::DocumentMut>().ok())
+            .and_then(|d| d.get("state").and_then(|s| s.as_str()).map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("/run/containerd"));
+        let tasks = self.host(&state.join("io.containerd.runtime.v2.task"));
+        let mut users = Vec::new();
+        let Ok(namespaces) = fs::read_dir(&tasks) else {
+            return users;
+        };
+        for ns in namespaces.flatten() {
+            let Ok(ids) = fs::read_dir(ns.path()) else {
+                continue;
+            };
+            for id in ids.flatten() {
+                let runtime = fs::read_to_string(id.path().join("runtime")).unwrap_or_default();
+                if Path::new(runtime.trim()) == shim {
+                    users.push(format!(
+                        "{}/{}",
+                        ns.file_name().to_string_lossy(),
+                        id.file_name().to_string_lossy()
+                    ));
+                }
+            }
+        }
+        users.sort();
+        users
+    }
+
     /// Takes the runtime out, restores the default, restarts the engine,
     /// then deletes the binaries and the files and directories created.
     fn cleanup(&self, a: &InstallerArgs, out: Out) -> anyhow::Result<()> {
@@ -456,14 +494,41 @@ impl Node {
             self.restart_engine(a.restart_mode, out)?;
         }
         let mut created = self.load_created(a)?;
-        let files: Vec<PathBuf> = created.files.iter().cloned().collect();
+        // containerd's runc shim calls the runtime binary again to stop and
+        // delete a container: while containers created through the shim
+        // run, the binaries stay (the next installer, or `installer
+        // remove`, takes them).
+        let users = self.tasks_using(&a.toolkit_dir.join(SHIM), req.config.as_deref());
+        let keep: BTreeSet<PathBuf> = if users.is_empty() {
+            BTreeSet::new()
+        } else {
+            out.note(format!(
+                "{} running container(s) were created through {} ({}); keeping the binaries in {} so they can still be stopped: run `container-hooks-ctk installer remove` once they are gone",
+                users.len(),
+                a.toolkit_dir.join(SHIM).display(),
+                users.join(", "),
+                a.toolkit_dir.display()
+            ));
+            BINARIES.iter().map(|n| a.toolkit_dir.join(n)).collect()
+        };
+        let files: Vec<PathBuf> = created
+            .files
+            .iter()
+            .filter(|f| !keep.contains(*f))
+            .cloned()
+            .collect();
         for f in files {
             if self.delete(&f)? {
                 out.info(format!("deleted {}", f.display()));
             }
             created.files.remove(&f);
         }
-        let mut dirs: Vec<PathBuf> = created.dirs.iter().cloned().collect();
+        let mut dirs: Vec<PathBuf> = created
+            .dirs
+            .iter()
+            .filter(|d| !keep.iter().any(|k| k.starts_with(d)))
+            .cloned()
+            .collect();
         dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
         for d in dirs {
             // Only an empty directory goes: what others put there stays.
@@ -473,6 +538,14 @@ impl Node {
                 Err(_) => out.note(format!("{}: not empty, left in place", d.display())),
             }
             created.dirs.remove(&d);
+        }
+        if !keep.is_empty() {
+            self.save_created(a, &created)?;
+            out.info(format!(
+                "removed the runtime from {}; the binaries stay while containers use them",
+                self.engine
+            ));
+            return Ok(());
         }
         self.save_created(a, &created)?;
         out.info(format!("removed the toolkit from {}", self.engine));
