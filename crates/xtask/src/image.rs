@@ -119,7 +119,9 @@ pub fn check_static(path: &Path) -> Result<()> {
         bail!("{}: truncated ELF header", path.display());
     };
     for i in 0..usize::from(phnum) {
-        let off = phoff as usize + i * usize::from(phentsize);
+        let off = usize::try_from(phoff)
+            .unwrap_or(usize::MAX)
+            .saturating_add(i.saturating_mul(usize::from(phentsize)));
         const PT_INTERP: u32 = 3;
         if u32_at(off) == Some(PT_INTERP) {
             bail!(

@@ -128,6 +128,14 @@ impl Node {
         on_root(Some(&self.root), p)
     }
 
+    /// The host path of a path below the host root, for messages.
+    fn shown(&self, p: &Path) -> String {
+        match p.strip_prefix(&self.root) {
+            Ok(rel) => Path::new("/").join(rel).display().to_string(),
+            Err(_) => p.display().to_string(),
+        }
+    }
+
     fn state_file(&self, a: &InstallerArgs) -> PathBuf {
         self.host(&a.state_dir.join(STATE_FILE))
     }
@@ -486,7 +494,7 @@ impl Node {
                 } else {
                     "deleted"
                 },
-                f.path.display()
+                self.shown(&f.path)
             ));
         }
         // The engine must stop naming the shim before the shim goes.
@@ -596,7 +604,7 @@ fn run_installer(a: &InstallerRunArgs, out: Out) -> anyhow::Result<()> {
         }
         plan.apply()?;
         for f in plan.changed_files() {
-            out.info(format!("wrote {}", f.path.display()));
+            out.info(format!("wrote {}", node.shown(&f.path)));
         }
         Ok(plan.changes_files())
     })();
@@ -646,7 +654,7 @@ fn run_installer(a: &InstallerRunArgs, out: Out) -> anyhow::Result<()> {
                 for f in plan.changed_files() {
                     out.info(format!(
                         "re-synced {} with the engine's main file; {} reads it at its next restart",
-                        f.path.display(),
+                        node.shown(&f.path),
                         node.engine
                     ));
                 }
