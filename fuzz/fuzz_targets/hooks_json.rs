@@ -1,0 +1,19 @@
+//! hooks.json: any bytes parse to a hook set or a one-line fault.
+#![no_main]
+
+use container_hooks_core::hooks_json;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    match hooks_json::parse(data) {
+        Ok(set) => {
+            // Every hook that passed is valid by the rules.
+            for (_, hooks) in set.iter() {
+                for hook in hooks {
+                    assert!(hook.check().is_ok(), "{hook:?}");
+                }
+            }
+        }
+        Err(fault) => assert!(!fault.contains('\n'), "multi-line fault: {fault:?}"),
+    }
+});

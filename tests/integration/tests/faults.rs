@@ -1,0 +1,349 @@
+//! Faults: the shim killed in the middle of injection, a full disk, a
+//! read-only bundle, a hook that hangs, inputs past the size limits. In
+//! every case config.json is the original or the complete result, and the
+//! error names the file and the fault.
+//!
+//! The normal test run kills the shim CHTK_KILLS (default 200) times;
+//! `cargo xtask reliability kill` runs 1,000 and more.
+
+mod reliability;
+
+use integration_tests::{bin, fixtures, require, run, unique, write_mode, Bundle, Toolkit};
+use reliability::{runc_delete, scale, temporaries, Rng};
+use serde_json::{json, Value};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A config.json of about `mib` MiB: Docker's, with many annotations.
+fn large_config(mib: usize) -> Vec<u8> {
+    let mut spec: Value =
+        serde_json::from_slice(&fs::read(fixtures().join("oci/docker-20.10.json")).unwrap()).unwrap();
+    let annotations = spec["annotations"].as_object_mut().map(std::mem::take).unwrap_or_default();
+    let mut annotations = annotations;
+    let mut i = 0;
+    let mut size = 0;
+    while size < mib * 1024 * 1024 {
+        let key = format!("org.example.load/{i:08}");
+        let value = format!("{:0>200}", i);
+        size += key.len() + value.len() + 12;
+        annotations.insert(key, value.into());
+        i += 1;
+    }
+    spec["annotations"] = Value::Object(annotations);
+    serde_json::to_vec_pretty(&spec).unwrap()
+}
+
+/// A hooks.json with `n` hooks spread over every stage.
+fn many_hooks(n: usize) -> Value {
+    let stages = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"];
+    let mut out = serde_json::Map::new();
+    for (i, stage) in (0..n).map(|i| (i, stages[i % stages.len()])) {
+        out.entry(stage)
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"path": format!("/usr/libexec/hooks/h{i}"), "args": [format!("h{i}"), "--stage", stage], "env": ["N=1"], "timeout": 1 + i % 30}));
+    }
+    Value::Object(out)
+}
+
+fn shim_create(toolkit: &Toolkit, bundle: &Path, id: &str) -> Command {
+    let mut c = toolkit.shim();
+    c.args(["create", "--bundle"]).arg(bundle).arg(id).stdin(Stdio::null()).stdout(Stdio::null());
+    c
+}
+
+#[test]
+fn sigkill_during_injection_leaves_the_original_or_the_whole_result() {
+    let kills = scale("CHTK_KILLS", 200);
+    let tmp = tempfile::tempdir().unwrap();
+    let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &["/bin/true"]);
+    toolkit.write_hooks_json(&many_hooks(600));
+    let original = large_config(scale("CHTK_KILL_MIB", 4));
+    let bundle = tmp.path().join("bundle");
+    fs::create_dir_all(&bundle).unwrap();
+    let config = bundle.join("config.json");
+    write_mode(&config, "", 0o640);
+    fs::write(&config, &original).unwrap();
+
+    // The complete result, and how long one whole run takes.
+    let started = Instant::now();
+    let out = run(&mut shim_create(&toolkit, &bundle, "ref").stderr(Stdio::piped()));
+    let whole = started.elapsed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let complete = fs::read(&config).unwrap();
+    assert_ne!(complete, original);
+    fs::write(&config, &original).unwrap();
+
+    let mut rng = Rng::new("sigkill");
+    let window = whole.as_micros() as u64 * 6 / 5;
+    let (mut kept_original, mut completed, mut tmp_seen) = (0, 0, 0);
+    for round in 0..kills {
+        let mut child = shim_create(&toolkit, &bundle, "k").stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_micros(rng.below(window)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = fs::read(&config).unwrap();
+        if now == original {
+            kept_original += 1;
+        } else if now == complete {
+            completed += 1;
+            fs::write(&config, &original).unwrap();
+        } else {
+            panic!(
+                "round {round}: config.json is neither the original nor the result ({} bytes; original {}, result {})",
+                now.len(),
+                original.len(),
+                complete.len()
+            );
+        }
+        assert_eq!(fs::metadata(&config).unwrap().permissions().mode() & 0o7777, 0o640, "round {round}: mode");
+        let left = temporaries(&bundle);
+        if !left.is_empty() {
+            tmp_seen += 1;
+        }
+        // A temporary of a killed shim is its own (pid in the name) and
+        // at most one per killed run is ever present.
+        assert!(left.len() <= 2, "round {round}: temporaries pile up: {left:?}");
+    }
+    // The next run is not disturbed by anything a killed run left.
+    let out = run(&mut shim_create(&toolkit, &bundle, "after").stderr(Stdio::piped()));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(fs::read(&config).unwrap(), complete);
+    assert_eq!(temporaries(&bundle), Vec::<PathBuf>::new(), "stale temporaries are removed");
+    eprintln!(
+        "sigkill: {kills} kills over a {} byte config.json with 600 hooks: {kept_original} left the original, \
+         {completed} the complete result, {tmp_seen} hit the write (temporary left), 0 partial or empty",
+        original.len()
+    );
+    assert!(completed + kept_original == kills);
+}
+
+/// A tmpfs mounted for one test and unmounted when dropped.
+struct Mount(PathBuf);
+
+impl Mount {
+    fn tmpfs(dir: &Path, size: &str) -> Mount {
+        fs::create_dir_all(dir).unwrap();
+        let out = run(Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(dir));
+        assert!(out.status.success(), "mount tmpfs: {}", String::from_utf8_lossy(&out.stderr));
+        Mount(dir.to_path_buf())
+    }
+
+    fn read_only_bind(dir: &Path) -> Mount {
+        let out = run(Command::new("mount").arg("--bind").arg(dir).arg(dir));
+        assert!(out.status.success(), "bind mount: {}", String::from_utf8_lossy(&out.stderr));
+        let m = Mount(dir.to_path_buf());
+        let out = run(Command::new("mount").args(["-o", "remount,ro,bind"]).arg(dir));
+        assert!(out.status.success(), "remount ro: {}", String::from_utf8_lossy(&out.stderr));
+        m
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn full_disk_during_injection_is_a_clear_error_and_keeps_config_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &["/bin/true"]);
+    toolkit.write_hooks_json(&many_hooks(12));
+    let disk = tmp.path().join("disk");
+    let _mount = Mount::tmpfs(&disk, "2m");
+    let bundle = disk.join("bundle");
+    fs::create_dir_all(&bundle).unwrap();
+    let original = large_config(1);
+    fs::write(bundle.join("config.json"), &original).unwrap();
+    // Fill what is left of the disk.
+    let filler = disk.join("filler");
+    {
+        use std::io::Write;
+        let mut f = fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 4096];
+        while f.write_all(&block).is_ok() {}
+    }
+    let out = run(shim_create(&toolkit, &bundle, &unique("full")).stderr(Stdio::piped()));
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&bundle.join("config.json").display().to_string()), "{err}");
+    assert!(err.contains("no space left on device"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert_eq!(fs::read(bundle.join("config.json")).unwrap(), original, "config.json intact");
+    assert_eq!(temporaries(&bundle), Vec::<PathBuf>::new());
+    // With room again the same create goes through.
+    fs::remove_file(&filler).unwrap();
+    let out = run(shim_create(&toolkit, &bundle, &unique("full")).stderr(Stdio::piped()));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
+#[test]
+fn read_only_bundle_is_a_clear_error_and_keeps_config_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &["/bin/true"]);
+    toolkit.write_hooks_json(&many_hooks(3));
+    let bundle = tmp.path().join("bundle");
+    fs::create_dir_all(&bundle).unwrap();
+    let original = fs::read(fixtures().join("oci/runc-1.1-spec.json")).unwrap();
+    fs::write(bundle.join("config.json"), &original).unwrap();
+    let mount = Mount::read_only_bind(&bundle);
+    let out = run(shim_create(&toolkit, &bundle, &unique("ro")).stderr(Stdio::piped()));
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&bundle.join("config.json").display().to_string()), "{err}");
+    assert!(err.contains("read-only file system"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert_eq!(fs::read(bundle.join("config.json")).unwrap(), original);
+    drop(mount);
+    assert_eq!(temporaries(&bundle), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn hanging_hook_with_timeout_fails_the_create_as_runc_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runc = require("runc");
+    let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &[runc.to_str().unwrap()]);
+    let hooks = json!({
+        "createRuntime": [
+            {"path": "/bin/true", "args": ["true"], "timeout": 3600},
+            {"path": "/bin/sleep", "args": ["sleep", "600"], "timeout": 1},
+        ],
+        "poststop": [{"path": "/bin/true", "args": ["true", "poststop"], "timeout": 7}],
+    });
+    toolkit.write_hooks_json(&hooks);
+    let bundle = Bundle::new(tmp.path(), "bundle", &["true"]);
+    let state = tmp.path().join("runc-state");
+    let id = unique("hang");
+    let out = run(toolkit
+        .shim()
+        .arg("--root")
+        .arg(&state)
+        .args(["create", "--bundle"])
+        .arg(&bundle.dir)
+        .arg(&id)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped()));
+    let err = stderr_of(&out);
+    runc_delete(&state, &id);
+    assert!(!out.status.success(), "create must fail");
+    assert!(err.contains("timeout"), "runc's error names the timeout: {err}");
+    // No container is left behind.
+    let st = run(Command::new(&runc).arg("--root").arg(&state).args(["state", &id]));
+    assert!(!st.status.success(), "container {id} still exists");
+    // Every injected hook carries exactly the timeout it was given.
+    let config = bundle.config();
+    for stage in ["createRuntime", "poststop"] {
+        assert_eq!(config["hooks"][stage], hooks[stage], "{stage}");
+    }
+
+    // runc itself, given the same config.json, fails the same way.
+    let id2 = unique("hang-runc");
+    let direct = run(Command::new(&runc)
+        .arg("--root")
+        .arg(&state)
+        .args(["create", "--bundle"])
+        .arg(&bundle.dir)
+        .arg(&id2)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped()));
+    runc_delete(&state, &id2);
+    assert_eq!(direct.status.code(), out.status.code(), "exit code as runc's");
+    assert!(stderr_of(&direct).contains("timeout"));
+}
+
+#[test]
+fn inputs_past_the_size_limits_are_refused_without_reading_them() {
+    use container_hooks_core::trust::{MAX_SOURCE_BYTES, MAX_SPEC_BYTES};
+    let tmp = tempfile::tempdir().unwrap();
+    let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &["/bin/true"]);
+    toolkit.write_hooks_json(&many_hooks(3));
+    let bundle = tmp.path().join("bundle");
+    fs::create_dir_all(&bundle).unwrap();
+    let config = bundle.join("config.json");
+
+    let refused = |what: &str| {
+        let out = run(shim_create(&toolkit, &bundle, "big").stderr(Stdio::piped()));
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{what}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{what}: one line: {err}");
+        err
+    };
+
+    // config.json one byte past 8 MiB (valid JSON, padded).
+    let mut big = b"{\"ociVersion\":\"1.0.2\"}".to_vec();
+    big.resize(MAX_SPEC_BYTES as usize + 1, b' ');
+    fs::write(&config, &big).unwrap();
+    let err = refused("config.json over the limit");
+    assert!(err.contains(&config.display().to_string()) && err.contains("larger than 8 MiB"), "{err}");
+    assert_eq!(fs::read(&config).unwrap(), big);
+    // Exactly at the limit it is read and injected.
+    big.truncate(MAX_SPEC_BYTES as usize);
+    fs::write(&config, &big).unwrap();
+    let out = run(shim_create(&toolkit, &bundle, "big").stderr(Stdio::piped()));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    // A sparse 64 GiB config.json: refused from its size, never read.
+    let f = fs::File::create(&config).unwrap();
+    f.set_len(64 << 30).unwrap();
+    drop(f);
+    let err = refused("sparse config.json");
+    assert!(err.contains("larger than 8 MiB"), "{err}");
+    // A config.json that never ends.
+    fs::remove_file(&config).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &config).unwrap();
+    let err = refused("config.json -> /dev/zero");
+    assert!(err.contains("not a regular file"), "{err}");
+    fs::remove_file(&config).unwrap();
+    fs::write(&config, b"{}").unwrap();
+
+    // hooks.json one byte past 1 MiB.
+    let mut hooks = serde_json::to_vec(&many_hooks(1)).unwrap();
+    hooks.resize(MAX_SOURCE_BYTES as usize + 1, b'\n');
+    fs::write(&toolkit.hooks_json, &hooks).unwrap();
+    let err = refused("hooks.json over the limit");
+    assert!(err.contains(&toolkit.hooks_json.display().to_string()) && err.contains("larger than 1 MiB"), "{err}");
+    fs::remove_file(&toolkit.hooks_json).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &toolkit.hooks_json).unwrap();
+    let err = refused("hooks.json -> /dev/zero");
+    assert!(err.contains("not a regular file"), "{err}");
+    fs::remove_file(&toolkit.hooks_json).unwrap();
+
+    // config.toml one byte past 1 MiB.
+    let mut text = fs::read(&toolkit.config).unwrap();
+    text.resize(MAX_SOURCE_BYTES as usize + 1, b'\n');
+    fs::write(&toolkit.config, &text).unwrap();
+    let err = refused("config.toml over the limit");
+    assert!(err.contains(&toolkit.config.display().to_string()) && err.contains("larger than 1 MiB"), "{err}");
+    assert_eq!(fs::read(&config).unwrap(), b"{}", "config.json untouched");
+}
+
+#[test]
+fn log_file_is_created_0640_or_tighter_whatever_the_umask() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &["/bin/true"]);
+    toolkit.write_hooks_json(&many_hooks(2));
+    let bundle = tmp.path().join("bundle");
+    fs::create_dir_all(&bundle).unwrap();
+    fs::write(bundle.join("config.json"), b"{}").unwrap();
+    assert!(!toolkit.log.exists());
+    let out = run(Command::new("/bin/sh")
+        .args(["-c", "umask 000; exec \"$0\" create --bundle \"$1\" id"])
+        .arg(bin("container-hooks-runtime"))
+        .arg(&bundle)
+        .env("CONTAINER_HOOKS_CONFIG", &toolkit.config)
+        .stderr(Stdio::piped()));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let mode = fs::metadata(&toolkit.log).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode & !0o640, 0, "log mode {mode:04o} is looser than 0640");
+}
