@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod reliability;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "container-hooks-toolkit project tasks")]
@@ -20,10 +21,13 @@ enum Task {
     /// Run a busybox container through the shim with one recording hook per
     /// stage, in a temporary directory, and print what each hook saw.
     Demo(demo::Args),
+    /// Long runs of the load, fault and fuzz tests (see RELIABILITY.md).
+    Reliability(reliability::Args),
 }
 
 fn main() -> Result<()> {
     match Xtask::parse().task {
         Task::Demo(args) => demo::run(args),
+        Task::Reliability(args) => reliability::run(args),
     }
 }

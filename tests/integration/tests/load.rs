@@ -3,7 +3,7 @@
 //! succeed, every bundle must get its hooks exactly once, and every line of
 //! the shared log must be whole.
 //!
-//! The normal test run uses the counts below; `cargo xtask reliability
+//! The normal test run uses 50 runc creates and 300 shim runs; `cargo xtask reliability
 //! load` sets CHTK_LOAD_CREATES / CHTK_LOAD_RUNS for the long runs.
 
 mod reliability;
@@ -46,7 +46,7 @@ fn hook_counts(config: &serde_json::Value, recorder: &Path) -> [usize; 3] {
 
 #[test]
 fn concurrent_runc_creates_through_one_shim_config() {
-    let n = scale("CHTK_LOAD_CREATES", 200);
+    let n = scale("CHTK_LOAD_CREATES", 50);
     let tmp = tempfile::tempdir().unwrap();
     let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &[require("runc").to_str().unwrap()]);
     let recorder = write_hooks(&toolkit);
@@ -131,7 +131,7 @@ fn concurrent_runc_creates_through_one_shim_config() {
 
 #[test]
 fn concurrent_shim_runs_with_true_as_runtime() {
-    let n = scale("CHTK_LOAD_RUNS", 1000);
+    let n = scale("CHTK_LOAD_RUNS", 300);
     let tmp = tempfile::tempdir().unwrap();
     let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &["/bin/true"]);
     let recorder = write_hooks(&toolkit);
@@ -181,4 +181,25 @@ fn concurrent_shim_runs_with_true_as_runtime() {
     }
     assert_eq!(lines.len(), 2 * n, "log lines: one 'hooks added' and one 'handing over' per run");
     eprintln!("load: {n} concurrent shim runs held; {} whole log lines; 0 failures", lines.len());
+}
+
+#[test]
+fn torn_and_interleaved_log_lines_are_detected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("log");
+    let good = "2026-11-28T14:07:31.123456Z DEBUG hooks added id=\"a\" hooks=3\n";
+    fs::write(&log, good).unwrap();
+    assert_eq!(whole_log_lines(&log).len(), 1);
+    for bad in [
+        // Two lines mixed into one.
+        "2026-11-28T14:07:31.123456Z DEBUG hooks 2026-11-28T14:07:31.123457Z DEBUG added\n",
+        // A line cut off.
+        "2026-11-28T14:07:31.123456Z DEBUG hooks added\n2026-11-28T14:0",
+        // The rest of a line.
+        "added id=\"a\"\n",
+    ] {
+        fs::write(&log, format!("{good}{bad}")).unwrap();
+        let caught = std::panic::catch_unwind(|| whole_log_lines(&log));
+        assert!(caught.is_err(), "not detected: {bad:?}");
+    }
 }
