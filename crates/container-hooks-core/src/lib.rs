@@ -22,3 +22,4 @@ pub mod runtime_path;
 pub mod shim;
 pub mod sources;
 pub mod trust;
+pub mod when;

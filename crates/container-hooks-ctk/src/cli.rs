@@ -18,4 +18,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Inspect hook sources: list them, validate them, preview a bundle.
+    Hooks(crate::commands::hooks::HooksArgs),
+}

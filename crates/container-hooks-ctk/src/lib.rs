@@ -2,3 +2,4 @@
 //! generate man pages and completions from the same definition.
 
 pub mod cli;
+pub mod commands;

@@ -1,0 +1,839 @@
+//! oci-hooks(5) files: every matching rule with a case that must match and
+//! one that must not, the shared fixtures, and how directories are read
+//! (order, masking, trust, symlinks, size, many files).
+
+use container_hooks_core::config::HooksConfig;
+use container_hooks_core::hook::Stage;
+use container_hooks_core::hooks_dir::{self, HookFile, Version};
+use container_hooks_core::sources;
+use container_hooks_core::when::Facts;
+use serde_json::{json, Value};
+use std::fs;
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+}
+
+fn oci(name: &str) -> Value {
+    let p = fixtures().join("oci").join(name);
+    serde_json::from_slice(&fs::read(&p).unwrap()).unwrap()
+}
+
+fn parse(text: &str) -> HookFile {
+    HookFile::parse(Path::new("/h/t.json"), text.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+fn spec_with(args: Option<&[&str]>, annotations: &[(&str, &str)], binds: &[&str]) -> Value {
+    let mut spec = json!({"ociVersion": "1.0.2"});
+    if let Some(args) = args {
+        spec["process"] = json!({"args": args});
+    }
+    if !annotations.is_empty() {
+        let m: serde_json::Map<String, Value> = annotations
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect();
+        spec["annotations"] = Value::Object(m);
+    }
+    let mut mounts = vec![json!({"destination": "/proc", "type": "proc", "source": "proc"})];
+    for b in binds {
+        mounts.push(
+            json!({"destination": b, "type": "bind", "source": "/srv", "options": ["rbind"]}),
+        );
+    }
+    spec["mounts"] = Value::Array(mounts);
+    spec
+}
+
+fn sh() -> Option<&'static [&'static str]> {
+    Some(&["/bin/sh", "-c", "true"])
+}
+
+fn v1(when: &str) -> String {
+    format!(
+        r#"{{"version": "1.0.0", "hook": {{"path": "/usr/bin/h"}}, "when": {when}, "stages": ["prestart"]}}"#
+    )
+}
+
+/// (rule, hook file, config.json, must match)
+fn table() -> Vec<(&'static str, String, Value, bool)> {
+    let none = spec_with(sh(), &[], &[]);
+    vec![
+        // always
+        ("always true", v1(r#"{"always": true}"#), none.clone(), true),
+        ("always false never matches", v1(r#"{"always": false}"#), none.clone(), false),
+        // a when with no condition, or no when at all
+        ("empty when never matches", v1("{}"), none.clone(), false),
+        (
+            "missing when never matches",
+            r#"{"version": "1.0.0", "hook": {"path": "/usr/bin/h"}, "stages": ["prestart"]}"#.into(),
+            none.clone(),
+            false,
+        ),
+        ("empty commands list is no condition", v1(r#"{"commands": []}"#), none.clone(), false),
+        ("empty annotations object is no condition", v1(r#"{"annotations": {}}"#), none.clone(), false),
+        // annotations
+        (
+            "annotation key and value match",
+            v1(r#"{"annotations": {"^io\\.example\\.verify$": "^(true|yes)$"}}"#),
+            spec_with(sh(), &[("io.example.verify", "true")], &[]),
+            true,
+        ),
+        (
+            "annotation key matches, value does not",
+            v1(r#"{"annotations": {"^io\\.example\\.verify$": "^(true|yes)$"}}"#),
+            spec_with(sh(), &[("io.example.verify", "false")], &[]),
+            false,
+        ),
+        (
+            "annotation value matches under another key only",
+            v1(r#"{"annotations": {"^a$": "^b$"}}"#),
+            spec_with(sh(), &[("a", "x"), ("c", "b")], &[]),
+            false,
+        ),
+        (
+            "annotation: some annotation matches both",
+            v1(r#"{"annotations": {"^a": "^b$"}}"#),
+            spec_with(sh(), &[("a1", "x"), ("a2", "b")], &[]),
+            true,
+        ),
+        (
+            "every annotations entry must hold: both do",
+            v1(r#"{"annotations": {"^a$": "^b$", "^c$": "^d$"}}"#),
+            spec_with(sh(), &[("a", "b"), ("c", "d"), ("e", "f")], &[]),
+            true,
+        ),
+        (
+            "every annotations entry must hold: one does",
+            v1(r#"{"annotations": {"^a$": "^b$", "^c$": "^d$"}}"#),
+            spec_with(sh(), &[("a", "b")], &[]),
+            false,
+        ),
+        (
+            "annotation regexes are unanchored searches",
+            v1(r#"{"annotations": {"verify": "ru"}}"#),
+            spec_with(sh(), &[("io.example.verify", "true")], &[]),
+            true,
+        ),
+        (
+            "no annotations at all",
+            v1(r#"{"annotations": {".*": ".*"}}"#),
+            spec_with(sh(), &[], &[]),
+            false,
+        ),
+        // commands
+        ("command matches args[0]", v1(r#"{"commands": ["^/bin/sh$"]}"#), none.clone(), true),
+        (
+            "command with extra characters",
+            v1(r#"{"commands": ["^/bin/sh$"]}"#),
+            spec_with(Some(&["/bin/shell"]), &[], &[]),
+            false,
+        ),
+        (
+            "command matches only args[0], not later args",
+            v1(r#"{"commands": ["^true$"]}"#),
+            none.clone(),
+            false,
+        ),
+        (
+            "any one of the commands",
+            v1(r#"{"commands": ["^/usr/bin/bash$", "^/bin/sh$"]}"#),
+            none.clone(),
+            true,
+        ),
+        (
+            "command regexes are unanchored searches",
+            v1(r#"{"commands": ["sh"]}"#),
+            spec_with(Some(&["/usr/bin/bash"]), &[], &[]),
+            true,
+        ),
+        ("command without process", v1(r#"{"commands": [".*"]}"#), spec_with(None, &[], &[]), false),
+        (
+            "command with empty process.args",
+            v1(r#"{"commands": [".*"]}"#),
+            spec_with(Some(&[]), &[], &[]),
+            false,
+        ),
+        // hasBindMounts
+        (
+            "hasBindMounts with a user bind mount",
+            v1(r#"{"hasBindMounts": true}"#),
+            spec_with(sh(), &[], &["/data"]),
+            true,
+        ),
+        (
+            "hasBindMounts with engine bind mounts only",
+            v1(r#"{"hasBindMounts": true}"#),
+            spec_with(sh(), &[], &["/etc/resolv.conf", "/etc/hosts", "/etc/hostname", "/dev/shm", "/run/.containerenv"]),
+            false,
+        ),
+        (
+            "hasBindMounts false never matches, even without bind mounts",
+            v1(r#"{"hasBindMounts": false}"#),
+            none.clone(),
+            false,
+        ),
+        (
+            "hasBindMounts false never matches, with bind mounts",
+            v1(r#"{"hasBindMounts": false}"#),
+            spec_with(sh(), &[], &["/data"]),
+            false,
+        ),
+        // every condition present must hold
+        (
+            "always and command, both hold",
+            v1(r#"{"always": true, "commands": ["^/bin/sh$"]}"#),
+            none.clone(),
+            true,
+        ),
+        (
+            "always and command, command fails",
+            v1(r#"{"always": true, "commands": ["^/bin/bash$"]}"#),
+            none.clone(),
+            false,
+        ),
+        (
+            "hasBindMounts and annotation, annotation fails",
+            v1(r#"{"hasBindMounts": true, "annotations": {"^a$": "^b$"}}"#),
+            spec_with(sh(), &[("a", "c")], &["/data"]),
+            false,
+        ),
+        // keys are matched as Go does: exact, else case-insensitive
+        (
+            "miscased key is read as in containers/common",
+            v1(r#"{"HasBindMounts": true}"#),
+            spec_with(sh(), &[], &["/data"]),
+            true,
+        ),
+        // the legacy 0.1.0 form: any one condition
+        (
+            "0.1.0 cmds alone",
+            r#"{"hook": "/usr/bin/h", "stage": ["prestart"], "cmds": ["^/bin/sh$"], "annotations": ["^nope$"]}"#.into(),
+            none.clone(),
+            true,
+        ),
+        (
+            "0.1.0 annotation value alone",
+            r#"{"hook": "/usr/bin/h", "stages": ["prestart"], "cmd": ["^/sbin/init$"], "annotation": ["^yes$"]}"#.into(),
+            spec_with(sh(), &[("anything", "yes")], &[]),
+            true,
+        ),
+        (
+            "0.1.0 annotation regexes match values, not keys",
+            r#"{"hook": "/usr/bin/h", "stages": ["prestart"], "annotations": ["^io\\.example\\.legacy$"]}"#.into(),
+            spec_with(sh(), &[("io.example.legacy", "true")], &[]),
+            false,
+        ),
+        (
+            "0.1.0 hasbindmounts alone",
+            r#"{"version": "0.1.0", "hook": "/usr/bin/h", "stages": ["prestart"], "cmds": ["^/nope$"], "hasbindmounts": true}"#.into(),
+            spec_with(sh(), &[], &["/data"]),
+            true,
+        ),
+        (
+            "0.1.0 none of the conditions",
+            r#"{"hook": "/usr/bin/h", "stages": ["prestart"], "cmds": ["^/nope$"], "hasbindmounts": true}"#.into(),
+            none.clone(),
+            false,
+        ),
+        (
+            "0.1.0 with no condition never matches",
+            r#"{"hook": "/usr/bin/h", "stages": ["prestart"]}"#.into(),
+            none.clone(),
+            false,
+        ),
+        (
+            "0.1.0 hasbindmounts false is no condition",
+            r#"{"hook": "/usr/bin/h", "stages": ["prestart"], "hasbindmounts": false}"#.into(),
+            none,
+            false,
+        ),
+    ]
+}
+
+#[test]
+fn every_rule_matches_and_explains_alike() {
+    let mut failures = Vec::new();
+    for (rule, file, spec, want) in table() {
+        let hook = parse(&file);
+        let got = hook.matches(&spec).unwrap();
+        if got != want {
+            failures.push(format!("{rule}: matches = {got}, want {want}"));
+        }
+        let explained = hook.explain(&Facts::of(&spec));
+        if explained.matches != want {
+            failures.push(format!(
+                "{rule}: explain says {}, want {want}",
+                explained.matches
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_has_a_match_and_a_non_match() {
+    // The table's rules come in groups; each group needs both outcomes.
+    let table = table();
+    for group in ["always", "annotation", "command", "hasBindMounts", "0.1.0"] {
+        let outcomes: Vec<bool> = table
+            .iter()
+            .filter(|(r, ..)| r.contains(group))
+            .map(|(.., m)| *m)
+            .collect();
+        assert!(
+            outcomes.contains(&true) && outcomes.contains(&false),
+            "{group}"
+        );
+    }
+}
+
+#[test]
+fn legacy_form_becomes_a_hook_with_args() {
+    let h =
+        parse(r#"{"hook": "/usr/bin/h", "arguments": ["--x"], "stage": ["prestart", "poststop"]}"#);
+    assert_eq!(h.version, Version::V0_1_0 { declared: false });
+    assert_eq!(
+        h.hook.args,
+        Some(vec!["/usr/bin/h".to_string(), "--x".to_string()])
+    );
+    assert_eq!(h.stages, vec![Stage::Prestart, Stage::Poststop]);
+    let h = parse(r#"{"hook": "/usr/bin/h", "stages": ["prestart"]}"#);
+    assert_eq!(h.hook.args, None);
+}
+
+#[test]
+fn stages_are_used_as_written() {
+    let h = parse(&v1(r#"{"always": true}"#));
+    let set = h.hook_set();
+    assert_eq!(set.stage(Stage::Prestart).len(), 1);
+    assert!(set.stage(Stage::CreateRuntime).is_empty());
+}
+
+fn parse_err(text: &str) -> String {
+    HookFile::parse(Path::new("/h/bad.json"), text.as_bytes())
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn faults_name_the_file_and_field() {
+    for (text, wants) in [
+        (
+            r#"{"version": "2.0.0", "hook": {"path": "/x"}, "stages": []}"#,
+            &["/h/bad.json: ", "field `version`", "\"2.0.0\""][..],
+        ),
+        (
+            r#"{"version": 1}"#,
+            &["field `version`", "expected a string"],
+        ),
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "x"}, "when": {}, "stages": ["prestart"]}"#,
+            &["field `hook.path`", "absolute"],
+        ),
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "/x", "timeout": 0}, "when": {}, "stages": ["prestart"]}"#,
+            &["field `hook.timeout`", "positive"],
+        ),
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "/x", "timeout": -2}, "when": {}, "stages": ["prestart"]}"#,
+            &["field `hook.timeout`"],
+        ),
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "/x", "timeout": 1.5}, "when": {}, "stages": ["prestart"]}"#,
+            &["field `hook.timeout`", "1.5"],
+        ),
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "/x"}, "when": {}, "stages": ["preStart"]}"#,
+            &["field `stages[0]`", "unknown hook stage \"preStart\""],
+        ),
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "/x"}, "when": {}, "stages": ["precreate"]}"#,
+            &["Podman extension"],
+        ),
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "/x"}, "when": {}, "stage": ["prestart"]}"#,
+            &["field `stages`: missing"],
+        ),
+        (
+            r#"{"version": "1.0.0", "when": {}, "stages": ["prestart"]}"#,
+            &["field `hook`: missing"],
+        ),
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "/x"}, "when": {"always": "yes"}, "stages": []}"#,
+            &["field `when.always`", "true or false"],
+        ),
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "/x"}, "when": {"annotations": {"a": 1}}, "stages": []}"#,
+            &["field `when.annotations[\"a\"]`"],
+        ),
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "/x"}, "when": {"commands": "sh"}, "stages": []}"#,
+            &["field `when.commands`", "list"],
+        ),
+        (
+            r#"{"hook": {"path": "/x"}, "when": {"always": true}, "stages": ["prestart"]}"#,
+            &["field `hook`", "version"],
+        ),
+        (
+            r#"{"hook": "/x", "stage": ["prestart"], "stages": ["prestart"]}"#,
+            &["`stages` and `stage`", "both"],
+        ),
+        (
+            r#"{"hook": "/x", "stages": ["prestart"], "cmd": [], "cmds": []}"#,
+            &["`cmds` and `cmd`"],
+        ),
+        (
+            r#"{"hook": "/x", "stages": ["prestart"], "annotation": [], "annotations": []}"#,
+            &["`annotations` and `annotation`"],
+        ),
+        (
+            r#"{"hook": "relative", "stages": ["prestart"]}"#,
+            &["field `hook`", "absolute"],
+        ),
+        (r#"{"hook": "/x"}"#, &["field `stages`: missing"]),
+        (r#"{"version": "1.0.0", "hook": "#, &["truncated"]),
+        ("[1]", &["expected a JSON object"]),
+    ] {
+        let err = parse_err(text);
+        for want in wants {
+            assert!(err.contains(want), "{text}\n  gave: {err}\n  want: {want}");
+        }
+        assert!(!err.contains('\n'), "{err}");
+    }
+}
+
+#[test]
+fn warnings_for_the_usual_traps() {
+    let cases = [
+        (
+            r#"{"version": "1.0.0", "hook": {"path": "/x"}, "when": {"always": true}, "stage": ["prestart"], "stages": ["prestart"]}"#,
+            "`stage`: unknown key",
+        ),
+        (
+            &v1(r#"{"command": ["^/bin/sh$"]}"#) as &str,
+            "`when.command`: unknown key",
+        ),
+        (&v1("{}"), "no condition"),
+        (
+            &v1(r#"{"hasBindMounts": false}"#),
+            "`when.hasBindMounts`: false never holds",
+        ),
+        (&v1(r#"{"commands": ["sh"]}"#), "not anchored"),
+        (
+            &v1(r#"{"annotations": {"verify": "^true$"}}"#),
+            "not anchored",
+        ),
+        (
+            &v1(r#"{"hasbindmounts": true}"#),
+            "read as `when.hasBindMounts`",
+        ),
+        (
+            r#"{"hook": "/x", "stages": ["prestart"], "command": ["^/bin/sh$"]}"#,
+            "`command`: unknown key",
+        ),
+    ];
+    for (text, want) in cases {
+        let h = parse(text);
+        assert!(
+            h.warnings.iter().any(|w| w.contains(want)),
+            "{text}: {:?}",
+            h.warnings
+        );
+    }
+    let clean = parse(&v1(
+        r#"{"commands": ["^/bin/sh$", ".*/init$"], "annotations": {"^a$": "^b$"}}"#,
+    ));
+    assert!(clean.warnings.is_empty(), "{:?}", clean.warnings);
+}
+
+#[test]
+fn regexes_compile_only_when_needed() {
+    let h = parse(&v1(r#"{"always": false, "commands": ["["]}"#));
+    assert!(!h.matches(&spec_with(sh(), &[], &[])).unwrap());
+    assert!(h.when.commands.iter().all(|p| !p.is_compiled()));
+    // No annotations in config.json: the annotation regexes are not needed.
+    let h = parse(&v1(r#"{"annotations": {"^a$": "^b$"}}"#));
+    assert!(!h.matches(&spec_with(sh(), &[], &[])).unwrap());
+    assert!(h.when.patterns().all(|p| !p.is_compiled()));
+    // When a container reaches a bad regex, the fault names file and field.
+    let h = parse(&v1(r#"{"always": true, "commands": ["["]}"#));
+    let err = h
+        .matches(&spec_with(sh(), &[], &[]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("/h/t.json: field `when.commands[0]`: invalid regex"),
+        "{err}"
+    );
+    assert_eq!(h.check_patterns().len(), 1);
+    let explained = h.explain(&Facts::of(&spec_with(sh(), &[], &[])));
+    assert!(!explained.matches && explained.error.is_some());
+}
+
+#[test]
+fn explain_lists_each_condition_with_its_result() {
+    let h = parse(&v1(
+        r#"{"always": true, "hasBindMounts": true, "commands": ["^/bin/sh$"], "annotations": {"^a$": "^b$"}}"#,
+    ));
+    let e = h.explain(&Facts::of(&spec_with(sh(), &[("a", "c")], &["/data"])));
+    let summary: Vec<(String, bool)> = e
+        .checks
+        .iter()
+        .map(|c| (c.condition.clone(), c.holds))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("always = true".to_string(), true),
+            ("hasBindMounts = true".to_string(), true),
+            ("commands ~ \"^/bin/sh$\"".to_string(), true),
+            ("annotations \"^a$\" ~ \"^b$\"".to_string(), false),
+        ]
+    );
+    assert!(e.checks[1].found.contains("/data"));
+    assert!(e.checks[2].found.contains("/bin/sh"));
+    assert!(!e.matches);
+}
+
+// ---- the shared fixtures ----
+
+fn fixture_dir() -> PathBuf {
+    fixtures().join("hooks/hooks.d")
+}
+
+fn matching_names(loaded: &hooks_dir::Loaded, spec: &Value) -> Vec<String> {
+    loaded
+        .files
+        .iter()
+        .filter(|f| f.matches(spec).unwrap())
+        .map(|f| f.name())
+        .collect()
+}
+
+#[test]
+fn fixture_directory_reads_in_order_without_the_readme() {
+    let loaded = hooks_dir::load(&[fixture_dir()]);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let names: Vec<String> = loaded.files.iter().map(HookFile::name).collect();
+    assert_eq!(
+        names,
+        [
+            "10-always.json",
+            "20-annotation.json",
+            "30-command.json",
+            "40-bind-mounts.json",
+            "50-legacy-0.1.0.json",
+            "90-disabled.json"
+        ]
+    );
+    let legacy = &loaded.files[4];
+    assert_eq!(legacy.version, Version::V0_1_0 { declared: false });
+    assert_eq!(
+        legacy.hook.args.as_deref(),
+        Some(
+            &[
+                "/usr/local/libexec/legacy-hook".to_string(),
+                "--verbose".to_string()
+            ][..]
+        )
+    );
+    assert_eq!(loaded.files[0].stages, vec![Stage::CreateRuntime]);
+    assert_eq!(loaded.files[0].hook.timeout, Some(10));
+}
+
+#[test]
+fn fixture_hooks_match_the_captured_configs() {
+    let loaded = hooks_dir::load(&[fixture_dir()]);
+    // ctr: /bin/sh, an annotation that is not io.example.verify, no binds.
+    assert_eq!(
+        matching_names(&loaded, &oci("containerd-1.6-ctr.json")),
+        ["10-always.json", "30-command.json"]
+    );
+    // Docker with -v /tmp:/hosttmp: /bin/sh and a user bind mount; its own
+    // resolv.conf, hostname and hosts binds do not count.
+    let docker = oci("docker-20.10.json");
+    assert_eq!(
+        matching_names(&loaded, &docker),
+        ["10-always.json", "30-command.json", "40-bind-mounts.json"]
+    );
+    let mut docker_no_volume = docker.clone();
+    docker_no_volume["mounts"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|m| m["destination"] != "/hosttmp");
+    assert_eq!(
+        matching_names(&loaded, &docker_no_volume),
+        ["10-always.json", "30-command.json"]
+    );
+    // runc spec, annotated: the annotation hook joins.
+    let mut runc = oci("runc-1.1-spec.json");
+    assert_eq!(
+        matching_names(&loaded, &runc),
+        ["10-always.json", "30-command.json"]
+    );
+    runc["annotations"] = json!({"io.example.verify": "yes"});
+    assert_eq!(
+        matching_names(&loaded, &runc),
+        ["10-always.json", "20-annotation.json", "30-command.json"]
+    );
+    // The legacy file: an init command, or an annotation valued
+    // io.example.legacy.
+    runc["process"]["args"] = json!(["/sbin/init"]);
+    assert_eq!(
+        matching_names(&loaded, &runc),
+        [
+            "10-always.json",
+            "20-annotation.json",
+            "50-legacy-0.1.0.json"
+        ]
+    );
+    runc["process"]["args"] = json!(["/bin/true"]);
+    runc["annotations"] = json!({"x": "io.example.legacy"});
+    assert_eq!(
+        matching_names(&loaded, &runc),
+        ["10-always.json", "50-legacy-0.1.0.json"]
+    );
+}
+
+#[test]
+fn collect_puts_hooks_json_first_then_files_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let hooks_json = dir.path().join("hooks.json");
+    write(
+        &hooks_json,
+        r#"{"prestart": [{"path": "/from/hooks.json"}], "createRuntime": [{"path": "/from/hooks.json"}]}"#,
+        0o644,
+    );
+    let config = HooksConfig {
+        path: hooks_json,
+        hooks_dirs: vec![fixture_dir()],
+        strict: true,
+    };
+    let mut spec = oci("runc-1.1-spec.json");
+    spec["annotations"] = json!({"io.example.verify": "true"});
+    let c = sources::collect(&config, &spec).unwrap();
+    let paths =
+        |s: Stage| -> Vec<String> { c.hooks.stage(s).iter().map(|h| h.path.clone()).collect() };
+    assert_eq!(
+        paths(Stage::Prestart),
+        ["/from/hooks.json", "/usr/local/libexec/verify-signature"]
+    );
+    assert_eq!(
+        paths(Stage::CreateRuntime),
+        ["/from/hooks.json", "/usr/local/libexec/audit-hook"]
+    );
+    assert_eq!(paths(Stage::Poststart), ["/usr/local/libexec/trace-shell"]);
+    assert_eq!(paths(Stage::Poststop), ["/usr/local/libexec/trace-shell"]);
+    assert!(c.hooks.stage(Stage::CreateContainer).is_empty());
+}
+
+// ---- directories: order, masking, trust ----
+
+fn write(path: &Path, text: &str, mode: u32) {
+    fs::write(path, text).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn always(path: &str) -> String {
+    format!(
+        r#"{{"version": "1.0.0", "hook": {{"path": "{path}"}}, "when": {{"always": true}}, "stages": ["prestart"]}}"#
+    )
+}
+
+fn mkdir(parent: &Path, name: &str) -> PathBuf {
+    let d = parent.join(name);
+    fs::create_dir(&d).unwrap();
+    fs::set_permissions(&d, fs::Permissions::from_mode(0o755)).unwrap();
+    d
+}
+
+#[test]
+fn order_is_by_lower_cased_name_and_only_json_files_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = mkdir(tmp.path(), "d");
+    for name in [
+        "b.json", "A.json", "c.JSON", "a.json~", "02.json", "10.json", "_z.json", "Z.json",
+    ] {
+        write(&d.join(name), &always(&format!("/{name}")), 0o644);
+    }
+    let loaded = hooks_dir::load(&[d]);
+    let names: Vec<String> = loaded.files.iter().map(HookFile::name).collect();
+    // Lower-cased: `_` (0x5f) sorts before letters, `Z` after `b`; plain
+    // byte order would give A, Z, _z, b.
+    assert_eq!(
+        names,
+        ["02.json", "10.json", "_z.json", "A.json", "b.json", "Z.json"]
+    );
+}
+
+#[test]
+fn later_directories_mask_earlier_ones_by_exact_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (d1, d2, d3) = (
+        mkdir(tmp.path(), "1"),
+        mkdir(tmp.path(), "2"),
+        mkdir(tmp.path(), "3"),
+    );
+    write(&d1.join("x.json"), &always("/one"), 0o644);
+    write(&d2.join("x.json"), &always("/two"), 0o644);
+    write(&d3.join("x.json"), &always("/three"), 0o644);
+    write(&d1.join("y.json"), &always("/y"), 0o644);
+    write(&d2.join("Y.json"), &always("/Y"), 0o644);
+    let loaded = hooks_dir::load(&[
+        d1.clone(),
+        d2.clone(),
+        d3.clone(),
+        tmp.path().join("missing"),
+    ]);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let paths: Vec<&str> = loaded.files.iter().map(|f| f.hook.path.as_str()).collect();
+    assert_eq!(paths, ["/three", "/Y", "/y"]);
+    assert_eq!(loaded.masked.len(), 2);
+    assert!(loaded.masked.iter().all(|m| m.by == d3.join("x.json")));
+    assert_eq!(
+        loaded.collisions,
+        vec![(d2.join("Y.json"), d1.join("y.json"))]
+    );
+}
+
+#[test]
+fn untrusted_files_and_directories_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = mkdir(tmp.path(), "d");
+    write(&d.join("group-writable.json"), &always("/g"), 0o664);
+    write(&d.join("other-writable.json"), &always("/o"), 0o646);
+    write(&d.join("good.json"), &always("/good"), 0o644);
+    let loaded = hooks_dir::load(std::slice::from_ref(&d));
+    assert_eq!(loaded.files.len(), 1);
+    let errs: Vec<String> = loaded.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(
+        errs[0].contains("group-writable.json") && errs[0].contains("0664"),
+        "{errs:?}"
+    );
+    // Not owned by root nor by this user.
+    let foreign = d.join("foreign.json");
+    write(&foreign, &always("/f"), 0o644);
+    std::os::unix::fs::chown(&foreign, Some(65534), None).unwrap();
+    let loaded = hooks_dir::load(std::slice::from_ref(&d));
+    assert!(
+        loaded
+            .errors
+            .iter()
+            .any(|e| e.file == foreign && e.fault.contains("uid 65534")),
+        "{:?}",
+        loaded.errors
+    );
+    // A directory others can write is refused as a whole.
+    fs::set_permissions(&d, fs::Permissions::from_mode(0o777)).unwrap();
+    let loaded = hooks_dir::load(std::slice::from_ref(&d));
+    assert!(loaded.files.is_empty());
+    assert_eq!(loaded.errors.len(), 1);
+    assert!(
+        loaded.errors[0].file == d && loaded.errors[0].fault.contains("hooks directory"),
+        "{:?}",
+        loaded.errors
+    );
+}
+
+#[test]
+fn symlinks_are_judged_by_their_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = mkdir(tmp.path(), "d");
+    let elsewhere = mkdir(tmp.path(), "elsewhere");
+    write(&elsewhere.join("ok"), &always("/ok"), 0o644);
+    write(&elsewhere.join("loose"), &always("/loose"), 0o666);
+    symlink(elsewhere.join("ok"), d.join("ok.json")).unwrap();
+    symlink(elsewhere.join("loose"), d.join("loose.json")).unwrap();
+    symlink(elsewhere.join("gone"), d.join("dangling.json")).unwrap();
+    let loaded = hooks_dir::load(std::slice::from_ref(&d));
+    assert_eq!(loaded.files.len(), 1);
+    assert_eq!(loaded.files[0].path, d.join("ok.json"));
+    assert_eq!(loaded.errors.len(), 1, "{:?}", loaded.errors);
+    assert_eq!(loaded.errors[0].file, d.join("loose.json"));
+    // A directory reached through a symlink is judged by the directory.
+    let link = tmp.path().join("link");
+    symlink(&d, &link).unwrap();
+    assert_eq!(hooks_dir::load(&[link]).files.len(), 1);
+}
+
+#[test]
+fn oversized_and_non_regular_files_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = mkdir(tmp.path(), "d");
+    let big = format!("{}{}", always("/big"), " ".repeat(1024 * 1024));
+    write(&d.join("big.json"), &big, 0o644);
+    mkdir(&d, "sub.json");
+    let loaded = hooks_dir::load(&[d]);
+    let errs: Vec<String> = loaded.errors.iter().map(ToString::to_string).collect();
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("big.json") && e.contains("larger than")),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("sub.json") && e.contains("not a regular file")),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn strict_fails_and_lenient_skips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = mkdir(tmp.path(), "d");
+    write(&d.join("10-good.json"), &always("/good"), 0o644);
+    write(&d.join("20-bad.json"), r#"{"version": "9"}"#, 0o644);
+    write(
+        &d.join("30-bad-regex.json"),
+        &v1(r#"{"commands": ["("]}"#),
+        0o644,
+    );
+    let mut config = HooksConfig {
+        path: tmp.path().join("no-hooks.json"),
+        hooks_dirs: vec![d.clone()],
+        strict: true,
+    };
+    let spec = spec_with(sh(), &[], &[]);
+    let err = sources::collect(&config, &spec).unwrap_err().to_string();
+    assert!(
+        err.contains("20-bad.json") && err.contains("\"9\""),
+        "{err}"
+    );
+    config.strict = false;
+    let c = sources::collect(&config, &spec).unwrap();
+    assert_eq!(c.hooks.stage(Stage::Prestart).len(), 1);
+    let skipped: Vec<String> = c.skipped.iter().map(ToString::to_string).collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(
+        skipped[1].contains("30-bad-regex.json") && skipped[1].contains("when.commands[0]"),
+        "{skipped:?}"
+    );
+}
+
+#[test]
+fn a_thousand_files_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = mkdir(tmp.path(), "d");
+    for i in 0..1000 {
+        let text = format!(
+            r#"{{"version": "1.0.0", "hook": {{"path": "/h/{i}"}}, "when": {{"annotations": {{"^n$": "^{i}$"}}}}, "stages": ["poststop"]}}"#
+        );
+        write(&d.join(format!("{i:04}.json")), &text, 0o644);
+    }
+    let loaded = hooks_dir::load(&[d]);
+    assert!(loaded.errors.is_empty());
+    assert_eq!(loaded.files.len(), 1000);
+    let spec = spec_with(sh(), &[("n", "567")], &[]);
+    let matched: Vec<&str> = loaded
+        .files
+        .iter()
+        .filter(|f| f.matches(&spec).unwrap())
+        .map(|f| f.hook.path.as_str())
+        .collect();
+    assert_eq!(matched, ["/h/567"]);
+}

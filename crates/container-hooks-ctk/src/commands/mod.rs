@@ -1,0 +1,3 @@
+//! The subcommands of container-hooks-ctk, one module each.
+
+pub mod hooks;
