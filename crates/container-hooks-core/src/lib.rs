@@ -10,6 +10,8 @@
 
 pub mod atomic;
 pub mod config;
+pub mod config_edit;
+pub mod engines;
 pub mod error;
 pub mod hook;
 pub mod hooks_dir;

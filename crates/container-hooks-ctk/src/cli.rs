@@ -1,6 +1,7 @@
 //! The clap definition of container-hooks-ctk.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
 /// Wire container-hooks-runtime into container engines, write its config,
 /// and inspect hooks.
@@ -21,4 +22,168 @@ pub struct Cli {
 pub enum Command {
     /// Inspect hook sources: list them, validate them, preview a bundle.
     Hooks(crate::commands::hooks::HooksArgs),
+    /// Wire the shim into a container engine, take it out, or report.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default\n  container-hooks-ctk runtime remove --runtime docker\n  container-hooks-ctk runtime status"
+    )]
+    Runtime(RuntimeCommand),
+    /// Print the default config.toml, or set keys in one.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_help = "Examples:\n  container-hooks-ctk config default > /etc/container-hooks/config.toml\n  container-hooks-ctk config --set container-hooks-runtime.runtimes=runc,crun --in-place\n  container-hooks-ctk config --set container-hooks.strict=false -o /tmp/config.toml"
+    )]
+    Config(ConfigArgs),
+    /// Install the toolkit's binaries from a directory, atomically.
+    #[command(
+        after_help = "Example:\n  container-hooks-ctk install --toolkit-root ./target/release --dest /usr/bin"
+    )]
+    Install(InstallArgs),
+}
+
+/// A container engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    Docker,
+    Containerd,
+    Crio,
+    Podman,
+}
+
+/// How the engine learns of the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum RestartModeArg {
+    /// Print the command to run.
+    #[default]
+    None,
+    /// Send SIGHUP to dockerd (found through --pid-file); other engines do
+    /// not reload on a signal: print the command to run.
+    Signal,
+    /// systemctl reload docker, or restart containerd / crio.
+    Systemd,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RuntimeCommand {
+    /// Add the shim as a runtime of the engine.
+    #[command(after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run")]
+    Configure(ConfigureArgs),
+    /// Take out what configure added and restore the previous default
+    /// runtime.
+    #[command(
+        visible_alias = "unconfigure",
+        after_help = "Example:\n  container-hooks-ctk runtime remove --runtime docker --restart-mode signal"
+    )]
+    Remove(RemoveArgs),
+    /// Report, for each engine, whether it is installed, which file would be
+    /// edited, whether the shim is wired in and the default.
+    #[command(after_help = "Example:\n  container-hooks-ctk runtime status --output json")]
+    Status(StatusArgs),
+}
+
+/// Options shared by configure and remove.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// The engine to edit.
+    #[arg(long, value_enum)]
+    pub runtime: EngineArg,
+    /// The engine's config file (default: the engine's usual file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A drop-in file the engine imports (containerd; CRI-O default
+    /// /etc/crio/crio.conf.d/99-container-hooks.conf).
+    #[arg(long, value_name = "FILE")]
+    pub drop_in: Option<PathBuf>,
+    /// The runtime name in the engine's config [default: container-hooks].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Print a unified diff of what would change; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How the engine learns of the change.
+    #[arg(long, value_enum, default_value_t = RestartModeArg::None)]
+    pub restart_mode: RestartModeArg,
+    /// dockerd's pid file, for --restart-mode signal.
+    #[arg(long, value_name = "FILE", default_value = "/var/run/docker.pid")]
+    pub pid_file: PathBuf,
+    /// Where configure records what it did [default:
+    /// $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks].
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigureArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// The shim's path, as the engine will run it.
+    #[arg(long, default_value = "/usr/bin/container-hooks-runtime")]
+    pub path: PathBuf,
+    /// Make the shim the engine's default runtime.
+    #[arg(long)]
+    pub set_as_default: bool,
+    /// Replace a runtime of the same name that is not the shim.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Output format of status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Where configure recorded what it did.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub command: Option<ConfigCommand>,
+    /// The config file to start from [default: $CONTAINER_HOOKS_CONFIG or
+    /// /etc/container-hooks/config.toml; a missing file starts from the
+    /// defaults].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Set a key: TABLE.KEY=VALUE (arrays as comma-separated values).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Write the result back to the config file.
+    #[arg(long, conflicts_with = "output")]
+    pub in_place: bool,
+    /// Write the result to FILE.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the default config.toml, with comments.
+    #[command(after_help = "Example:\n  container-hooks-ctk config default > /etc/container-hooks/config.toml")]
+    Default,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// The directory holding container-hooks-runtime, container-hooks-ctk
+    /// and container-hooks.
+    #[arg(long, value_name = "DIR")]
+    pub toolkit_root: PathBuf,
+    /// Where to install them.
+    #[arg(long, value_name = "DIR", default_value = "/usr/bin")]
+    pub dest: PathBuf,
 }

@@ -1,18 +1,10 @@
 use clap::Parser;
-use container_hooks_ctk::cli::{Cli, Command};
-use container_hooks_ctk::commands;
-use std::process::ExitCode;
+use container_hooks_ctk::cli::Cli;
 
-fn main() -> ExitCode {
+fn main() {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Hooks(args) => commands::hooks::run(&args),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("container-hooks-ctk: {e:#}");
-            ExitCode::from(1)
-        }
+    if let Err(e) = container_hooks_ctk::commands::run(&cli) {
+        eprintln!("container-hooks-ctk: error: {e:#}");
+        std::process::exit(1);
     }
 }

@@ -1,3 +1,60 @@
-//! The subcommands of container-hooks-ctk, one module each.
+//! The subcommands: each module turns parsed arguments into calls of the
+//! core library and prints the outcome.
 
+pub mod config;
 pub mod hooks;
+pub mod install;
+pub mod runtime;
+
+use crate::cli::{Cli, Command};
+
+/// How much to print: notes and progress go to stderr unless quiet.
+#[derive(Debug, Clone, Copy)]
+pub struct Out {
+    pub quiet: bool,
+    pub debug: bool,
+}
+
+impl Out {
+    pub fn from_cli(cli: &Cli) -> Out {
+        Out {
+            quiet: cli.quiet,
+            debug: cli.debug,
+        }
+    }
+
+    /// A line for the operator (stderr), unless quiet.
+    pub fn info(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("container-hooks-ctk: {msg}");
+        }
+    }
+
+    /// A note (stderr), unless quiet.
+    pub fn note(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("container-hooks-ctk: note: {msg}");
+        }
+    }
+
+    /// A step, with --debug only.
+    pub fn debug(&self, msg: impl std::fmt::Display) {
+        if self.debug {
+            eprintln!("container-hooks-ctk: debug: {msg}");
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: &Cli) -> anyhow::Result<()> {
+    let out = Out::from_cli(cli);
+    match &cli.command {
+        Command::Runtime(cmd) => runtime::run(cmd, out),
+        Command::Config(args) => config::run(args, out),
+        Command::Install(args) => install::run(args, out),
+        Command::Hooks(args) => match hooks::run(args)? {
+            0 => Ok(()),
+            code => std::process::exit(code.into()),
+        },
+    }
+}

@@ -1,0 +1,77 @@
+//! `install --toolkit-root DIR [--dest DIR]`: puts the three binaries in
+//! place. Each is copied to a temporary file in the destination directory,
+//! synced, given mode 0755 and renamed over the old one, so a container
+//! start running the old shim never meets a half-written file and the copy
+//! never fails with "text file busy".
+
+use super::Out;
+use crate::cli::InstallArgs;
+use container_hooks_core::error::{io_fault, FileError};
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+/// The binaries installed, in order (the shim last: the CLI and the marker
+/// are in place before engines can reach the new shim).
+pub const BINARIES: [&str; 3] = ["container-hooks-ctk", "container-hooks", "container-hooks-runtime"];
+
+pub fn run(args: &InstallArgs, out: Out) -> anyhow::Result<()> {
+    let dest = &args.dest;
+    let meta = fs::metadata(dest).map_err(|e| FileError::io(dest, &e))?;
+    if !meta.is_dir() {
+        return Err(FileError::new(dest, "--dest is not a directory").into());
+    }
+    // Check every source first: install all or nothing.
+    for name in BINARIES {
+        let src = args.toolkit_root.join(name);
+        let m = fs::metadata(&src).map_err(|e| FileError::io(&src, &e))?;
+        if !m.is_file() {
+            return Err(FileError::new(&src, "not a regular file").into());
+        }
+        let target = dest.join(name);
+        if let Ok(t) = fs::metadata(&target) {
+            if t.dev() == m.dev() && t.ino() == m.ino() {
+                return Err(FileError::new(
+                    &target,
+                    format!("is the same file as {}: refusing to copy a file onto itself", src.display()),
+                )
+                .into());
+            }
+        }
+    }
+    for name in BINARIES {
+        let src = args.toolkit_root.join(name);
+        let target = dest.join(name);
+        install_one(&src, &target).map_err(|e| FileError::new(&target, io_fault(&e)))?;
+        out.info(format!("installed {}", target.display()));
+    }
+    Ok(())
+}
+
+fn install_one(src: &Path, target: &Path) -> io::Result<()> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.install.tmp", std::process::id()));
+    let result = (|| {
+        let mut input = File::open(src)?;
+        let mut output = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o700)
+            .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
+            .open(&tmp)?;
+        io::copy(&mut input, &mut output)?;
+        output.set_permissions(fs::Permissions::from_mode(0o755))?;
+        output.sync_all()?;
+        fs::rename(&tmp, target)?;
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
