@@ -97,7 +97,13 @@ pub fn run(args: Args) -> Result<()> {
             &[("CHTK_LOAD_CREATES", creates.to_string()), ("CHTK_LOAD_RUNS", runs.to_string())],
         ),
         Run::Kill { kills, mib, seed } => {
-            let mut env = vec![("CHTK_KILLS", kills.to_string()), ("CHTK_KILL_MIB", mib.to_string())];
+            // The same number of kills again over `runtime configure`,
+            // spread over the four engines.
+            let mut env = vec![
+                ("CHTK_KILLS", kills.to_string()),
+                ("CHTK_KILL_MIB", mib.to_string()),
+                ("CHTK_CONFIGURE_KILLS", kills.div_ceil(4).to_string()),
+            ];
             if let Some(seed) = seed {
                 env.push(("CHTK_SEED", seed.to_string()));
             }

@@ -350,3 +350,133 @@ fn log_file_is_created_0640_or_tighter_whatever_the_umask() {
     let mode = fs::metadata(&toolkit.log).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode & !0o640, 0, "log mode {mode:04o} is looser than 0640");
 }
+
+/// An engine file made large (so that a kill can land in the middle of
+/// the edit) by content the editor must keep.
+fn large_engine_file(engine: &str) -> (String, Vec<u8>) {
+    let f = fixtures().join("engines");
+    let (name, mut text) = match engine {
+        "docker" => ("daemon.json", fs::read_to_string(f.join("docker/daemon-with-runtimes.json")).unwrap()),
+        "containerd" => ("config.toml", fs::read_to_string(f.join("containerd/v2-debian-package.toml")).unwrap()),
+        "crio" => ("crio.conf", fs::read_to_string(f.join("crio/crio.conf")).unwrap()),
+        _ => ("containers.conf", fs::read_to_string(f.join("podman/containers.conf")).unwrap()),
+    };
+    if engine == "docker" {
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        let labels: Vec<Value> = (0..20_000).map(|i| format!("org.example.label-{i}=value-{i:0>40}").into()).collect();
+        v["labels"] = Value::Array(labels);
+        text = serde_json::to_string_pretty(&v).unwrap();
+    } else {
+        for i in 0..20_000 {
+            text.push_str(&format!("# operator note {i}: keep this line exactly as it is ......................\n"));
+        }
+    }
+    (name.to_string(), text.into_bytes())
+}
+
+/// `ctk runtime configure` for `engine` on files in `dir`.
+fn configure(engine: &str, dir: &Path, file: &Path, verb: &str) -> Command {
+    let mut c = Command::new(bin("container-hooks-ctk"));
+    c.args(["--quiet", "runtime", verb, "--runtime", engine, "--config"])
+        .arg(file)
+        .arg("--state-dir")
+        .arg(dir.join("state"));
+    if engine == "crio" {
+        c.arg("--drop-in").arg(dir.join("crio.conf.d/99-container-hooks.conf"));
+    }
+    if verb == "configure" {
+        c.args(["--set-as-default", "--path", "/usr/bin/container-hooks-runtime"]);
+    }
+    c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    c
+}
+
+/// Every regular file under `dir` (not the state), by relative path.
+fn engine_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(dir).unwrap().display().to_string();
+            if rel == "state" {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn reset(dir: &Path, name: &str, original: &[u8]) {
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir.join("crio.conf.d")).unwrap();
+    fs::write(dir.join(name), original).unwrap();
+}
+
+#[test]
+fn sigkill_during_runtime_configure_leaves_each_engine_file_old_or_new() {
+    let kills = scale("CHTK_CONFIGURE_KILLS", 25);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new("configure-sigkill");
+    let mut report = Vec::new();
+    for engine in ["docker", "containerd", "crio", "podman"] {
+        let (name, original) = large_engine_file(engine);
+        let dir = tmp.path().join(engine);
+        let file = dir.join(&name);
+        reset(&dir, &name, &original);
+        let before = engine_files(&dir);
+        let started = Instant::now();
+        let out = run(&mut configure(engine, &dir, &file, "configure"));
+        let whole = started.elapsed();
+        assert!(out.status.success(), "{engine}: {}", stderr_of(&out));
+        let after = engine_files(&dir);
+        assert_ne!(before, after, "{engine}: configure changed nothing");
+        let window = whole.as_micros() as u64 * 6 / 5;
+        let (mut old, mut new, mut mixed) = (0, 0, 0);
+        for round in 0..kills {
+            reset(&dir, &name, &original);
+            let mut child = configure(engine, &dir, &file, "configure").stderr(Stdio::null()).spawn().unwrap();
+            std::thread::sleep(Duration::from_micros(rng.below(window)));
+            let _ = child.kill();
+            let _ = child.wait();
+            let now = engine_files(&dir);
+            // Each file on its own is the old or the new version.
+            let mut all_old = true;
+            let mut all_new = true;
+            for (rel, bytes) in &now {
+                if container_hooks_core::atomic::is_temporary_name(rel.rsplit('/').next().unwrap()) {
+                    continue;
+                }
+                let is_old = before.get(rel) == Some(bytes);
+                let is_new = after.get(rel) == Some(bytes);
+                assert!(is_old || is_new, "{engine} round {round}: {rel} is neither the old nor the new version ({} bytes)", bytes.len());
+                all_old &= is_old;
+                all_new &= is_new;
+            }
+            match (all_old, all_new) {
+                (true, _) => old += 1,
+                (_, true) => new += 1,
+                _ => mixed += 1,
+            }
+            // Killed after the engine file was written: running configure
+            // again finishes the job, and remove gives back the original.
+            if !all_old || round % 10 == 0 {
+                let out = run(&mut configure(engine, &dir, &file, "configure"));
+                assert!(out.status.success(), "{engine} round {round}: configure again: {}", stderr_of(&out));
+                let again = engine_files(&dir);
+                let again: std::collections::BTreeMap<_, _> = again.into_iter().filter(|(k, _)| !container_hooks_core::atomic::is_temporary_name(k.rsplit('/').next().unwrap())).collect();
+                assert_eq!(again, after, "{engine} round {round}: configure after a kill");
+                let out = run(&mut configure(engine, &dir, &file, "remove"));
+                assert!(out.status.success(), "{engine} round {round}: remove: {}", stderr_of(&out));
+                assert_eq!(fs::read(&file).unwrap(), original, "{engine} round {round}: remove after a kill restores the original");
+            }
+        }
+        report.push(format!("{engine}: {kills} kills, {old} old, {new} new, {mixed} with some files new"));
+    }
+    eprintln!("configure-sigkill: {}; 0 partial or empty files", report.join("; "));
+}
