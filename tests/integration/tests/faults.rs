@@ -480,3 +480,47 @@ fn sigkill_during_runtime_configure_leaves_each_engine_file_old_or_new() {
     }
     eprintln!("configure-sigkill: {}; 0 partial or empty files", report.join("; "));
 }
+
+/// Regression: configure used to write the engine file before recording
+/// the previous default runtime, so a configure killed (or failing) in
+/// between left the shim as the engine's default with no record of the
+/// operator's own default, and `remove` then put `runc` in its place. Now
+/// the record comes first: when it cannot be written, the engine file is
+/// not touched.
+#[test]
+fn runtime_configure_records_the_previous_default_before_editing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("docker");
+    fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("daemon.json");
+    let original = fs::read(fixtures().join("engines/docker/daemon-with-runtimes.json")).unwrap();
+    fs::write(&file, &original).unwrap();
+    let state = tmp.path().join("state");
+    fs::create_dir_all(&state).unwrap();
+    let configure = |verb: &str| {
+        let mut c = Command::new(bin("container-hooks-ctk"));
+        c.args(["--quiet", "runtime", verb, "--runtime", "docker", "--config"])
+            .arg(&file)
+            .arg("--state-dir")
+            .arg(&state);
+        if verb == "configure" {
+            c.arg("--set-as-default");
+        }
+        run(c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()))
+    };
+    {
+        let _ro = Mount::read_only_bind(&state);
+        let out = configure("configure");
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(&state.display().to_string()) && err.contains("read-only file system"), "{err}");
+        assert_eq!(fs::read(&file).unwrap(), original, "daemon.json untouched when the record cannot be written");
+    }
+    let out = configure("configure");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+    assert_eq!(v["default-runtime"], "container-hooks");
+    let out = configure("remove");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(fs::read(&file).unwrap(), original, "remove restores nvidia as the default");
+}

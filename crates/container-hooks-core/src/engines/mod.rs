@@ -203,6 +203,10 @@ pub struct Plan {
     state: State,
     state_dir: PathBuf,
     state_changed: bool,
+    /// Save the state before the engine files (configure: the record of
+    /// the previous default must exist before the file stops showing it)
+    /// or after them (remove: the record must outlive the shim's entry).
+    state_first: bool,
 }
 
 impl Plan {
@@ -238,9 +242,14 @@ impl Plan {
     }
 
     /// Writes every changed file atomically (keeping its mode; new files
-    /// get 0644), deletes the ones the plan removes, then records the
-    /// state. Unchanged files are not touched.
+    /// get 0644) and deletes the ones the plan removes; records the state
+    /// first for configure and last for remove, so that a process killed
+    /// in between never loses what the engine's default runtime was.
+    /// Unchanged files are not touched.
     pub fn apply(&self) -> Result<(), EngineError> {
+        if self.state_changed && self.state_first {
+            self.state.save(&self.state_dir)?;
+        }
         for f in self.changed_files() {
             match &f.after {
                 Some(text) => write_file(&f.path, text)?,
@@ -251,7 +260,7 @@ impl Plan {
                 },
             }
         }
-        if self.state_changed {
+        if self.state_changed && !self.state_first {
             self.state.save(&self.state_dir)?;
         }
         Ok(())
@@ -426,6 +435,7 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
         state,
         state_dir: req.state_dir.clone(),
         state_changed,
+        state_first: true,
     })
 }
 
@@ -464,6 +474,7 @@ pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
         state,
         state_dir: req.state_dir.clone(),
         state_changed,
+        state_first: false,
     })
 }
 
