@@ -5,7 +5,14 @@
 
 use container_hooks_core::hook::{Hook, HookSet, Stage};
 use container_hooks_core::inject::{Outcome, Spec};
+use container_hooks_core::error::FileError;
 use libfuzzer_sys::fuzz_target;
+
+/// The error as the user sees it (`FILE: FAULT`) is one line.
+fn one_line(fault: &str) {
+    let err = FileError::new("/x/file", fault).to_string();
+    assert!(!err.chars().any(char::is_control), "fault with control characters: {err:?}");
+}
 
 fn hooks() -> HookSet {
     let mut set = HookSet::new();
@@ -27,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let mut spec = match Spec::parse(data) {
         Ok(s) => s,
         Err(fault) => {
-            assert!(!fault.contains('\n'), "multi-line fault: {fault:?}");
+            one_line(&fault);
             return;
         }
     };
@@ -35,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
     let set = hooks();
     match spec.inject(&set) {
         Err(fault) => {
-            assert!(!fault.contains('\n'), "multi-line fault: {fault:?}");
+            one_line(&fault);
             // A refused spec is left unchanged.
             assert_eq!(spec.value, before);
         }

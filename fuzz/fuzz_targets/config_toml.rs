@@ -2,7 +2,14 @@
 #![no_main]
 
 use container_hooks_core::config::Config;
+use container_hooks_core::error::FileError;
 use libfuzzer_sys::fuzz_target;
+
+/// The error as the user sees it (`FILE: FAULT`) is one line.
+fn one_line(fault: &str) {
+    let err = FileError::new("/x/file", fault).to_string();
+    assert!(!err.chars().any(char::is_control), "fault with control characters: {err:?}");
+}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -10,6 +17,6 @@ fuzz_target!(|data: &[u8]| {
     };
     match Config::parse(text) {
         Ok(config) => assert!(!config.runtime.runtimes.is_empty()),
-        Err(fault) => assert!(!fault.contains('\n'), "multi-line fault: {fault:?}"),
+        Err(fault) => one_line(&fault),
     }
 });
