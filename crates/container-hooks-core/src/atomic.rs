@@ -33,7 +33,7 @@ pub fn replace_file(path: &Path, contents: &[u8], new_mode: u32, sync_dir: bool)
         Err(e) => return Err(e),
     };
     if existing.as_ref().is_some_and(|m| m.is_dir()) {
-        return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory"));
+        return Err(io::Error::from_raw_os_error(libc::EISDIR));
     }
     remove_stale_temporaries(&dir, &name);
     let tmp = dir.join(format!(".{name}.{}{TMP_SUFFIX}", std::process::id()));
@@ -125,8 +125,15 @@ mod tests {
         fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
         replace_file(&p, b"new", 0o644, false).unwrap();
         assert_eq!(fs::read_to_string(&p).unwrap(), "new");
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o7777, 0o640);
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o7777,
+            0o640
+        );
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 
@@ -135,11 +142,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("n.toml");
         replace_file(&p, b"x", 0o644, true).unwrap();
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o7777, 0o644);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o7777,
+            0o644
+        );
         let link = dir.path().join("link.toml");
         std::os::unix::fs::symlink(&p, &link).unwrap();
         replace_file(&link, b"y", 0o600, false).unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert_eq!(fs::read_to_string(&p).unwrap(), "y");
     }
 
@@ -149,7 +162,9 @@ mod tests {
         let p = dir.path().join("config.json");
         fs::write(&p, "old").unwrap();
         // pid 0x7fffffff never exists.
-        let stale = dir.path().join(format!(".config.json.2147483646{TMP_SUFFIX}"));
+        let stale = dir
+            .path()
+            .join(format!(".config.json.2147483646{TMP_SUFFIX}"));
         fs::write(&stale, "partial").unwrap();
         replace_file(&p, b"new", 0o644, false).unwrap();
         assert!(!stale.exists());

@@ -167,8 +167,8 @@ impl Config {
         let Some(bytes) = read_trusted(path, MAX_SOURCE_BYTES)? else {
             return Ok(Config::default());
         };
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| FileError::new(path, "not valid UTF-8"))?;
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| FileError::new(path, "not valid UTF-8"))?;
         Config::parse(text).map_err(|fault| FileError::new(path, fault))
     }
 

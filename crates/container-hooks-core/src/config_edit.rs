@@ -53,9 +53,13 @@ fn known() -> String {
 
 /// Parses one `TABLE.KEY=VALUE` into its table, key and typed value.
 pub fn parse_assignment(arg: &str) -> Result<(&'static str, &'static str, Value), SetError> {
-    let (name, raw) = arg.split_once('=').ok_or_else(|| SetError::Syntax(arg.to_string()))?;
+    let (name, raw) = arg
+        .split_once('=')
+        .ok_or_else(|| SetError::Syntax(arg.to_string()))?;
     let name = name.trim();
-    let (table, key) = name.rsplit_once('.').ok_or_else(|| SetError::Syntax(arg.to_string()))?;
+    let (table, key) = name
+        .rsplit_once('.')
+        .ok_or_else(|| SetError::Syntax(arg.to_string()))?;
     let (t, k, ty) = KEYS
         .iter()
         .find(|(t, k, _)| *t == table && *k == key)
@@ -90,7 +94,8 @@ pub fn parse_assignment(arg: &str) -> Result<(&'static str, &'static str, Value)
 /// Applies the assignments to a config.toml text and checks the result.
 /// `name` names the text in errors.
 pub fn set(text: &str, name: &std::path::Path, assignments: &[String]) -> Result<String, SetError> {
-    let mut doc: DocumentMut = tu::parse(name, text).map_err(|e| SetError::Invalid(e.to_string()))?;
+    let mut doc: DocumentMut =
+        tu::parse(name, text).map_err(|e| SetError::Invalid(e.to_string()))?;
     for arg in assignments {
         let (table, key, value) = parse_assignment(arg)?;
         let t = tu::table_mut(doc.as_table_mut(), &[table], name, &mut Vec::new())
@@ -99,7 +104,8 @@ pub fn set(text: &str, name: &std::path::Path, assignments: &[String]) -> Result
         tu::set_value(t, key, value);
     }
     let out = doc.to_string();
-    Config::parse(&out).map_err(|fault| SetError::Invalid(format!("the result is not a valid config: {fault}")))?;
+    Config::parse(&out)
+        .map_err(|fault| SetError::Invalid(format!("the result is not a valid config: {fault}")))?;
     Ok(out)
 }
 
@@ -130,13 +136,25 @@ mod tests {
 
     #[test]
     fn unknown_key_and_bad_values_are_named() {
-        let e = set("", Path::new("c"), &["container-hooks.nope=1".into()]).unwrap_err().to_string();
+        let e = set("", Path::new("c"), &["container-hooks.nope=1".into()])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("\"container-hooks.nope\""), "{e}");
-        let e = set("", Path::new("c"), &["container-hooks.strict=yes".into()]).unwrap_err().to_string();
+        let e = set("", Path::new("c"), &["container-hooks.strict=yes".into()])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("true or false"), "{e}");
-        let e = set("", Path::new("c"), &["container-hooks-runtime.log-level=loud".into()]).unwrap_err().to_string();
+        let e = set(
+            "",
+            Path::new("c"),
+            &["container-hooks-runtime.log-level=loud".into()],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("not a valid config"), "{e}");
-        let e = set("", Path::new("c"), &["novalue".into()]).unwrap_err().to_string();
+        let e = set("", Path::new("c"), &["novalue".into()])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("TABLE.KEY=VALUE"), "{e}");
     }
 }

@@ -32,10 +32,14 @@ pub fn parse(bytes: &[u8]) -> Result<HookSet, String> {
             return Err(format!("field `{name}`: not a list of hooks"));
         };
         for (i, hook) in hooks.into_iter().enumerate() {
-            let hook: Hook = serde_json::from_value(hook)
-                .map_err(|e| format!("field `{name}[{i}]`: {e}"))?;
-            hook.check()
-                .map_err(|fault| format!("field `{name}[{i}]`: {}", fault.trim_start_matches("field ")))?;
+            let hook: Hook =
+                serde_json::from_value(hook).map_err(|e| format!("field `{name}[{i}]`: {e}"))?;
+            hook.check().map_err(|fault| {
+                format!(
+                    "field `{name}[{i}]`: {}",
+                    fault.trim_start_matches("field ")
+                )
+            })?;
             set.push(stage, hook);
         }
     }
@@ -74,21 +78,34 @@ mod tests {
     #[test]
     fn invalid_fixtures_name_the_field() {
         let err = parse(&fixture("invalid-unknown-stage.json")).unwrap_err();
-        assert!(err.contains("`preStart`") && err.contains("unknown hook stage"), "{err}");
+        assert!(
+            err.contains("`preStart`") && err.contains("unknown hook stage"),
+            "{err}"
+        );
         let err = parse(&fixture("invalid-bad-timeout.json")).unwrap_err();
-        assert!(err.contains("poststop[0]") && err.contains("timeout"), "{err}");
+        assert!(
+            err.contains("poststop[0]") && err.contains("timeout"),
+            "{err}"
+        );
         let err = parse(&fixture("invalid-relative-path.json")).unwrap_err();
-        assert!(err.contains("prestart[0]") && err.contains("absolute"), "{err}");
+        assert!(
+            err.contains("prestart[0]") && err.contains("absolute"),
+            "{err}"
+        );
     }
 
     #[test]
     fn malformed_and_wrong_shapes() {
-        assert!(parse(b"{\"prestart\": [").unwrap_err().contains("truncated"));
+        assert!(parse(b"{\"prestart\": [")
+            .unwrap_err()
+            .contains("truncated"));
         assert!(parse(b"[]").unwrap_err().contains("object"));
         assert!(parse(b"{\"prestart\": {}}").unwrap_err().contains("list"));
-        assert!(parse(b"{\"prestart\": [{\"path\": \"/x\", \"timeout\": -3}]}")
-            .unwrap_err()
-            .contains("timeout"));
+        assert!(
+            parse(b"{\"prestart\": [{\"path\": \"/x\", \"timeout\": -3}]}")
+                .unwrap_err()
+                .contains("timeout")
+        );
         assert!(parse(b"{\"prestart\": [{\"path\": \"/x\", \"arg\": []}]}")
             .unwrap_err()
             .contains("unknown field `arg`"));

@@ -195,7 +195,8 @@ mod tests {
     }
 
     fn fixtures() -> Vec<(String, Vec<u8>)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/oci");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/oci");
         let mut out = Vec::new();
         for e in std::fs::read_dir(&dir).unwrap() {
             let p = e.unwrap().path();
@@ -221,7 +222,11 @@ mod tests {
                 stages.shift_remove(stage.as_str());
                 continue;
             }
-            let list = stages.get_mut(stage.as_str()).unwrap().as_array_mut().unwrap();
+            let list = stages
+                .get_mut(stage.as_str())
+                .unwrap()
+                .as_array_mut()
+                .unwrap();
             for _ in hooks {
                 list.pop();
             }
@@ -240,7 +245,11 @@ mod tests {
             let mut after: Value = serde_json::from_slice(&written).unwrap();
             for stage in Stage::ALL {
                 let list = after["hooks"][stage.as_str()].as_array().unwrap();
-                assert_eq!(list.last().unwrap(), &set.stage(stage)[0].to_value(), "{name} {stage}");
+                assert_eq!(
+                    list.last().unwrap(),
+                    &set.stage(stage)[0].to_value(),
+                    "{name} {stage}"
+                );
             }
             take_out(&mut after, &before.value, &set);
             // Same value and same key order everywhere.
@@ -276,13 +285,16 @@ mod tests {
             spec.inject(&set).unwrap();
             let once = spec.to_bytes();
             let mut again = Spec::parse(&once).unwrap();
-            assert_eq!(again.inject(&set).unwrap(), Outcome::AlreadyPresent, "{name}");
+            assert_eq!(
+                again.inject(&set).unwrap(),
+                Outcome::AlreadyPresent,
+                "{name}"
+            );
             assert_eq!(again.to_bytes(), once, "{name}");
         }
-        let mut marked = Spec::parse(
-            br#"{"hooks":{"prestart":[{"path":"/usr/bin/container-hooks"}]}}"#,
-        )
-        .unwrap();
+        let mut marked =
+            Spec::parse(br#"{"hooks":{"prestart":[{"path":"/usr/bin/container-hooks"}]}}"#)
+                .unwrap();
         assert_eq!(marked.inject(&set).unwrap(), Outcome::Marked);
     }
 
@@ -301,7 +313,12 @@ mod tests {
         let mut spec = Spec::parse(text).unwrap();
         spec.inject(&set_of_all_stages()).unwrap();
         let out = String::from_utf8(spec.to_bytes()).unwrap();
-        assert!(out.starts_with(r#"{"x-vendor":{"big":18446744073709551615,"f":1.50,"neg":-0},"hooks":{"prestart""#), "{out}");
+        assert!(
+            out.starts_with(
+                r#"{"x-vendor":{"big":18446744073709551615,"f":1.50,"neg":-0},"hooks":{"prestart""#
+            ),
+            "{out}"
+        );
     }
 
     #[test]

@@ -274,15 +274,30 @@ mod tests {
         ];
         for case in cases {
             let got = parse(case.line);
-            assert_eq!(got.command.as_deref(), case.command, "command of {:?}", case.line);
+            assert_eq!(
+                got.command.as_deref(),
+                case.command,
+                "command of {:?}",
+                case.line
+            );
             assert_eq!(
                 got.bundle.as_deref().and_then(|p| p.to_str()),
                 case.bundle,
                 "bundle of {:?}",
                 case.line
             );
-            assert_eq!(got.container_id.as_deref(), case.id, "id of {:?}", case.line);
-            assert_eq!(got.reads_spec(), case.reads_spec, "reads_spec of {:?}", case.line);
+            assert_eq!(
+                got.container_id.as_deref(),
+                case.id,
+                "id of {:?}",
+                case.line
+            );
+            assert_eq!(
+                got.reads_spec(),
+                case.reads_spec,
+                "reads_spec of {:?}",
+                case.line
+            );
             assert!(!got.bundle_missing_value, "{:?}", case.line);
         }
     }
@@ -290,7 +305,10 @@ mod tests {
     #[test]
     fn log_flags_are_found() {
         let got = parse("--log /run/x/log.json --log-format json create --bundle /b id");
-        assert_eq!(got.log.as_deref(), Some(std::path::Path::new("/run/x/log.json")));
+        assert_eq!(
+            got.log.as_deref(),
+            Some(std::path::Path::new("/run/x/log.json"))
+        );
         assert!(got.log_is_json());
         let got = parse("--log=/l -log-format=text create id");
         assert_eq!(got.log.as_deref(), Some(std::path::Path::new("/l")));

@@ -19,7 +19,9 @@ pub struct NoRuntime {
 /// program itself (by device and inode, so a link or copy is caught too
 /// when it is the same file).
 pub fn find_runtime(runtimes: &[String], config: &Path) -> Result<PathBuf, NoRuntime> {
-    let me = std::fs::metadata("/proc/self/exe").ok().map(|m| (m.dev(), m.ino()));
+    let me = std::fs::metadata("/proc/self/exe")
+        .ok()
+        .map(|m| (m.dev(), m.ino()));
     let env_path = std::env::var_os("PATH");
     for entry in runtimes {
         for candidate in candidates(entry, env_path.as_deref()) {
@@ -65,10 +67,16 @@ mod tests {
         );
         let found = find_runtime(&["/nonexistent/runc".into(), "sh".into()], cfg).unwrap();
         assert!(found.ends_with("sh"));
-        let err = find_runtime(&["/nonexistent/runc".into(), "no-such-runtime-xyz".into()], cfg)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("no-such-runtime-xyz") && err.contains("config.toml"), "{err}");
+        let err = find_runtime(
+            &["/nonexistent/runc".into(), "no-such-runtime-xyz".into()],
+            cfg,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("no-such-runtime-xyz") && err.contains("config.toml"),
+            "{err}"
+        );
     }
 
     #[test]

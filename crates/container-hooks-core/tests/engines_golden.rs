@@ -27,9 +27,16 @@ fn check_golden(name: &str, actual: &str) {
         fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()));
-    assert_eq!(actual, expected, "golden {name} differs (UPDATE_GOLDEN=1 rewrites it)");
+    let expected = fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
+    assert_eq!(
+        actual, expected,
+        "golden {name} differs (UPDATE_GOLDEN=1 rewrites it)"
+    );
 }
 
 fn report(plan: &Plan, dir: &Path) -> String {
@@ -75,12 +82,15 @@ fn lines_kept(before: &str, after: &str, owned: &dyn Fn(&str) -> bool) {
         if owned(line) {
             continue;
         }
-        let found = after[i..]
-            .iter()
-            .position(|a| *a == line || a.strip_suffix(',') == Some(line) || line.strip_suffix(',') == Some(*a));
+        let found = after[i..].iter().position(|a| {
+            *a == line || a.strip_suffix(',') == Some(line) || line.strip_suffix(',') == Some(*a)
+        });
         match found {
             Some(k) => i += k + 1,
-            None => panic!("line {line:?} of the original is not kept in order in:\n{}", after.join("\n")),
+            None => panic!(
+                "line {line:?} of the original is not kept in order in:\n{}",
+                after.join("\n")
+            ),
         }
     }
 }
@@ -114,7 +124,11 @@ fn setup(engine: Engine, fixture: &Path, drop_in: Option<&str>) -> Case {
             fs::copy(e.path(), conf_d.join(e.file_name())).unwrap();
         }
     }
-    let kind = if engine == Engine::Docker { Kind::Json } else { Kind::Toml };
+    let kind = if engine == Engine::Docker {
+        Kind::Json
+    } else {
+        Kind::Toml
+    };
     let edited = match (&drop, engine) {
         (Some(d), Engine::Crio) => d.clone(),
         _ => config.clone(),
@@ -143,9 +157,17 @@ impl Case {
 }
 
 fn owned_line(line: &str) -> bool {
-    ["default-runtime", "default_runtime", "runtime =", "container-hooks", "imports", "version", "{}"]
-        .iter()
-        .any(|k| line.contains(k))
+    [
+        "default-runtime",
+        "default_runtime",
+        "runtime =",
+        "container-hooks",
+        "imports",
+        "version",
+        "{}",
+    ]
+    .iter()
+    .any(|k| line.contains(k))
 }
 
 /// configure (with or without --set-as-default), check, configure again
@@ -153,24 +175,44 @@ fn owned_line(line: &str) -> bool {
 fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>) {
     for set_default in [false, true] {
         let case = setup(engine, fixture, drop_in);
-        let label = if set_default { "set-default" } else { "configure" };
-        let files: Vec<PathBuf> = [Some(case.config.clone()), case.drop_in.clone()].into_iter().flatten().collect();
+        let label = if set_default {
+            "set-default"
+        } else {
+            "configure"
+        };
+        let files: Vec<PathBuf> = [Some(case.config.clone()), case.drop_in.clone()]
+            .into_iter()
+            .flatten()
+            .collect();
         let originals: Vec<Option<String>> = files.iter().map(|f| case.read(f)).collect();
 
         let plan = engines::plan_configure(&case.req(set_default)).unwrap();
-        check_golden(&format!("{golden}.{label}.diff"), &report(&plan, case.dir.path()));
+        check_golden(
+            &format!("{golden}.{label}.diff"),
+            &report(&plan, case.dir.path()),
+        );
         plan.apply().unwrap();
 
         // The runtime is there, as the engine reads it.
         let w = engines::wiring(engine, &case.config, case.drop_in.as_deref()).unwrap();
         assert!(
-            w.shim_runtimes.iter().any(|(n, p)| n == "container-hooks" && p == SHIM),
+            w.shim_runtimes
+                .iter()
+                .any(|(n, p)| n == "container-hooks" && p == SHIM),
             "{golden}: {w:?}"
         );
         if set_default {
-            assert_eq!(w.default_runtime.as_deref(), Some("container-hooks"), "{golden}");
+            assert_eq!(
+                w.default_runtime.as_deref(),
+                Some("container-hooks"),
+                "{golden}"
+            );
         } else {
-            assert_ne!(w.default_runtime.as_deref(), Some("container-hooks"), "{golden}");
+            assert_ne!(
+                w.default_runtime.as_deref(),
+                Some("container-hooks"),
+                "{golden}"
+            );
         }
         for (f, orig) in files.iter().zip(&originals) {
             let now = case.read(f).unwrap();
@@ -181,12 +223,22 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
         }
 
         // Configure again: nothing to write, mtimes unchanged.
-        let mtimes: Vec<_> = files.iter().map(|f| fs::metadata(f).unwrap().modified().unwrap()).collect();
+        let mtimes: Vec<_> = files
+            .iter()
+            .map(|f| fs::metadata(f).unwrap().modified().unwrap())
+            .collect();
         std::thread::sleep(std::time::Duration::from_millis(20));
         let again = engines::plan_configure(&case.req(set_default)).unwrap();
-        assert!(!again.changes_files(), "{golden}: second configure changes:\n{}", again.diff());
+        assert!(
+            !again.changes_files(),
+            "{golden}: second configure changes:\n{}",
+            again.diff()
+        );
         again.apply().unwrap();
-        let mtimes2: Vec<_> = files.iter().map(|f| fs::metadata(f).unwrap().modified().unwrap()).collect();
+        let mtimes2: Vec<_> = files
+            .iter()
+            .map(|f| fs::metadata(f).unwrap().modified().unwrap())
+            .collect();
         assert_eq!(mtimes, mtimes2, "{golden}: a no-op configure wrote a file");
 
         // Remove: the original back.
@@ -195,31 +247,49 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
         rm.drop_in = case.drop_in.clone();
         rm.path = PathBuf::from(SHIM);
         let plan = engines::plan_remove(&rm).unwrap();
-        check_golden(&format!("{golden}.{label}.remove.diff"), &report(&plan, case.dir.path()));
+        check_golden(
+            &format!("{golden}.{label}.remove.diff"),
+            &report(&plan, case.dir.path()),
+        );
         plan.apply().unwrap();
         for (f, orig) in files.iter().zip(&originals) {
             let now = case.read(f);
             match (orig, &now) {
                 (None, None) => {}
-                (None, Some(n)) => panic!("{golden}: {} was created and not removed:\n{n}", f.display()),
+                (None, Some(n)) => panic!(
+                    "{golden}: {} was created and not removed:\n{n}",
+                    f.display()
+                ),
                 (Some(o), None) => panic!("{golden}: {} was deleted; it held:\n{o}", f.display()),
                 (Some(o), Some(n)) => {
                     let mut want = value(case.kind, o);
                     let got = value(case.kind, n);
-                    if case.engine == Engine::Docker && set_default && want.get("default-runtime").is_none() {
+                    if case.engine == Engine::Docker
+                        && set_default
+                        && want.get("default-runtime").is_none()
+                    {
                         want["default-runtime"] = "runc".into();
                     }
                     assert_eq!(got, want, "{golden}: {} after remove", f.display());
                     lines_kept(o, n, &|l: &str| l.trim() == "{}");
                     if !(case.engine == Engine::Docker && (set_default || o.trim().is_empty())) {
-                        assert_eq!(n, o, "{golden}: {} after remove is not the original text", f.display());
+                        assert_eq!(
+                            n,
+                            o,
+                            "{golden}: {} after remove is not the original text",
+                            f.display()
+                        );
                     }
                 }
             }
         }
         // And remove again: a no-op with a note.
         let plan = engines::plan_remove(&rm).unwrap();
-        assert!(!plan.changes_files(), "{golden}: second remove changes:\n{}", plan.diff());
+        assert!(
+            !plan.changes_files(),
+            "{golden}: second remove changes:\n{}",
+            plan.diff()
+        );
         assert!(!plan.notes.is_empty());
         let _ = case.edited;
     }
@@ -246,10 +316,15 @@ fn docker_fixtures() {
         if name == "daemon-truncated.json" {
             let case = setup(Engine::Docker, &f, None);
             let before = fs::read(&case.config).unwrap();
-            let err = engines::plan_configure(&case.req(true)).unwrap_err().to_string();
+            let err = engines::plan_configure(&case.req(true))
+                .unwrap_err()
+                .to_string();
             check_golden(
                 &format!("docker/{name}.error"),
-                &format!("{}\n", err.replace(&case.dir.path().display().to_string(), "$DIR")),
+                &format!(
+                    "{}\n",
+                    err.replace(&case.dir.path().display().to_string(), "$DIR")
+                ),
             );
             assert_eq!(fs::read(&case.config).unwrap(), before);
             continue;
@@ -275,9 +350,19 @@ fn containerd_fixtures() {
 #[test]
 fn crio_fixtures() {
     let f = fixtures().join("crio/crio.conf");
-    run_case("crio/crio.conf", Engine::Crio, &f, Some("crio.conf.d/99-container-hooks.conf"));
+    run_case(
+        "crio/crio.conf",
+        Engine::Crio,
+        &f,
+        Some("crio.conf.d/99-container-hooks.conf"),
+    );
     // An existing drop-in holding other settings: edited, then given back.
-    run_case("crio/crio.conf.d-10-crun.conf", Engine::Crio, &f, Some("crio.conf.d/10-crun.conf"));
+    run_case(
+        "crio/crio.conf.d-10-crun.conf",
+        Engine::Crio,
+        &f,
+        Some("crio.conf.d/10-crun.conf"),
+    );
 }
 
 #[test]
@@ -291,15 +376,25 @@ fn podman_fixtures() {
 #[test]
 fn crio_drop_in_copies_the_default_runtime_and_parses() {
     let f = fixtures().join("crio/crio.conf");
-    let case = setup(Engine::Crio, &f, Some("crio.conf.d/99-container-hooks.conf"));
-    engines::plan_configure(&case.req(false)).unwrap().apply().unwrap();
+    let case = setup(
+        Engine::Crio,
+        &f,
+        Some("crio.conf.d/99-container-hooks.conf"),
+    );
+    engines::plan_configure(&case.req(false))
+        .unwrap()
+        .apply()
+        .unwrap();
     let text = fs::read_to_string(case.drop_in.as_ref().unwrap()).unwrap();
     let v: toml::Value = toml::from_str(&text).unwrap();
     let rt = &v["crio"]["runtime"]["runtimes"]["container-hooks"];
     assert_eq!(rt["runtime_path"].as_str(), Some(SHIM));
     assert_eq!(rt["runtime_type"].as_str(), Some("oci"));
     assert_eq!(rt["runtime_root"].as_str(), Some("/run/crun"));
-    assert_eq!(rt["monitor_path"].as_str(), Some("/usr/libexec/crio/conmon"));
+    assert_eq!(
+        rt["monitor_path"].as_str(),
+        Some("/usr/libexec/crio/conmon")
+    );
     // crio.conf is only read.
     assert_eq!(fs::read(&case.config).unwrap(), fs::read(&f).unwrap());
 }
@@ -308,9 +403,13 @@ fn crio_drop_in_copies_the_default_runtime_and_parses() {
 fn containerd_copies_systemd_cgroup_of_the_default_runtime() {
     let f = fixtures().join("containerd/v3-containerd-2.x.toml");
     let case = setup(Engine::Containerd, &f, None);
-    engines::plan_configure(&case.req(false)).unwrap().apply().unwrap();
+    engines::plan_configure(&case.req(false))
+        .unwrap()
+        .apply()
+        .unwrap();
     let v: toml::Value = toml::from_str(&fs::read_to_string(&case.config).unwrap()).unwrap();
-    let rt = &v["plugins"]["io.containerd.cri.v1.runtime"]["containerd"]["runtimes"]["container-hooks"];
+    let rt =
+        &v["plugins"]["io.containerd.cri.v1.runtime"]["containerd"]["runtimes"]["container-hooks"];
     assert_eq!(rt["runtime_type"].as_str(), Some("io.containerd.runc.v2"));
     assert_eq!(rt["options"]["SystemdCgroup"].as_bool(), Some(true));
     assert_eq!(rt["options"]["BinaryName"].as_str(), Some(SHIM));
@@ -320,12 +419,21 @@ fn containerd_copies_systemd_cgroup_of_the_default_runtime() {
 fn docker_remove_restores_previous_default() {
     let f = fixtures().join("docker/daemon-with-runtimes.json");
     let case = setup(Engine::Docker, &f, None);
-    engines::plan_configure(&case.req(true)).unwrap().apply().unwrap();
+    engines::plan_configure(&case.req(true))
+        .unwrap()
+        .apply()
+        .unwrap();
     let v = value(Kind::Json, &fs::read_to_string(&case.config).unwrap());
     assert_eq!(v["default-runtime"], "container-hooks");
-    assert_eq!(v["runtimes"]["nvidia"]["runtimeArgs"], serde_json::json!([]));
+    assert_eq!(
+        v["runtimes"]["nvidia"]["runtimeArgs"],
+        serde_json::json!([])
+    );
     // A second configure without --set-as-default keeps the record.
-    engines::plan_configure(&case.req(false)).unwrap().apply().unwrap();
+    engines::plan_configure(&case.req(false))
+        .unwrap()
+        .apply()
+        .unwrap();
     let mut rm = Request::new(Engine::Docker, case.dir.path().join("state"));
     rm.config = Some(case.config.clone());
     engines::plan_remove(&rm).unwrap().apply().unwrap();

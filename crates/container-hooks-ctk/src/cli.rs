@@ -66,7 +66,9 @@ pub enum RestartModeArg {
 #[derive(Debug, Subcommand)]
 pub enum RuntimeCommand {
     /// Add the shim as a runtime of the engine.
-    #[command(after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run")]
+    #[command(
+        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run"
+    )]
     Configure(ConfigureArgs),
     /// Take out what configure added and restore the previous default
     /// runtime.
@@ -173,7 +175,9 @@ pub struct ConfigArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print the default config.toml, with comments.
-    #[command(after_help = "Example:\n  container-hooks-ctk config default > /etc/container-hooks/config.toml")]
+    #[command(
+        after_help = "Example:\n  container-hooks-ctk config default > /etc/container-hooks/config.toml"
+    )]
     Default,
 }
 

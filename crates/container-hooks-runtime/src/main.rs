@@ -29,7 +29,11 @@ fn fail(args: &RuncArgs, message: &str) -> ! {
     tracing::error!("{message}");
     eprintln!("container-hooks-runtime: {message}");
     if let Some(log) = &args.log {
-        runc_log::append_error(log, args.log_is_json(), &format!("container-hooks-runtime: {message}"));
+        runc_log::append_error(
+            log,
+            args.log_is_json(),
+            &format!("container-hooks-runtime: {message}"),
+        );
     }
     std::process::exit(1)
 }

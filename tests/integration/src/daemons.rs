@@ -80,6 +80,12 @@ impl Containerd {
 
     /// As [`Containerd::start`], with extra TOML appended to its config.
     pub fn start_with(dir: &Path, extra_toml: &str) -> Containerd {
+        Containerd::start_with_env(dir, extra_toml, &[])
+    }
+
+    /// As [`Containerd::start_with`], with extra environment variables
+    /// (inherited by its shims and so by the runtime they run).
+    pub fn start_with_env(dir: &Path, extra_toml: &str, env: &[(&str, &Path)]) -> Containerd {
         let bin = require("containerd");
         fs::create_dir_all(dir).unwrap();
         let address = dir.join("c.sock");
@@ -98,6 +104,7 @@ impl Containerd {
         .unwrap();
         let logf = fs::File::create(&log).unwrap();
         let child = Command::new(bin)
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .arg("--config")
             .arg(&config)
             .stdin(Stdio::null())
@@ -113,7 +120,7 @@ impl Containerd {
             child,
         };
         wait_for("containerd", &c.log, Duration::from_secs(30), || {
-            c.address.exists() && run(&mut c.ctr().arg("version")).status.success()
+            c.address.exists() && run(c.ctr().arg("version")).status.success()
         });
         c
     }
@@ -173,6 +180,12 @@ impl Dockerd {
     /// Starts dockerd reading `config` as its daemon.json (written as `{}`
     /// when missing), with no bridge and no iptables.
     pub fn start(dir: &Path, config: &Path) -> Dockerd {
+        Dockerd::start_with_env(dir, config, &[])
+    }
+
+    /// As [`Dockerd::start`], with extra environment variables (inherited
+    /// by its containerd, the shims and so the runtime they run).
+    pub fn start_with_env(dir: &Path, config: &Path, env: &[(&str, &Path)]) -> Dockerd {
         let bin = require("dockerd");
         require("docker");
         fs::create_dir_all(dir).unwrap();
@@ -184,6 +197,7 @@ impl Dockerd {
         let log = dir.join("dockerd.log");
         let logf = fs::File::create(&log).unwrap();
         let child = Command::new(bin)
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .arg("--data-root")
             .arg(dir.join("data"))
             .arg("--exec-root")
@@ -238,7 +252,14 @@ impl Dockerd {
         let rootfs = self.dir.join("image-rootfs");
         crate::busybox_rootfs(&rootfs);
         let tar = self.dir.join("image.tar");
-        run_ok(Command::new("tar").arg("-C").arg(&rootfs).arg("-cf").arg(&tar).arg("."));
+        run_ok(
+            Command::new("tar")
+                .arg("-C")
+                .arg(&rootfs)
+                .arg("-cf")
+                .arg(&tar)
+                .arg("."),
+        );
         run_ok(self.docker().arg("import").arg(&tar).arg(name));
     }
 

@@ -17,10 +17,8 @@ use std::process::{Command, Output};
 /// The path of a program the suite needs. A missing program fails the
 /// test: `.ci/run` installs every one of them.
 pub fn require(program: &str) -> PathBuf {
-    for dir in std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )
-    .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
+    for dir in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
     {
         let p = dir.join(program);
         if p.is_file() {
@@ -110,7 +108,11 @@ impl Bundle {
         let dir = parent.join(name);
         fs::create_dir_all(&dir).unwrap();
         busybox_rootfs(&dir.join("rootfs"));
-        run_ok(Command::new(require("runc")).args(["spec", "--bundle"]).arg(&dir));
+        run_ok(
+            Command::new(require("runc"))
+                .args(["spec", "--bundle"])
+                .arg(&dir),
+        );
         let b = Bundle { dir };
         b.edit(|spec| {
             spec["process"]["terminal"] = false.into();
@@ -135,7 +137,11 @@ impl Bundle {
     pub fn edit(&self, f: impl FnOnce(&mut serde_json::Value)) {
         let mut spec = self.config();
         f(&mut spec);
-        fs::write(self.config_path(), serde_json::to_vec_pretty(&spec).unwrap()).unwrap();
+        fs::write(
+            self.config_path(),
+            serde_json::to_vec_pretty(&spec).unwrap(),
+        )
+        .unwrap();
     }
 }
 
@@ -183,7 +189,11 @@ impl Toolkit {
 
     /// Writes hooks.json (mode 0644).
     pub fn write_hooks_json(&self, value: &serde_json::Value) {
-        write_mode(&self.hooks_json, &serde_json::to_string_pretty(value).unwrap(), 0o644);
+        write_mode(
+            &self.hooks_json,
+            &serde_json::to_string_pretty(value).unwrap(),
+            0o644,
+        );
     }
 
     /// A command for the shim with this toolkit's config in its environment.
@@ -222,7 +232,8 @@ pub fn read_record(record: &Path) -> Vec<(String, serde_json::Value)> {
             let (stage, json) = l.split_once(' ').unwrap_or((l, "null"));
             (
                 stage.to_string(),
-                serde_json::from_str(json).unwrap_or_else(|e| panic!("state of {stage}: {e}: {json}")),
+                serde_json::from_str(json)
+                    .unwrap_or_else(|e| panic!("state of {stage}: {e}: {json}")),
             )
         })
         .collect()
@@ -237,5 +248,9 @@ pub fn shell_quote(s: &str) -> String {
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }

@@ -76,7 +76,9 @@ pub fn detect_version(file: &Path, doc: &DocumentMut) -> Result<Option<Version>,
             Some(3) => Ok(Some(Version::V3)),
             Some(n) => Err(FileError::new(
                 file,
-                format!("version = {n} is not a containerd config version this tool knows (1, 2 or 3)"),
+                format!(
+                    "version = {n} is not a containerd config version this tool knows (1, 2 or 3)"
+                ),
             )),
             None => Err(FileError::new(
                 file,
@@ -200,12 +202,16 @@ fn put_runtime(
     let shim = t.path.display().to_string();
     let rpath = runtimes_path(v);
     let cri_path = v.cri_path();
+    let style = tu::indent_style(&doc.to_string());
+    let depth = rpath.len() + 1;
     let template = match tu::table(doc.as_table(), &cri_path, file)? {
         Some(cri) => template(cri, &t.name).map(tu::copy_table),
         None => None,
     };
     let default_name = match tu::table(doc.as_table(), &containerd_path(v), file)? {
-        Some(c) => tu::string(c, "default_runtime_name", &containerd_path(v), file)?.map(str::to_string),
+        Some(c) => {
+            tu::string(c, "default_runtime_name", &containerd_path(v), file)?.map(str::to_string)
+        }
         None => None,
     };
     let mut created = Vec::new();
@@ -213,12 +219,18 @@ fn put_runtime(
     // containerd replaces its built-in runtimes map with the file's as soon
     // as the file names any runtime: write the built-in runc runtime too
     // when the file relies on it, or the default runtime would vanish.
-    if default_name.as_deref().map_or(true, |d| d == CONTAINERD_DEFAULT_RUNTIME) && !runtimes.contains_key(CONTAINERD_DEFAULT_RUNTIME) && t.name != CONTAINERD_DEFAULT_RUNTIME {
+    if default_name
+        .as_deref()
+        .map_or(true, |d| d == CONTAINERD_DEFAULT_RUNTIME)
+        && !runtimes.contains_key(CONTAINERD_DEFAULT_RUNTIME)
+        && t.name != CONTAINERD_DEFAULT_RUNTIME
+    {
         let mut runc = Table::new();
         tu::set_value(&mut runc, "runtime_type", Value::from(RUNC_V2));
         if v == Version::V3 {
             tu::set_value(&mut runc, "sandboxer", Value::from("podsandbox"));
         }
+        tu::apply_indent(&mut runc, depth, &style, true);
         runtimes.insert(CONTAINERD_DEFAULT_RUNTIME, Item::Table(runc));
         if !record.added(BUILTIN_RUNC) {
             record.added.push(BUILTIN_RUNC.into());
@@ -246,10 +258,11 @@ fn put_runtime(
                 let mut opt_path = entry_path.clone();
                 opt_path.push("options");
                 let options = tu::table_mut(e, &["options"], file, &mut c)?;
+                tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
                 if !c.is_empty() {
                     options.set_implicit(false);
+                    tu::apply_indent(options, depth + 1, &style, true);
                 }
-                tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
             }
         }
         Some(false) if !t.force => {
@@ -270,15 +283,20 @@ fn put_runtime(
                     dotted(&entry_path)
                 ));
             }
+            let fresh = template.is_none();
             let mut e = template.unwrap_or_default();
-            if e.is_empty() {
-                e.set_implicit(false);
-            }
+            e.set_implicit(false);
             tu::set_value(&mut e, "runtime_type", Value::from(RUNC_V2));
             let mut c = Vec::new();
             let options = tu::table_mut(&mut e, &["options"], file, &mut c)?;
             options.set_implicit(false);
             tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
+            if !fresh && !c.is_empty() {
+                tu::apply_indent(options, depth + 1, &style, true);
+            }
+            if fresh {
+                tu::apply_indent(&mut e, depth, &style, true);
+            }
             runtimes.insert(&t.name, Item::Table(e));
         }
     }
@@ -303,7 +321,11 @@ fn put_runtime(
             record.previous_default = current;
             let mut created = Vec::new();
             let c = tu::table_mut(doc.as_table_mut(), &cpath, file, &mut created)?;
+            let new_header = c.is_implicit();
             tu::set_value(c, "default_runtime_name", Value::from(t.name.as_str()));
+            if new_header {
+                tu::apply_indent(c, cpath.len(), &style, false);
+            }
             for c in created {
                 let key = format!("table {c}");
                 if !record.added(&key) {
@@ -312,10 +334,13 @@ fn put_runtime(
             }
         }
         if v == Version::V1 {
-            if let Some(Item::Table(d)) = tu::table(doc.as_table(), &cpath, file)?
-                .and_then(|c| c.get("default_runtime"))
+            if let Some(Item::Table(d)) =
+                tu::table(doc.as_table(), &cpath, file)?.and_then(|c| c.get("default_runtime"))
             {
-                if d.get("runtime_type").and_then(Item::as_str).is_some_and(|s| !s.is_empty()) {
+                if d.get("runtime_type")
+                    .and_then(Item::as_str)
+                    .is_some_and(|s| !s.is_empty())
+                {
                     notes.push(format!(
                         "{}: {} is set, and containerd uses it in place of default_runtime_name; remove that table for {:?} to become the default",
                         file.display(),
@@ -368,7 +393,10 @@ fn take_runtime(
         }
         if ours {
             let runtimes = tu::table_mut(doc.as_table_mut(), &rpath, file, &mut Vec::new())?;
-            match recorded.and_then(|r| r.replaced.as_deref()).and_then(tu::table_from_record) {
+            match recorded
+                .and_then(|r| r.replaced.as_deref())
+                .and_then(tu::table_from_record)
+            {
                 Some(old) => {
                     runtimes.insert(&t.name, Item::Table(old));
                 }
@@ -388,7 +416,7 @@ fn take_runtime(
         Some(c) => tu::string(c, "default_runtime_name", &cpath, file)?.map(str::to_string),
         None => None,
     };
-    if current.as_deref() == Some(t.name.as_str()) {
+    if current.as_deref() == Some(t.name.as_str()) && super::restores_default(recorded) {
         let c = tu::table_mut(doc.as_table_mut(), &cpath, file, &mut Vec::new())?;
         match recorded.and_then(|r| r.previous_default.clone()) {
             Some(prev) => tu::set_value(c, "default_runtime_name", Value::from(prev)),
@@ -417,9 +445,10 @@ pub fn import_glob(drop_in: &Path) -> String {
 fn imports_cover(imports: &Array, drop_in: &Path, glob: &str) -> bool {
     let dir = drop_in.parent().unwrap_or(Path::new("/"));
     let any = dir.join("*").display().to_string();
-    imports.iter().filter_map(Value::as_str).any(|i| {
-        i == glob || i == any || Path::new(i) == drop_in
-    })
+    imports
+        .iter()
+        .filter_map(Value::as_str)
+        .any(|i| i == glob || i == any || Path::new(i) == drop_in)
 }
 
 pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
@@ -437,11 +466,23 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
     }
     let version = main_version(file, &mut doc, before.is_some(), &mut record, &mut notes)?;
     let Some(drop_in) = &t.drop_in else {
-        put_runtime(file, &mut doc, version, t, recorded, &mut record, &mut notes)?;
+        put_runtime(
+            file,
+            &mut doc,
+            version,
+            t,
+            recorded,
+            &mut record,
+            &mut notes,
+        )?;
         let after = tu::render(&doc);
         let change = FileChange {
             path: file.clone(),
-            after: if before.as_deref() == Some(after.as_str()) { before.clone() } else { Some(after) },
+            after: if before.as_deref() == Some(after.as_str()) {
+                before.clone()
+            } else {
+                Some(after)
+            },
             before,
         };
         return Ok(Edit {
@@ -478,7 +519,11 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
             }
         }
         Some(other) => {
-            return Err(FileError::new(file, format!("imports is a {}, not an array", tu::kind(other))).into());
+            return Err(FileError::new(
+                file,
+                format!("imports is a {}, not an array", tu::kind(other)),
+            )
+            .into());
         }
     }
     // The drop-in: a copy of the main CRI table plus the runtime.
@@ -529,19 +574,35 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
             file.display()
         ));
     }
-    put_runtime(drop_in, &mut din, version, t, recorded, &mut record, &mut notes)?;
+    put_runtime(
+        drop_in,
+        &mut din,
+        version,
+        t,
+        recorded,
+        &mut record,
+        &mut notes,
+    )?;
     let main_after = tu::render(&doc);
     let din_after = tu::render(&din);
     Ok(Edit {
         files: vec![
             FileChange {
                 path: drop_in.clone(),
-                after: if din_before.as_deref() == Some(din_after.as_str()) { din_before.clone() } else { Some(din_after) },
+                after: if din_before.as_deref() == Some(din_after.as_str()) {
+                    din_before.clone()
+                } else {
+                    Some(din_after)
+                },
                 before: din_before,
             },
             FileChange {
                 path: file.clone(),
-                after: if before.as_deref() == Some(main_after.as_str()) { before.clone() } else { Some(main_after) },
+                after: if before.as_deref() == Some(main_after.as_str()) {
+                    before.clone()
+                } else {
+                    Some(main_after)
+                },
                 before,
             },
         ],
@@ -561,9 +622,9 @@ fn finish<'a>(
 ) -> Option<&'a DocumentMut> {
     let added_version = recorded.is_some_and(|r| r.added(version_key));
     if added_version {
-        let only_version = doc.iter().all(|(k, i)| {
-            k == "version" || matches!(i, Item::Table(t) if tu::is_empty_table(t))
-        });
+        let only_version = doc
+            .iter()
+            .all(|(k, i)| k == "version" || matches!(i, Item::Table(t) if tu::is_empty_table(t)));
         if only_version {
             doc.remove("version");
             doc.as_table_mut().retain(|_, _| false);
@@ -592,9 +653,17 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         let changed = take_runtime(file, &mut doc, version, t, recorded, &mut notes)?;
         let change = if changed {
             let after = finish(&mut doc, file, "version", recorded).map(tu::render);
-            FileChange { path: file.clone(), before, after }
+            FileChange {
+                path: file.clone(),
+                before,
+                after,
+            }
         } else {
-            FileChange { path: file.clone(), after: before.clone(), before }
+            FileChange {
+                path: file.clone(),
+                after: before.clone(),
+                before,
+            }
         };
         return Ok(Edit {
             files: vec![change],
@@ -624,9 +693,17 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         }
         let change = if changed {
             let after = finish(&mut din, drop_in, "drop-in version", recorded).map(tu::render);
-            FileChange { path: drop_in.clone(), before: din_before, after }
+            FileChange {
+                path: drop_in.clone(),
+                before: din_before,
+                after,
+            }
         } else {
-            FileChange { path: drop_in.clone(), after: din_before.clone(), before: din_before }
+            FileChange {
+                path: drop_in.clone(),
+                after: din_before.clone(),
+                before: din_before,
+            }
         };
         files.push(change);
     } else {
@@ -650,9 +727,17 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     }
     let change = if changed {
         let after = finish(&mut doc, file, "version", recorded).map(tu::render);
-        FileChange { path: file.clone(), before, after }
+        FileChange {
+            path: file.clone(),
+            before,
+            after,
+        }
     } else {
-        FileChange { path: file.clone(), after: before.clone(), before }
+        FileChange {
+            path: file.clone(),
+            after: before.clone(),
+            before,
+        }
     };
     files.push(change);
     Ok(Edit {

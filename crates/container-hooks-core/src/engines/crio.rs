@@ -60,7 +60,9 @@ fn merged(config: &Path, drop_in: &Path) -> Result<Merged, FileError> {
         runtimes: Vec::new(),
     };
     for f in sources(config, drop_dir, drop_in)? {
-        let Some(text) = read_optional(&f)? else { continue };
+        let Some(text) = read_optional(&f)? else {
+            continue;
+        };
         let doc = tu::parse(&f, &text)?;
         if let Some(rt) = tu::table(doc.as_table(), &RUNTIME, &f)? {
             if let Some(d) = tu::string(rt, "default_runtime", &RUNTIME, &f)? {
@@ -146,7 +148,10 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
             });
         }
     }
-    let default_name = m.default_runtime.clone().unwrap_or_else(|| CRIO_DEFAULT_RUNTIME.to_string());
+    let default_name = m
+        .default_runtime
+        .clone()
+        .unwrap_or_else(|| CRIO_DEFAULT_RUNTIME.to_string());
     let template = m
         .runtimes
         .iter()
@@ -232,7 +237,11 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
     Ok(Edit {
         files: vec![FileChange {
             path: drop_in.clone(),
-            after: if before.as_deref() == Some(after.as_str()) { before.clone() } else { Some(after) },
+            after: if before.as_deref() == Some(after.as_str()) {
+                before.clone()
+            } else {
+                Some(after)
+            },
             before,
         }],
         notes,
@@ -248,7 +257,11 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     let before = read_optional(drop_in)?;
     let Some(text) = &before else {
         return Ok(Edit {
-            files: vec![FileChange { path: drop_in.clone(), before: None, after: None }],
+            files: vec![FileChange {
+                path: drop_in.clone(),
+                before: None,
+                after: None,
+            }],
             notes,
             record: None,
         });
@@ -257,9 +270,15 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     let mut changed = false;
     if let Some(rts) = tu::table(doc.as_table(), &RUNTIMES, drop_in)? {
         match rts.get(&t.name) {
-            Some(Item::Table(e)) if recorded.is_some() || runtime_path(e).is_some_and(|p| is_shim_path(p, &t.path)) => {
+            Some(Item::Table(e))
+                if recorded.is_some()
+                    || runtime_path(e).is_some_and(|p| is_shim_path(p, &t.path)) =>
+            {
                 let rts = tu::table_mut(doc.as_table_mut(), &RUNTIMES, drop_in, &mut Vec::new())?;
-                match recorded.and_then(|r| r.replaced.as_deref()).and_then(tu::table_from_record) {
+                match recorded
+                    .and_then(|r| r.replaced.as_deref())
+                    .and_then(tu::table_from_record)
+                {
                     Some(old) => {
                         rts.insert(&t.name, Item::Table(old));
                     }
@@ -279,7 +298,9 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         }
     }
     if let Some(rt) = tu::table(doc.as_table(), &RUNTIME, drop_in)? {
-        if tu::string(rt, "default_runtime", &RUNTIME, drop_in)? == Some(t.name.as_str()) {
+        if tu::string(rt, "default_runtime", &RUNTIME, drop_in)? == Some(t.name.as_str())
+            && super::restores_default(recorded)
+        {
             let rt = tu::table_mut(doc.as_table_mut(), &RUNTIME, drop_in, &mut Vec::new())?;
             match recorded.and_then(|r| r.previous_default.clone()) {
                 Some(p) => tu::set_value(rt, "default_runtime", Value::from(p)),
@@ -292,7 +313,11 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     }
     if !changed {
         return Ok(Edit {
-            files: vec![FileChange { path: drop_in.clone(), before: before.clone(), after: before }],
+            files: vec![FileChange {
+                path: drop_in.clone(),
+                before: before.clone(),
+                after: before,
+            }],
             notes,
             record: None,
         });
@@ -305,7 +330,11 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         Some(tu::render(&doc))
     };
     Ok(Edit {
-        files: vec![FileChange { path: drop_in.clone(), before, after }],
+        files: vec![FileChange {
+            path: drop_in.clone(),
+            before,
+            after,
+        }],
         notes,
         record: None,
     })
@@ -330,7 +359,9 @@ pub(crate) fn wiring(config: &Path, drop_in: &Path) -> Result<Wiring, EngineErro
         }
     }
     let mut w = Wiring {
-        default_runtime: m.default_runtime.or_else(|| Some(CRIO_DEFAULT_RUNTIME.to_string())),
+        default_runtime: m
+            .default_runtime
+            .or_else(|| Some(CRIO_DEFAULT_RUNTIME.to_string())),
         ..Wiring::default()
     };
     for (name, t) in &m.runtimes {

@@ -47,14 +47,18 @@ fn parse(path: &Path, text: Option<&str>, notes: &mut Vec<String>) -> Result<Dae
         });
     };
     if text.trim().is_empty() {
-        notes.push(format!("{}: the file is empty; reading it as {{}}", path.display()));
+        notes.push(format!(
+            "{}: the file is empty; reading it as {{}}",
+            path.display()
+        ));
         return Ok(Daemon {
             object: Map::new(),
             indent: b"  ".to_vec(),
             trailing_newline: true,
         });
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| FileError::new(path, json_fault(&e)))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| FileError::new(path, json_fault(&e)))?;
     let Value::Object(object) = value else {
         return Err(FileError::new(
             path,
@@ -140,7 +144,8 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
         if !record.added("runtimes") {
             record.added.push("runtimes".into());
         }
-        d.object.insert("runtimes".into(), Value::Object(Map::new()));
+        d.object
+            .insert("runtimes".into(), Value::Object(Map::new()));
     }
     let shim = t.path.display().to_string();
     let Some(Value::Object(runtimes)) = d.object.get_mut("runtimes") else {
@@ -202,6 +207,16 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
         }
     }
     let after = render(&d);
+    if let Some(text) = before.as_deref().filter(|t| !t.trim().is_empty()) {
+        let mut same = parse(file, Some(text), &mut Vec::new())?;
+        same.trailing_newline = text.ends_with('\n');
+        if render(&same) != text && before.as_deref() != Some(after.as_str()) {
+            notes.push(format!(
+                "{}: not in the usual pretty-printed JSON layout; it is rewritten with one key per line (keys, order and indentation width kept)",
+                file.display()
+            ));
+        }
+    }
     let after = if before.as_deref() == Some(after.as_str()) {
         before.clone()
     } else {
@@ -250,7 +265,10 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
             match recorded.and_then(|r| r.replaced.as_deref()) {
                 Some(old) => {
                     let old: Value = serde_json::from_str(old).map_err(|e| {
-                        FileError::new(file, format!("the recorded runtimes.{} cannot be read back: {e}", t.name))
+                        FileError::new(
+                            file,
+                            format!("the recorded runtimes.{} cannot be read back: {e}", t.name),
+                        )
                     })?;
                     runtimes.insert(t.name.clone(), old);
                 }
@@ -271,7 +289,9 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
             changed = true;
         }
     }
-    if default_runtime(&d.object).as_deref() == Some(t.name.as_str()) {
+    if default_runtime(&d.object).as_deref() == Some(t.name.as_str())
+        && super::restores_default(recorded)
+    {
         let previous = recorded.and_then(|r| r.previous_default.clone());
         let restore = match previous {
             Some(p) => p,
@@ -283,7 +303,8 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
                 DOCKER_DEFAULT_RUNTIME.to_string()
             }
         };
-        d.object.insert("default-runtime".into(), Value::String(restore));
+        d.object
+            .insert("default-runtime".into(), Value::String(restore));
         changed = true;
     }
     if !changed {

@@ -225,8 +225,16 @@ impl Plan {
         let mut out = String::new();
         for f in self.changed_files() {
             let name = f.path.display().to_string();
-            let old_header = if f.before.is_some() { name.clone() } else { "/dev/null".into() };
-            let new_header = if f.after.is_some() { name.clone() } else { "/dev/null".into() };
+            let old_header = if f.before.is_some() {
+                name.clone()
+            } else {
+                "/dev/null".into()
+            };
+            let new_header = if f.after.is_some() {
+                name.clone()
+            } else {
+                "/dev/null".into()
+            };
             let old = f.before.as_deref().unwrap_or("");
             let new = f.after.as_deref().unwrap_or("");
             let diff = similar::TextDiff::from_lines(old, new);
@@ -524,7 +532,11 @@ pub struct Wiring {
 }
 
 /// Reads how an engine is wired, from its main file and drop-in.
-pub fn wiring(engine: Engine, config: &Path, drop_in: Option<&Path>) -> Result<Wiring, EngineError> {
+pub fn wiring(
+    engine: Engine,
+    config: &Path,
+    drop_in: Option<&Path>,
+) -> Result<Wiring, EngineError> {
     match engine {
         Engine::Docker => docker::wiring(config),
         Engine::Containerd => containerd::wiring(config, drop_in),
@@ -611,12 +623,12 @@ pub const DOCKER_PID_FILE: &str = "/var/run/docker.pid";
 /// Sends SIGHUP to the process whose pid is in `pid_file`.
 pub fn signal_reload(pid_file: &Path) -> Result<u32, FileError> {
     let text = std::fs::read_to_string(pid_file).map_err(|e| FileError::io(pid_file, &e))?;
-    let pid: i32 = text
-        .trim()
-        .parse()
-        .ok()
-        .filter(|p| *p > 0)
-        .ok_or_else(|| FileError::new(pid_file, format!("holds {:?}, not a process id", text.trim())))?;
+    let pid: i32 = text.trim().parse().ok().filter(|p| *p > 0).ok_or_else(|| {
+        FileError::new(
+            pid_file,
+            format!("holds {:?}, not a process id", text.trim()),
+        )
+    })?;
     // SAFETY: kill(2) with a positive pid and a signal number has no memory
     // effects.
     let rc = unsafe { libc::kill(pid, libc::SIGHUP) };
@@ -628,4 +640,11 @@ pub fn signal_reload(pid_file: &Path) -> Result<u32, FileError> {
         ));
     }
     Ok(pid as u32)
+}
+
+/// Whether remove puts back the default runtime when it names the removed
+/// runtime: when configure made it the default, or when nothing was
+/// recorded (a runtime that runs the shim being the default).
+pub(crate) fn restores_default(recorded: Option<&Record>) -> bool {
+    recorded.map_or(true, |r| r.set_as_default)
 }

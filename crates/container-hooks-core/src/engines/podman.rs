@@ -12,7 +12,9 @@ const ENGINE: [&str; 1] = ["engine"];
 const RUNTIMES: [&str; 2] = ["engine", "runtimes"];
 
 fn first_path(item: &Item) -> Option<&str> {
-    item.as_array().and_then(|a| a.get(0)).and_then(Value::as_str)
+    item.as_array()
+        .and_then(|a| a.get(0))
+        .and_then(Value::as_str)
 }
 
 fn note_created(created: Vec<String>, record: &mut Record) {
@@ -50,7 +52,8 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
     match runtimes.get(&t.name) {
         None => tu::set_value(runtimes, &t.name, Value::Array(value)),
         Some(item) => {
-            let ours = recorded.is_some() || first_path(item).is_some_and(|p| is_shim_path(p, &t.path));
+            let ours =
+                recorded.is_some() || first_path(item).is_some_and(|p| is_shim_path(p, &t.path));
             if !ours && !t.force {
                 let mut p = RUNTIMES.to_vec();
                 p.push(&t.name);
@@ -63,7 +66,8 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
             if !ours {
                 record.replaced = Some(item.to_string().trim().to_string());
             }
-            if first_path(item) != Some(shim.as_str()) || item.as_array().map_or(0, Array::len) != 1 {
+            if first_path(item) != Some(shim.as_str()) || item.as_array().map_or(0, Array::len) != 1
+            {
                 tu::set_value(runtimes, &t.name, Value::Array(value));
             }
         }
@@ -97,7 +101,11 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
     Ok(Edit {
         files: vec![FileChange {
             path: file.clone(),
-            after: if before.as_deref() == Some(after.as_str()) { before.clone() } else { Some(after) },
+            after: if before.as_deref() == Some(after.as_str()) {
+                before.clone()
+            } else {
+                Some(after)
+            },
             before,
         }],
         notes,
@@ -111,7 +119,11 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     let before = read_optional(file)?;
     let Some(text) = &before else {
         return Ok(Edit {
-            files: vec![FileChange { path: file.clone(), before: None, after: None }],
+            files: vec![FileChange {
+                path: file.clone(),
+                before: None,
+                after: None,
+            }],
             notes,
             record: None,
         });
@@ -143,7 +155,9 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         }
     }
     if let Some(e) = tu::table(doc.as_table(), &ENGINE, file)? {
-        if tu::string(e, "runtime", &ENGINE, file)? == Some(t.name.as_str()) {
+        if tu::string(e, "runtime", &ENGINE, file)? == Some(t.name.as_str())
+            && super::restores_default(recorded)
+        {
             let e = tu::table_mut(doc.as_table_mut(), &ENGINE, file, &mut Vec::new())?;
             match recorded.and_then(|r| r.previous_default.clone()) {
                 Some(p) => tu::set_value(e, "runtime", Value::from(p)),
@@ -156,7 +170,11 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     }
     if !changed {
         return Ok(Edit {
-            files: vec![FileChange { path: file.clone(), before: before.clone(), after: before }],
+            files: vec![FileChange {
+                path: file.clone(),
+                before: before.clone(),
+                after: before,
+            }],
             notes,
             record: None,
         });
@@ -169,7 +187,11 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         Some(tu::render(&doc))
     };
     Ok(Edit {
-        files: vec![FileChange { path: file.clone(), before, after }],
+        files: vec![FileChange {
+            path: file.clone(),
+            before,
+            after,
+        }],
         notes,
         record: None,
     })

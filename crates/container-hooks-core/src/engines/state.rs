@@ -163,7 +163,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(State::load(dir.path()).unwrap(), State::default());
         let mut s = State::default();
-        let mut r = Record::new(Engine::Docker, Path::new("/etc/docker/daemon.json"), "x", Path::new("/bin/x"));
+        let mut r = Record::new(
+            Engine::Docker,
+            Path::new("/etc/docker/daemon.json"),
+            "x",
+            Path::new("/bin/x"),
+        );
         r.previous_default = Some("nvidia".into());
         assert!(s.put(r.clone()));
         assert!(!s.put(r.clone()));

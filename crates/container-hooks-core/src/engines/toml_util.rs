@@ -27,8 +27,7 @@ pub fn dotted(path: &[&str]) -> String {
     path.iter()
         .map(|s| {
             if !s.is_empty()
-                && s
-                    .chars()
+                && s.chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
                 s.to_string()
@@ -67,7 +66,11 @@ fn not_a_table(file: &Path, path: &[&str], item: &Item) -> FileError {
 
 /// The table at `path`, if every part of it exists; an existing part that
 /// is not a table is an error.
-pub fn table<'a>(root: &'a Table, path: &[&str], file: &Path) -> Result<Option<&'a Table>, FileError> {
+pub fn table<'a>(
+    root: &'a Table,
+    path: &[&str],
+    file: &Path,
+) -> Result<Option<&'a Table>, FileError> {
     let mut t = root;
     for (i, part) in path.iter().enumerate() {
         match t.get(part) {
@@ -96,7 +99,9 @@ pub fn table_mut<'a>(
             new.set_implicit(true);
             t.insert(part, Item::Table(new));
         }
-        let item = t.get_mut(part).ok_or_else(|| not_a_table(file, &path[..=i], &Item::None))?;
+        let item = t
+            .get_mut(part)
+            .ok_or_else(|| not_a_table(file, &path[..=i], &Item::None))?;
         match item {
             Item::Table(next) => t = next,
             other => return Err(not_a_table(file, &path[..=i], other)),
@@ -106,7 +111,12 @@ pub fn table_mut<'a>(
 }
 
 /// A string value at `key` of a table; another type is an error.
-pub fn string<'a>(t: &'a Table, key: &str, path: &[&str], file: &Path) -> Result<Option<&'a str>, FileError> {
+pub fn string<'a>(
+    t: &'a Table,
+    key: &str,
+    path: &[&str],
+    file: &Path,
+) -> Result<Option<&'a str>, FileError> {
     match t.get(key) {
         None => Ok(None),
         Some(Item::Value(Value::String(s))) => Ok(Some(s.value())),
@@ -184,10 +194,66 @@ pub fn set_value(t: &mut Table, key: &str, value: Value) {
 fn same_quotes(old: &Value, new: Value) -> Value {
     let literal = matches!(old, Value::String(s) if s.display_repr().starts_with('\''));
     match &new {
-        Value::String(s) if literal && !s.value().contains(['\'', '\n']) => format!("'{}'", s.value())
-            .parse::<Value>()
-            .unwrap_or(new),
+        Value::String(s) if literal && !s.value().contains(['\'', '\n']) => {
+            format!("'{}'", s.value()).parse::<Value>().unwrap_or(new)
+        }
         _ => new,
+    }
+}
+
+/// How a file indents its tables, so new tables look like their
+/// neighbours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Indent {
+    /// No indentation.
+    None,
+    /// Headers at the left margin, keys indented by this.
+    Keys(String),
+    /// `containerd config default` style: a table of N dotted parts has its
+    /// header indented by 2*(N-1) spaces and its keys by 2*N.
+    Nested,
+}
+
+/// The indentation style of a TOML text.
+pub fn indent_style(text: &str) -> Indent {
+    let mut keys = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') || trimmed.is_empty() {
+            continue;
+        }
+        let ws = &line[..line.len() - trimmed.len()];
+        if trimmed.starts_with('[') && !ws.is_empty() {
+            return Indent::Nested;
+        }
+        if !trimmed.starts_with('[') && !ws.is_empty() && keys.is_none() && trimmed.contains('=') {
+            keys = Some(ws.to_string());
+        }
+    }
+    keys.map_or(Indent::None, Indent::Keys)
+}
+
+/// Gives a table made here (and its sub-tables) the file's indentation;
+/// `depth` is the number of parts of the table's dotted name.
+pub fn apply_indent(t: &mut Table, depth: usize, style: &Indent, recurse: bool) {
+    let (header, keys) = match style {
+        Indent::None => return,
+        Indent::Keys(k) => (String::new(), k.clone()),
+        Indent::Nested => (
+            " ".repeat(2 * depth.saturating_sub(1)),
+            " ".repeat(2 * depth),
+        ),
+    };
+    t.decor_mut().set_prefix(format!("\n{header}"));
+    let names: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
+    for name in names {
+        if let Some(Item::Table(sub)) = t.get_mut(&name) {
+            if recurse {
+                apply_indent(sub, depth + 1, style, true);
+            }
+        } else if let Some(mut k) = t.key_mut(&name) {
+            k.leaf_decor_mut().set_prefix(keys.clone());
+        }
     }
 }
 
@@ -250,8 +316,13 @@ mod tests {
 
     #[test]
     fn syntax_error_has_line_and_column() {
-        let err = parse(Path::new("/x.toml"), "a = 1\nb = \n").unwrap_err().to_string();
-        assert!(err.starts_with("/x.toml: TOML syntax error at line 2, column"), "{err}");
+        let err = parse(Path::new("/x.toml"), "a = 1\nb = \n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("/x.toml: TOML syntax error at line 2, column"),
+            "{err}"
+        );
         assert!(!err.contains('\n'), "{err}");
     }
 
@@ -262,10 +333,15 @@ mod tests {
             "[a]\n  # note\n  [a.b]\n    # about k\n    k = 1\n    [a.b.o]\n      x = true\n",
         )
         .unwrap();
-        let b = table(doc.as_table(), &["a", "b"], Path::new("x")).unwrap().unwrap();
+        let b = table(doc.as_table(), &["a", "b"], Path::new("x"))
+            .unwrap()
+            .unwrap();
         let mut out = parse(Path::new("y"), "[a]\n").unwrap();
         let a = table_mut(out.as_table_mut(), &["a"], Path::new("y"), &mut Vec::new()).unwrap();
         a.insert("c", Item::Table(copy_table(b)));
-        assert_eq!(out.to_string(), "[a]\n\n  [a.c]\n    k = 1\n\n      [a.c.o]\n      x = true\n");
+        assert_eq!(
+            out.to_string(),
+            "[a]\n\n  [a.c]\n    k = 1\n\n    [a.c.o]\n      x = true\n"
+        );
     }
 }

@@ -19,7 +19,10 @@ pub fn run(args: &ConfigArgs, out: Out) -> anyhow::Result<()> {
     let text = match read_optional(&path)? {
         Some(t) => t,
         None => {
-            out.debug(format!("{} is missing; starting from the defaults", path.display()));
+            out.debug(format!(
+                "{} is missing; starting from the defaults",
+                path.display()
+            ));
             DEFAULT_TOML.to_string()
         }
     };
@@ -32,11 +35,15 @@ pub fn run(args: &ConfigArgs, out: Out) -> anyhow::Result<()> {
     match target {
         Some(file) => {
             if read_optional(&file)?.as_deref() == Some(result.as_str()) {
-                out.info(format!("{}: already holds these values, nothing to change", file.display()));
+                out.info(format!(
+                    "{}: already holds these values, nothing to change",
+                    file.display()
+                ));
                 return Ok(());
             }
             if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the directory", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("{}: cannot create the directory", dir.display()))?;
             }
             container_hooks_core::atomic::replace_file(&file, result.as_bytes(), 0o644, true)
                 .map_err(|e| container_hooks_core::error::FileError::io(&file, &e))?;

@@ -14,7 +14,11 @@ use std::path::Path;
 
 /// The binaries installed, in order (the shim last: the CLI and the marker
 /// are in place before engines can reach the new shim).
-pub const BINARIES: [&str; 3] = ["container-hooks-ctk", "container-hooks", "container-hooks-runtime"];
+pub const BINARIES: [&str; 3] = [
+    "container-hooks-ctk",
+    "container-hooks",
+    "container-hooks-runtime",
+];
 
 pub fn run(args: &InstallArgs, out: Out) -> anyhow::Result<()> {
     let dest = &args.dest;
@@ -34,7 +38,10 @@ pub fn run(args: &InstallArgs, out: Out) -> anyhow::Result<()> {
             if t.dev() == m.dev() && t.ino() == m.ino() {
                 return Err(FileError::new(
                     &target,
-                    format!("is the same file as {}: refusing to copy a file onto itself", src.display()),
+                    format!(
+                        "is the same file as {}: refusing to copy a file onto itself",
+                        src.display()
+                    ),
                 )
                 .into());
             }
@@ -51,7 +58,10 @@ pub fn run(args: &InstallArgs, out: Out) -> anyhow::Result<()> {
 
 fn install_one(src: &Path, target: &Path) -> io::Result<()> {
     let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.install.tmp", std::process::id()));
     let result = (|| {
         let mut input = File::open(src)?;

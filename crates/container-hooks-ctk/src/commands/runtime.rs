@@ -71,8 +71,16 @@ fn finish(plan: Plan, a: &EngineArgs, out: Out, verb: &str) -> anyhow::Result<()
     }
     for f in plan.changed_files() {
         match f.after {
-            Some(_) => out.info(format!("{verb} {}: wrote {}", plan.engine, f.path.display())),
-            None => out.info(format!("{verb} {}: deleted {}", plan.engine, f.path.display())),
+            Some(_) => out.info(format!(
+                "{verb} {}: wrote {}",
+                plan.engine,
+                f.path.display()
+            )),
+            None => out.info(format!(
+                "{verb} {}: deleted {}",
+                plan.engine,
+                f.path.display()
+            )),
         }
     }
     apply_to_engine(plan.engine, a, out)
@@ -82,7 +90,9 @@ fn apply_to_engine(engine: Engine, a: &EngineArgs, out: Out) -> anyhow::Result<(
     let command = engines::apply_command(engine, &a.pid_file);
     match (a.restart_mode, engine.reload()) {
         (_, Reload::None) => {
-            out.info(format!("{engine} reads its config on every command: nothing to restart"));
+            out.info(format!(
+                "{engine} reads its config on every command: nothing to restart"
+            ));
         }
         (RestartModeArg::None, _) => {
             if let Some(c) = command {
@@ -91,7 +101,9 @@ fn apply_to_engine(engine: Engine, a: &EngineArgs, out: Out) -> anyhow::Result<(
         }
         (RestartModeArg::Signal, Reload::Signal) => {
             let pid = engines::signal_reload(&a.pid_file)?;
-            out.info(format!("sent SIGHUP to {engine} (pid {pid}) to reload its config"));
+            out.info(format!(
+                "sent SIGHUP to {engine} (pid {pid}) to reload its config"
+            ));
         }
         (RestartModeArg::Signal, Reload::Restart) => {
             out.info(format!(
@@ -103,11 +115,17 @@ fn apply_to_engine(engine: Engine, a: &EngineArgs, out: Out) -> anyhow::Result<(
             let Some(unit) = engine.unit() else {
                 return Ok(());
             };
-            let action = if engine.reload() == Reload::Signal { "reload" } else { "restart" };
+            let action = if engine.reload() == Reload::Signal {
+                "reload"
+            } else {
+                "restart"
+            };
             let status = Command::new("systemctl")
                 .args([action, unit])
                 .status()
-                .with_context(|| format!("cannot run systemctl {action} {unit}"))?;
+                .with_context(|| {
+                    format!("the config is written, but systemctl {action} {unit} cannot run")
+                })?;
             if !status.success() {
                 bail!("systemctl {action} {unit} failed ({status}); the config is written, apply it by hand");
             }
@@ -194,7 +212,9 @@ fn status(a: &StatusArgs) -> anyhow::Result<()> {
                     stdout,
                     "  default:       {} (default runtime: {})",
                     yes_no(e.default),
-                    e.default_runtime.as_deref().unwrap_or("the engine's built-in default")
+                    e.default_runtime
+                        .as_deref()
+                        .unwrap_or("the engine's built-in default")
                 )?;
             }
         }

@@ -1,0 +1,668 @@
+//! The container-hooks-ctk command line as an operator uses it: exit codes,
+//! one-line errors naming file and field, files left untouched on bad
+//! input, no-ops that write nothing.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ctk() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_container-hooks-ctk"));
+    c.env_remove("CONTAINER_HOOKS_STATE_DIR")
+        .env_remove("CONTAINER_HOOKS_CONFIG");
+    c
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/engines")
+        .join(rel)
+}
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    ctk()
+        .args(args)
+        .arg("--state-dir")
+        .arg(dir.join("state"))
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Configure fails with exit 1, one error line naming the file and
+/// `needle`, and the file is byte-for-byte and mtime unchanged.
+fn assert_refused(engine: &str, file: &Path, extra: &[&str], needles: &[&str]) {
+    let dir = file.parent().unwrap();
+    let before = fs::read(file).ok();
+    let mtime = fs::metadata(file).ok().and_then(|m| m.modified().ok());
+    let mut args = vec![
+        "runtime",
+        "configure",
+        "--runtime",
+        engine,
+        "--config",
+        file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args, dir);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("container-hooks-ctk: error: "))
+        .unwrap_or_else(|| panic!("no error line in {err:?}"));
+    assert!(line.contains(&file.display().to_string()), "{line}");
+    for n in needles {
+        assert!(line.contains(n), "{line:?} lacks {n:?}");
+    }
+    assert_eq!(fs::read(file).ok(), before, "{} changed", file.display());
+    assert_eq!(
+        fs::metadata(file).ok().and_then(|m| m.modified().ok()),
+        mtime
+    );
+}
+
+#[test]
+fn bad_daemon_json_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &[u8], &[&str])] = &[
+        (
+            "truncated.json",
+            &fs::read(fixture("docker/daemon-truncated.json")).unwrap(),
+            &["truncated JSON", "line 4"],
+        ),
+        (
+            "not-json.json",
+            b"runtimes: yes\n",
+            &["invalid JSON", "line 1"],
+        ),
+        (
+            "array.json",
+            b"[1, 2]\n",
+            &["top level is a JSON array, not an object"],
+        ),
+        (
+            "runtimes.json",
+            b"{\"runtimes\": [\"runc\"]}\n",
+            &["field \"runtimes\" is a array, not an object"],
+        ),
+        (
+            "default.json",
+            b"{\"default-runtime\": 1}\n",
+            &["field \"default-runtime\" is a number, not a string"],
+        ),
+    ];
+    for (name, bytes, needles) in cases {
+        let f = dir.path().join(name);
+        fs::write(&f, bytes).unwrap();
+        assert_refused("docker", &f, &["--set-as-default"], needles);
+    }
+    assert!(
+        !dir.path().join("state").exists(),
+        "a failed configure recorded state"
+    );
+}
+
+#[test]
+fn empty_daemon_json_is_an_empty_object_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("daemon.json");
+    fs::copy(fixture("docker/daemon-zero-bytes.json"), &f).unwrap();
+    let o = run(
+        &[
+            "runtime",
+            "configure",
+            "--runtime",
+            "docker",
+            "--config",
+            f.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note:") && stderr(&o).contains("empty"),
+        "{}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
+    assert_eq!(
+        v["runtimes"]["container-hooks"]["path"],
+        "/usr/bin/container-hooks-runtime"
+    );
+}
+
+#[test]
+fn toml_syntax_errors_name_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("config.toml");
+    fs::write(&f, "version = 2\n[plugins\n").unwrap();
+    assert_refused(
+        "containerd",
+        &f,
+        &[],
+        &["TOML syntax error at line 2, column"],
+    );
+    let f = dir.path().join("containers.conf");
+    fs::write(&f, "[engine]\nruntime = \"crun\n").unwrap();
+    assert_refused("podman", &f, &[], &["line 2, column"]);
+    let f = dir.path().join("v4.toml");
+    fs::write(&f, "version = 4\n").unwrap();
+    assert_refused("containerd", &f, &[], &["version = 4"]);
+}
+
+#[test]
+fn config_path_that_is_a_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("daemon.json");
+    fs::create_dir(&d).unwrap();
+    let o = run(
+        &[
+            "runtime",
+            "configure",
+            "--runtime",
+            "docker",
+            "--config",
+            d.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("daemon.json: is a directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(d.is_dir() && fs::read_dir(&d).unwrap().next().is_none());
+}
+
+/// chattr -i on drop, so a failed test leaves no immutable file behind.
+struct Immutable(PathBuf);
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn read_only_file_is_refused_and_left_untouched() {
+    // Root ignores mode bits: make the file immutable instead.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("daemon.json");
+    fs::copy(fixture("docker/daemon-seed-example.json"), &f).unwrap();
+    let st = Command::new("chattr")
+        .arg("+i")
+        .arg(&f)
+        .status()
+        .expect("chattr (e2fsprogs) is needed");
+    assert!(st.success(), "chattr +i failed");
+    let _guard = Immutable(f.clone());
+    assert_refused("docker", &f, &[], &["operation not permitted"]);
+}
+
+#[test]
+fn read_only_mount_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let etc = dir.path().join("etc");
+    fs::create_dir(&etc).unwrap();
+    let f = etc.join("containers.conf");
+    fs::copy(fixture("podman/containers.conf"), &f).unwrap();
+    let mount = |args: &[&str]| {
+        Command::new("mount")
+            .args(args)
+            .arg(&etc)
+            .arg(&etc)
+            .status()
+            .unwrap()
+    };
+    assert!(mount(&["--bind"]).success());
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(etc.clone());
+    assert!(Command::new("mount")
+        .args(["-o", "remount,ro,bind"])
+        .arg(&etc)
+        .status()
+        .unwrap()
+        .success());
+    assert_refused("podman", &f, &[], &["read-only file system"]);
+}
+
+#[test]
+fn name_clash_is_refused_unless_forced_and_remove_puts_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("daemon.json");
+    fs::copy(fixture("docker/daemon-with-runtimes.json"), &f).unwrap();
+    assert_refused(
+        "docker",
+        &f,
+        &["--name", "nvidia"],
+        &["runtimes.nvidia already exists", "--force"],
+    );
+    let args = [
+        "runtime",
+        "configure",
+        "--runtime",
+        "docker",
+        "--config",
+        f.to_str().unwrap(),
+        "--name",
+        "nvidia",
+        "--force",
+    ];
+    let o = run(&args, dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
+    assert_eq!(
+        v["runtimes"]["nvidia"]["path"],
+        "/usr/bin/container-hooks-runtime"
+    );
+    let o = run(
+        &[
+            "runtime",
+            "remove",
+            "--runtime",
+            "docker",
+            "--config",
+            f.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(&f).unwrap(),
+        fs::read(fixture("docker/daemon-with-runtimes.json")).unwrap()
+    );
+}
+
+#[test]
+fn configure_twice_writes_nothing_the_second_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("config.toml");
+    fs::copy(fixture("containerd/v2-containerd-1.6-default.toml"), &f).unwrap();
+    fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
+    let args = [
+        "runtime",
+        "configure",
+        "--runtime",
+        "containerd",
+        "--config",
+        f.to_str().unwrap(),
+        "--set-as-default",
+    ];
+    assert!(run(&args, dir.path()).status.success());
+    assert_eq!(
+        fs::metadata(&f).unwrap().permissions().mode() & 0o7777,
+        0o600,
+        "mode not kept"
+    );
+    let mtime = fs::metadata(&f).unwrap().modified().unwrap();
+    let text = fs::read(&f).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = run(&args, dir.path());
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("already configured"), "{}", stderr(&o));
+    assert_eq!(fs::metadata(&f).unwrap().modified().unwrap(), mtime);
+    assert_eq!(fs::read(&f).unwrap(), text);
+    // --quiet prints nothing on success.
+    let mut q = vec!["--quiet"];
+    q.extend_from_slice(&args);
+    let o = run(&q, dir.path());
+    assert!(o.status.success() && o.stderr.is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn no_engine_file_is_created_when_not_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("daemon.json");
+    let o = run(
+        &[
+            "runtime",
+            "remove",
+            "--runtime",
+            "docker",
+            "--config",
+            f.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing to remove"), "{}", stderr(&o));
+    assert!(!f.exists());
+    let o = run(
+        &[
+            "runtime",
+            "configure",
+            "--runtime",
+            "docker",
+            "--config",
+            f.to_str().unwrap(),
+            "--dry-run",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success());
+    assert!(
+        stdout(&o).contains("+++ ") && stdout(&o).contains("container-hooks"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!f.exists(), "--dry-run wrote the file");
+    assert!(!dir.path().join("state").exists(), "--dry-run wrote state");
+}
+
+#[test]
+fn dry_run_prints_a_diff_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("containers.conf");
+    fs::copy(fixture("podman/containers.conf"), &f).unwrap();
+    let o = run(
+        &[
+            "runtime",
+            "configure",
+            "--runtime",
+            "podman",
+            "--config",
+            f.to_str().unwrap(),
+            "--set-as-default",
+            "--dry-run",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains("+container-hooks = [\"/usr/bin/container-hooks-runtime\"]"),
+        "{out}"
+    );
+    assert!(out.contains("+runtime = \"container-hooks\""), "{out}");
+    assert_eq!(
+        fs::read(&f).unwrap(),
+        fs::read(fixture("podman/containers.conf")).unwrap()
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_every_command_has_an_example() {
+    let o = ctk()
+        .args(["runtime", "configure", "--runtime", "lxc"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = ctk().args(["runtime", "configure"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    for cmd in [
+        &["runtime"][..],
+        &["runtime", "configure"],
+        &["runtime", "remove"],
+        &["runtime", "unconfigure"],
+        &["runtime", "status"],
+        &["config"],
+        &["config", "default"],
+        &["install"],
+    ] {
+        let o = ctk().args(cmd).arg("--help").output().unwrap();
+        assert!(o.status.success(), "{cmd:?}");
+        assert!(
+            stdout(&o).contains("Example"),
+            "{cmd:?} --help has no example"
+        );
+    }
+}
+
+#[test]
+fn status_reports_each_engine_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("daemon.json");
+    fs::write(&f, "{}\n").unwrap();
+    assert!(run(
+        &[
+            "runtime",
+            "configure",
+            "--runtime",
+            "docker",
+            "--config",
+            f.to_str().unwrap(),
+            "--set-as-default"
+        ],
+        dir.path()
+    )
+    .status
+    .success());
+    let o = run(&["runtime", "status", "--output", "json"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let engines = v["engines"].as_array().unwrap();
+    assert_eq!(engines.len(), 4);
+    let docker = &engines[0];
+    assert_eq!(docker["engine"], "docker");
+    assert_eq!(docker["config"], f.to_str().unwrap());
+    assert_eq!(docker["wired"], true);
+    assert_eq!(docker["default"], true);
+    assert!(v["toolkit"].is_object());
+    let o = run(&["runtime", "status"], dir.path());
+    assert!(stdout(&o).contains("shim wired in: yes"), "{}", stdout(&o));
+}
+
+#[test]
+fn config_default_and_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = ctk().args(["config", "default"]).output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), container_hooks_core::config::DEFAULT_TOML);
+
+    let f = dir.path().join("etc/config.toml");
+    let o = ctk()
+        .env("CONTAINER_HOOKS_CONFIG", &f)
+        .args([
+            "config",
+            "--set",
+            "container-hooks-runtime.runtimes=crun,runc",
+            "--set",
+            "container-hooks.strict=false",
+            "--in-place",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(&f).unwrap();
+    assert!(text.contains("runtimes = [\"crun\", \"runc\"]"), "{text}");
+    assert!(text.contains("strict = false"));
+    assert!(text.contains("# The real OCI runtimes"), "comments lost");
+    let c = container_hooks_core::config::Config::parse(&text).unwrap();
+    assert_eq!(c.runtime.runtimes, vec!["crun", "runc"]);
+
+    // Unknown key: named, exit 1, file untouched.
+    let o = ctk()
+        .args([
+            "config",
+            "--config",
+            f.to_str().unwrap(),
+            "--set",
+            "container-hooks-runtime.runtime=runc",
+            "--in-place",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("\"container-hooks-runtime.runtime\""),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read_to_string(&f).unwrap(), text);
+
+    // -o FILE, and stdout without either.
+    let out = dir.path().join("out.toml");
+    let o = ctk()
+        .args([
+            "config",
+            "--config",
+            f.to_str().unwrap(),
+            "--set",
+            "container-hooks-runtime.log-level=debug",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fs::read_to_string(&out)
+        .unwrap()
+        .contains("log-level = \"debug\""));
+    let o = ctk()
+        .args([
+            "config",
+            "--config",
+            f.to_str().unwrap(),
+            "--set",
+            "container-hooks.path=/opt/hooks.json",
+        ])
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("path = \"/opt/hooks.json\""));
+    assert_eq!(fs::read_to_string(&f).unwrap(), text);
+}
+
+#[test]
+fn install_copies_atomically_and_refuses_self_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let dest = dir.path().join("bin");
+    fs::create_dir_all(&root).unwrap();
+    fs::create_dir_all(&dest).unwrap();
+    for name in [
+        "container-hooks-runtime",
+        "container-hooks-ctk",
+        "container-hooks",
+    ] {
+        fs::copy("/bin/sleep", root.join(name)).unwrap();
+        fs::set_permissions(root.join(name), fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    // The old shim is running while it is replaced: no "text file busy".
+    fs::copy("/bin/sleep", dest.join("container-hooks-runtime")).unwrap();
+    fs::set_permissions(
+        dest.join("container-hooks-runtime"),
+        fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let mut running = Command::new(dest.join("container-hooks-runtime"))
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let o = ctk()
+        .args([
+            "install",
+            "--toolkit-root",
+            root.to_str().unwrap(),
+            "--dest",
+            dest.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let _ = running.kill();
+    let _ = running.wait();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in [
+        "container-hooks-runtime",
+        "container-hooks-ctk",
+        "container-hooks",
+    ] {
+        let m = fs::metadata(dest.join(name)).unwrap();
+        assert_eq!(m.permissions().mode() & 0o7777, 0o755, "{name}");
+        assert_eq!(
+            fs::read(dest.join(name)).unwrap(),
+            fs::read("/bin/sleep").unwrap()
+        );
+    }
+    let leftovers: Vec<_> = fs::read_dir(&dest)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+    // Onto itself.
+    let o = ctk()
+        .args([
+            "install",
+            "--toolkit-root",
+            dest.to_str().unwrap(),
+            "--dest",
+            dest.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("refusing to copy a file onto itself"),
+        "{}",
+        stderr(&o)
+    );
+    // A missing binary: nothing installed.
+    fs::remove_file(root.join("container-hooks")).unwrap();
+    let dest2 = dir.path().join("bin2");
+    fs::create_dir_all(&dest2).unwrap();
+    let o = ctk()
+        .args([
+            "install",
+            "--toolkit-root",
+            root.to_str().unwrap(),
+            "--dest",
+            dest2.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("container-hooks: no such file"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(fs::read_dir(&dest2).unwrap().next().is_none());
+}
+
+#[test]
+fn state_dir_comes_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("daemon.json");
+    let state = dir.path().join("env-state");
+    let o = ctk()
+        .env("CONTAINER_HOOKS_STATE_DIR", &state)
+        .args([
+            "runtime",
+            "configure",
+            "--runtime",
+            "docker",
+            "--set-as-default",
+            "--config",
+            f.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&fs::read(state.join("runtimes.json")).unwrap()).unwrap();
+    assert_eq!(recorded["records"][0]["engine"], "docker");
+    assert_eq!(recorded["records"][0]["config"], f.to_str().unwrap());
+    // remove finds the record (and so the file) without --config.
+    let o = ctk()
+        .env("CONTAINER_HOOKS_STATE_DIR", &state)
+        .args(["runtime", "remove", "--runtime", "docker"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
+    assert_eq!(v, serde_json::json!({"default-runtime": "runc"}));
+}
