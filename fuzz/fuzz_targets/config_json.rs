@@ -3,15 +3,18 @@
 //! and a second injection adds nothing.
 #![no_main]
 
+use container_hooks_core::error::FileError;
 use container_hooks_core::hook::{Hook, HookSet, Stage};
 use container_hooks_core::inject::{Outcome, Spec};
-use container_hooks_core::error::FileError;
 use libfuzzer_sys::fuzz_target;
 
 /// The error as the user sees it (`FILE: FAULT`) is one line.
 fn one_line(fault: &str) {
     let err = FileError::new("/x/file", fault).to_string();
-    assert!(!err.chars().any(char::is_control), "fault with control characters: {err:?}");
+    assert!(
+        !err.chars().any(char::is_control),
+        "fault with control characters: {err:?}"
+    );
 }
 
 fn hooks() -> HookSet {

@@ -8,7 +8,10 @@ use libfuzzer_sys::fuzz_target;
 /// The error as the user sees it (`FILE: FAULT`) is one line.
 fn one_line(fault: &str) {
     let err = FileError::new("/x/file", fault).to_string();
-    assert!(!err.chars().any(char::is_control), "fault with control characters: {err:?}");
+    assert!(
+        !err.chars().any(char::is_control),
+        "fault with control characters: {err:?}"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -21,8 +21,14 @@ fuzz_target!(|data: &[u8]| {
         Ok(f) => f,
         Err(e) => {
             let text = e.to_string();
-            assert!(text.starts_with("/etc/container-hooks/hooks.d/fuzz.json: "), "{text}");
-            assert!(!text.chars().any(char::is_control), "fault with control characters: {text:?}");
+            assert!(
+                text.starts_with("/etc/container-hooks/hooks.d/fuzz.json: "),
+                "{text}"
+            );
+            assert!(
+                !text.chars().any(char::is_control),
+                "fault with control characters: {text:?}"
+            );
             return;
         }
     };
@@ -37,6 +43,9 @@ fuzz_target!(|data: &[u8]| {
         Err(_) => serde_json::from_slice(DOCKER_SPEC).expect("fixture"),
     };
     if let Err(e) = hook_file.matches(&spec) {
-        assert!(!e.to_string().chars().any(char::is_control), "fault with control characters: {e}");
+        assert!(
+            !e.to_string().chars().any(char::is_control),
+            "fault with control characters: {e}"
+        );
     }
 });

@@ -7,7 +7,9 @@ use container_hooks_core::{config::Config, hooks_json, inject::Spec};
 use std::path::Path;
 
 fn input(name: &str) -> Vec<u8> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz-regressions")
+        .join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -20,7 +22,10 @@ fn hooks_json_field_name_with_newline_gives_one_line() {
     let fault = hooks_json::parse(&bytes).unwrap_err();
     let err = FileError::new("/etc/container-hooks/hooks.json", fault).to_string();
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("/etc/container-hooks/hooks.json: field `poststop[0]`: unknown field"), "{err}");
+    assert!(
+        err.starts_with("/etc/container-hooks/hooks.json: field `poststop[0]`: unknown field"),
+        "{err}"
+    );
     assert!(err.contains("\\n"), "the newline is shown escaped: {err}");
 }
 

@@ -12,7 +12,18 @@ use serde_json::{Map, Value};
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         proptest::sample::select(
-            &["ociVersion", "process", "root", "mounts", "linux", "annotations", "x-vendor", "hostname", "", "hooks "][..]
+            &[
+                "ociVersion",
+                "process",
+                "root",
+                "mounts",
+                "linux",
+                "annotations",
+                "x-vendor",
+                "hostname",
+                "",
+                "hooks "
+            ][..]
         )
         .prop_map(str::to_string),
         "[a-zA-Z_\u{e9}\u{4e2d} \"\\\\]{1,8}",
@@ -26,8 +37,16 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
         // Numbers whose spelling must survive (arbitrary precision).
-        proptest::sample::select(&["1.50", "-0", "1e400", "123456789012345678901234567890", "0.1"][..])
-            .prop_map(|n| serde_json::from_str::<Value>(n).unwrap()),
+        proptest::sample::select(
+            &[
+                "1.50",
+                "-0",
+                "1e400",
+                "123456789012345678901234567890",
+                "0.1"
+            ][..]
+        )
+        .prop_map(|n| serde_json::from_str::<Value>(n).unwrap()),
         "[ -~\u{e9}\u{1f600}\n\t]{0,12}".prop_map(Value::from),
     ]
 }
@@ -52,7 +71,14 @@ fn stage_name() -> impl Strategy<Value = String> {
 
 fn hook() -> impl Strategy<Value = Hook> {
     (
-        proptest::sample::select(&["/usr/libexec/a", "/usr/bin/b", "/opt/hooks/c d", "/bin/true"][..]),
+        proptest::sample::select(
+            &[
+                "/usr/libexec/a",
+                "/usr/bin/b",
+                "/opt/hooks/c d",
+                "/bin/true",
+            ][..],
+        ),
         proptest::option::of(proptest::collection::vec("[a-z=-]{0,5}", 0..3)),
         proptest::option::of(proptest::collection::vec("[A-Z]{1,3}=[a-z]{0,3}", 0..2)),
         proptest::option::of(1..120i64),
@@ -107,7 +133,8 @@ fn document() -> impl Strategy<Value = Value> {
         any::<prop::sample::Index>(),
     )
         .prop_map(|(fields, hooks, at)| {
-            let mut m: Map<String, Value> = fields.into_iter().filter(|(k, _)| k != "hooks").collect();
+            let mut m: Map<String, Value> =
+                fields.into_iter().filter(|(k, _)| k != "hooks").collect();
             if let Some(h) = hooks {
                 let at = at.index(m.len() + 1);
                 m.shift_insert(at, "hooks".to_string(), h);
@@ -117,13 +144,15 @@ fn document() -> impl Strategy<Value = Value> {
 }
 
 fn hook_set() -> impl Strategy<Value = HookSet> {
-    proptest::collection::vec((proptest::sample::select(&Stage::ALL[..]), hook()), 0..8).prop_map(|hooks| {
-        let mut set = HookSet::new();
-        for (stage, h) in hooks {
-            set.push(stage, h);
-        }
-        set
-    })
+    proptest::collection::vec((proptest::sample::select(&Stage::ALL[..]), hook()), 0..8).prop_map(
+        |hooks| {
+            let mut set = HookSet::new();
+            for (stage, h) in hooks {
+                set.push(stage, h);
+            }
+            set
+        },
+    )
 }
 
 /// How the document is laid out on disk.
@@ -155,13 +184,17 @@ fn expected(before: &Value, set: &HookSet) -> Value {
         return out;
     }
     let root = out.as_object_mut().unwrap();
-    let hooks = root.entry("hooks").or_insert_with(|| Value::Object(Map::new()));
+    let hooks = root
+        .entry("hooks")
+        .or_insert_with(|| Value::Object(Map::new()));
     if hooks.is_null() {
         *hooks = Value::Object(Map::new());
     }
     let stages = hooks.as_object_mut().unwrap();
     for (stage, list) in set.iter() {
-        let slot = stages.entry(stage.as_str()).or_insert_with(|| Value::Array(vec![]));
+        let slot = stages
+            .entry(stage.as_str())
+            .or_insert_with(|| Value::Array(vec![]));
         if slot.is_null() {
             *slot = Value::Array(vec![]);
         }

@@ -10,11 +10,48 @@ use std::path::PathBuf;
 
 /// Tokens that sit on the parser's edges.
 const EDGE_TOKENS: &[&str] = &[
-    "", "-", "--", "---", "=", "-=", "--=", "--=x", "create", "run", "restore", "start", "state",
-    "delete", "--bundle", "-bundle", "-b", "--b", "-b=", "--bundle=", "--bundle=/b", "-b=/x",
-    "--root", "--root=", "-root", "--log", "--log=/l", "--log-format", "json", "--criu",
-    "--rootless", "--debug", "--systemd-cgroup", "--pid-file", "--console-socket", "-d",
-    "--preserve-fds", "id", "/b", "\u{e9}", "--bundle\u{0}", "-\u{ff}",
+    "",
+    "-",
+    "--",
+    "---",
+    "=",
+    "-=",
+    "--=",
+    "--=x",
+    "create",
+    "run",
+    "restore",
+    "start",
+    "state",
+    "delete",
+    "--bundle",
+    "-bundle",
+    "-b",
+    "--b",
+    "-b=",
+    "--bundle=",
+    "--bundle=/b",
+    "-b=/x",
+    "--root",
+    "--root=",
+    "-root",
+    "--log",
+    "--log=/l",
+    "--log-format",
+    "json",
+    "--criu",
+    "--rootless",
+    "--debug",
+    "--systemd-cgroup",
+    "--pid-file",
+    "--console-socket",
+    "-d",
+    "--preserve-fds",
+    "id",
+    "/b",
+    "\u{e9}",
+    "--bundle\u{0}",
+    "-\u{ff}",
 ];
 
 fn any_arg() -> impl Strategy<Value = OsString> {
@@ -47,8 +84,10 @@ proptest! {
 /// A value of a flag: a plain word that may equal a subcommand name.
 fn value() -> impl Strategy<Value = String> {
     prop_oneof![
-        proptest::sample::select(&["create", "run", "restore", "start", "delete", "state", "json", "text"][..])
-            .prop_map(str::to_string),
+        proptest::sample::select(
+            &["create", "run", "restore", "start", "delete", "state", "json", "text"][..]
+        )
+        .prop_map(str::to_string),
         "/[a-z0-9/._]{1,16}",
         "[a-zA-Z0-9_.][a-zA-Z0-9_.=-]{0,10}",
     ]
@@ -69,7 +108,13 @@ fn global_flag() -> impl Strategy<Value = Vec<String>> {
         proptest::sample::select(&["root", "log", "log-format", "criu", "rootless"][..])
             .prop_flat_map(value_flag),
         proptest::sample::select(
-            &["--debug", "-debug", "--systemd-cgroup", "--systemd-cgroup=true", "--debug=false"][..]
+            &[
+                "--debug",
+                "-debug",
+                "--systemd-cgroup",
+                "--systemd-cgroup=true",
+                "--debug=false"
+            ][..]
         )
         .prop_map(|f| vec![f.to_string()]),
     ]
@@ -80,8 +125,15 @@ fn other_command_flag() -> impl Strategy<Value = Vec<String>> {
     prop_oneof![
         proptest::sample::select(&["pid-file", "console-socket", "preserve-fds"][..])
             .prop_flat_map(value_flag),
-        proptest::sample::select(&["--no-pivot", "--no-new-keyring", "-no-pivot", "--no-new-keyring=true"][..])
-            .prop_map(|f| vec![f.to_string()]),
+        proptest::sample::select(
+            &[
+                "--no-pivot",
+                "--no-new-keyring",
+                "-no-pivot",
+                "--no-new-keyring=true"
+            ][..]
+        )
+        .prop_map(|f| vec![f.to_string()]),
     ]
 }
 
@@ -158,7 +210,12 @@ fn well_formed_line() -> impl Strategy<Value = Line> {
                 }
                 args.push(id.clone());
             }
-            Line { args, command: command.to_string(), bundle, id }
+            Line {
+                args,
+                command: command.to_string(),
+                bundle,
+                id,
+            }
         })
 }
 

@@ -70,7 +70,9 @@ fn cargo() -> Command {
 }
 
 fn status(cmd: &mut Command) -> Result<()> {
-    let st = cmd.status().with_context(|| format!("cannot run {cmd:?}"))?;
+    let st = cmd
+        .status()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
     if !st.success() {
         bail!("{cmd:?} failed: {st}");
     }
@@ -82,7 +84,18 @@ fn status(cmd: &mut Command) -> Result<()> {
 fn integration(test: &str, filter: &str, env: &[(&str, String)]) -> Result<()> {
     status(cargo().args(["build", "--workspace", "--bins"]))?;
     let mut c = cargo();
-    c.args(["test", "-p", "integration-tests", "--test", test, "--", "--nocapture", "--test-threads", "1", filter]);
+    c.args([
+        "test",
+        "-p",
+        "integration-tests",
+        "--test",
+        test,
+        "--",
+        "--nocapture",
+        "--test-threads",
+        "1",
+        filter,
+    ]);
     for (k, v) in env {
         c.env(k, v);
     }
@@ -94,7 +107,10 @@ pub fn run(args: Args) -> Result<()> {
         Run::Load { creates, runs } => integration(
             "load",
             "concurrent_",
-            &[("CHTK_LOAD_CREATES", creates.to_string()), ("CHTK_LOAD_RUNS", runs.to_string())],
+            &[
+                ("CHTK_LOAD_CREATES", creates.to_string()),
+                ("CHTK_LOAD_RUNS", runs.to_string()),
+            ],
         ),
         Run::Kill { kills, mib, seed } => {
             // The same number of kills again over `runtime configure`,
@@ -109,16 +125,29 @@ pub fn run(args: Args) -> Result<()> {
             }
             integration("faults", "sigkill", &env)
         }
-        Run::Fuzz { seconds, no_sanitizer, targets } => fuzz(seconds, no_sanitizer, targets),
+        Run::Fuzz {
+            seconds,
+            no_sanitizer,
+            targets,
+        } => fuzz(seconds, no_sanitizer, targets),
         Run::ManyHooks { files } => integration(
             "many_hooks",
             "many_hook_files_cost",
-            &[("CHTK_HOOK_FILES", files.to_string()), ("CHTK_BENCH", "1".to_string())],
+            &[
+                ("CHTK_HOOK_FILES", files.to_string()),
+                ("CHTK_BENCH", "1".to_string()),
+            ],
         ),
     }
 }
 
-const FUZZ_TARGETS: &[&str] = &["runc_args", "hooks_json", "hook_file", "config_json", "config_toml"];
+const FUZZ_TARGETS: &[&str] = &[
+    "runc_args",
+    "hooks_json",
+    "hook_file",
+    "config_json",
+    "config_toml",
+];
 
 fn fuzz(seconds: u64, no_sanitizer: bool, targets: Vec<String>) -> Result<()> {
     let targets: Vec<String> = if targets.is_empty() {
@@ -131,7 +160,9 @@ fn fuzz(seconds: u64, no_sanitizer: bool, targets: Vec<String>) -> Result<()> {
         let corpus = dir.join("corpus").join(target);
         std::fs::create_dir_all(&corpus).with_context(|| corpus.display().to_string())?;
         let mut c = Command::new("cargo");
-        c.current_dir(&dir).env("RUSTC_BOOTSTRAP", "1").args(["fuzz", "run"]);
+        c.current_dir(&dir)
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args(["fuzz", "run"]);
         if no_sanitizer {
             c.args(["-s", "none"]);
         }

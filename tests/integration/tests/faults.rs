@@ -20,8 +20,12 @@ use std::time::{Duration, Instant};
 /// A config.json of about `mib` MiB: Docker's, with many annotations.
 fn large_config(mib: usize) -> Vec<u8> {
     let mut spec: Value =
-        serde_json::from_slice(&fs::read(fixtures().join("oci/docker-20.10.json")).unwrap()).unwrap();
-    let annotations = spec["annotations"].as_object_mut().map(std::mem::take).unwrap_or_default();
+        serde_json::from_slice(&fs::read(fixtures().join("oci/docker-20.10.json")).unwrap())
+            .unwrap();
+    let annotations = spec["annotations"]
+        .as_object_mut()
+        .map(std::mem::take)
+        .unwrap_or_default();
     let mut annotations = annotations;
     let mut i = 0;
     let mut size = 0;
@@ -38,7 +42,14 @@ fn large_config(mib: usize) -> Vec<u8> {
 
 /// A hooks.json with `n` hooks spread over every stage.
 fn many_hooks(n: usize) -> Value {
-    let stages = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"];
+    let stages = [
+        "prestart",
+        "createRuntime",
+        "createContainer",
+        "startContainer",
+        "poststart",
+        "poststop",
+    ];
     let mut out = serde_json::Map::new();
     for (i, stage) in (0..n).map(|i| (i, stages[i % stages.len()])) {
         out.entry(stage)
@@ -52,7 +63,11 @@ fn many_hooks(n: usize) -> Value {
 
 fn shim_create(toolkit: &Toolkit, bundle: &Path, id: &str) -> Command {
     let mut c = toolkit.shim();
-    c.args(["create", "--bundle"]).arg(bundle).arg(id).stdin(Stdio::null()).stdout(Stdio::null());
+    c.args(["create", "--bundle"])
+        .arg(bundle)
+        .arg(id)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
     c
 }
 
@@ -71,9 +86,13 @@ fn sigkill_during_injection_leaves_the_original_or_the_whole_result() {
 
     // The complete result, and how long one whole run takes.
     let started = Instant::now();
-    let out = run(&mut shim_create(&toolkit, &bundle, "ref").stderr(Stdio::piped()));
+    let out = run(shim_create(&toolkit, &bundle, "ref").stderr(Stdio::piped()));
     let whole = started.elapsed();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let complete = fs::read(&config).unwrap();
     assert_ne!(complete, original);
     fs::write(&config, &original).unwrap();
@@ -82,7 +101,10 @@ fn sigkill_during_injection_leaves_the_original_or_the_whole_result() {
     let window = whole.as_micros() as u64 * 6 / 5;
     let (mut kept_original, mut completed, mut tmp_seen) = (0, 0, 0);
     for round in 0..kills {
-        let mut child = shim_create(&toolkit, &bundle, "k").stderr(Stdio::null()).spawn().unwrap();
+        let mut child = shim_create(&toolkit, &bundle, "k")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let own = format!(".config.json.{}.chtk.tmp", child.id());
         std::thread::sleep(Duration::from_micros(rng.below(window)));
         let _ = child.kill();
@@ -101,22 +123,40 @@ fn sigkill_during_injection_leaves_the_original_or_the_whole_result() {
                 complete.len()
             );
         }
-        assert_eq!(fs::metadata(&config).unwrap().permissions().mode() & 0o7777, 0o640, "round {round}: mode");
+        assert_eq!(
+            fs::metadata(&config).unwrap().permissions().mode() & 0o7777,
+            0o640,
+            "round {round}: mode"
+        );
         let left = temporaries(&bundle);
-        if left.iter().any(|p| p.file_name().is_some_and(|n| n == own.as_str())) {
+        if left
+            .iter()
+            .any(|p| p.file_name().is_some_and(|n| n == own.as_str()))
+        {
             // Killed between creating the temporary and the rename.
             assert_eq!(now, original, "round {round}");
             tmp_seen += 1;
         }
         // A temporary of a killed shim is its own (pid in the name) and
         // at most one per killed run is ever present.
-        assert!(left.len() <= 2, "round {round}: temporaries pile up: {left:?}");
+        assert!(
+            left.len() <= 2,
+            "round {round}: temporaries pile up: {left:?}"
+        );
     }
     // The next run is not disturbed by anything a killed run left.
-    let out = run(&mut shim_create(&toolkit, &bundle, "after").stderr(Stdio::piped()));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(shim_create(&toolkit, &bundle, "after").stderr(Stdio::piped()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(fs::read(&config).unwrap(), complete);
-    assert_eq!(temporaries(&bundle), Vec::<PathBuf>::new(), "stale temporaries are removed");
+    assert_eq!(
+        temporaries(&bundle),
+        Vec::<PathBuf>::new(),
+        "stale temporaries are removed"
+    );
     eprintln!(
         "sigkill: {kills} kills over a {} byte config.json with 600 hooks: {kept_original} left the original \
          ({tmp_seen} of them killed while writing the temporary), {completed} the complete result, 0 partial or empty",
@@ -131,17 +171,33 @@ struct Mount(PathBuf);
 impl Mount {
     fn tmpfs(dir: &Path, size: &str) -> Mount {
         fs::create_dir_all(dir).unwrap();
-        let out = run(Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(dir));
-        assert!(out.status.success(), "mount tmpfs: {}", String::from_utf8_lossy(&out.stderr));
+        let out = run(Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir));
+        assert!(
+            out.status.success(),
+            "mount tmpfs: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         Mount(dir.to_path_buf())
     }
 
     fn read_only_bind(dir: &Path) -> Mount {
         let out = run(Command::new("mount").arg("--bind").arg(dir).arg(dir));
-        assert!(out.status.success(), "bind mount: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "bind mount: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let m = Mount(dir.to_path_buf());
-        let out = run(Command::new("mount").args(["-o", "remount,ro,bind"]).arg(dir));
-        assert!(out.status.success(), "remount ro: {}", String::from_utf8_lossy(&out.stderr));
+        let out = run(Command::new("mount")
+            .args(["-o", "remount,ro,bind"])
+            .arg(dir));
+        assert!(
+            out.status.success(),
+            "remount ro: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         m
     }
 }
@@ -178,10 +234,17 @@ fn full_disk_during_injection_is_a_clear_error_and_keeps_config_json() {
     let out = run(shim_create(&toolkit, &bundle, &unique("full")).stderr(Stdio::piped()));
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains(&bundle.join("config.json").display().to_string()), "{err}");
+    assert!(
+        err.contains(&bundle.join("config.json").display().to_string()),
+        "{err}"
+    );
     assert!(err.contains("no space left on device"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    assert_eq!(fs::read(bundle.join("config.json")).unwrap(), original, "config.json intact");
+    assert_eq!(
+        fs::read(bundle.join("config.json")).unwrap(),
+        original,
+        "config.json intact"
+    );
     assert_eq!(temporaries(&bundle), Vec::<PathBuf>::new());
     // With room again the same create goes through.
     fs::remove_file(&filler).unwrap();
@@ -202,7 +265,10 @@ fn read_only_bundle_is_a_clear_error_and_keeps_config_json() {
     let out = run(shim_create(&toolkit, &bundle, &unique("ro")).stderr(Stdio::piped()));
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains(&bundle.join("config.json").display().to_string()), "{err}");
+    assert!(
+        err.contains(&bundle.join("config.json").display().to_string()),
+        "{err}"
+    );
     assert!(err.contains("read-only file system"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     assert_eq!(fs::read(bundle.join("config.json")).unwrap(), original);
@@ -239,9 +305,15 @@ fn hanging_hook_with_timeout_fails_the_create_as_runc_does() {
     let err = stderr_of(&out);
     runc_delete(&state, &id);
     assert!(!out.status.success(), "create must fail");
-    assert!(err.contains("timeout"), "runc's error names the timeout: {err}");
+    assert!(
+        err.contains("timeout"),
+        "runc's error names the timeout: {err}"
+    );
     // No container is left behind.
-    let st = run(Command::new(&runc).arg("--root").arg(&state).args(["state", &id]));
+    let st = run(Command::new(&runc)
+        .arg("--root")
+        .arg(&state)
+        .args(["state", &id]));
     assert!(!st.status.success(), "container {id} still exists");
     // Every injected hook carries exactly the timeout it was given.
     let config = bundle.config();
@@ -261,7 +333,11 @@ fn hanging_hook_with_timeout_fails_the_create_as_runc_does() {
         .stdout(Stdio::null())
         .stderr(Stdio::piped()));
     runc_delete(&state, &id2);
-    assert_eq!(direct.status.code(), out.status.code(), "exit code as runc's");
+    assert_eq!(
+        direct.status.code(),
+        out.status.code(),
+        "exit code as runc's"
+    );
     assert!(stderr_of(&direct).contains("timeout"));
 }
 
@@ -288,7 +364,10 @@ fn inputs_past_the_size_limits_are_refused_without_reading_them() {
     big.resize(MAX_SPEC_BYTES as usize + 1, b' ');
     fs::write(&config, &big).unwrap();
     let err = refused("config.json over the limit");
-    assert!(err.contains(&config.display().to_string()) && err.contains("larger than 8 MiB"), "{err}");
+    assert!(
+        err.contains(&config.display().to_string()) && err.contains("larger than 8 MiB"),
+        "{err}"
+    );
     assert_eq!(fs::read(&config).unwrap(), big);
     // Exactly at the limit it is read and injected.
     big.truncate(MAX_SPEC_BYTES as usize);
@@ -315,7 +394,11 @@ fn inputs_past_the_size_limits_are_refused_without_reading_them() {
     hooks.resize(MAX_SOURCE_BYTES as usize + 1, b'\n');
     fs::write(&toolkit.hooks_json, &hooks).unwrap();
     let err = refused("hooks.json over the limit");
-    assert!(err.contains(&toolkit.hooks_json.display().to_string()) && err.contains("larger than 1 MiB"), "{err}");
+    assert!(
+        err.contains(&toolkit.hooks_json.display().to_string())
+            && err.contains("larger than 1 MiB"),
+        "{err}"
+    );
     fs::remove_file(&toolkit.hooks_json).unwrap();
     std::os::unix::fs::symlink("/dev/zero", &toolkit.hooks_json).unwrap();
     let err = refused("hooks.json -> /dev/zero");
@@ -327,7 +410,10 @@ fn inputs_past_the_size_limits_are_refused_without_reading_them() {
     text.resize(MAX_SOURCE_BYTES as usize + 1, b'\n');
     fs::write(&toolkit.config, &text).unwrap();
     let err = refused("config.toml over the limit");
-    assert!(err.contains(&toolkit.config.display().to_string()) && err.contains("larger than 1 MiB"), "{err}");
+    assert!(
+        err.contains(&toolkit.config.display().to_string()) && err.contains("larger than 1 MiB"),
+        "{err}"
+    );
     assert_eq!(fs::read(&config).unwrap(), b"{}", "config.json untouched");
 }
 
@@ -356,19 +442,35 @@ fn log_file_is_created_0640_or_tighter_whatever_the_umask() {
 fn large_engine_file(engine: &str) -> (String, Vec<u8>) {
     let f = fixtures().join("engines");
     let (name, mut text) = match engine {
-        "docker" => ("daemon.json", fs::read_to_string(f.join("docker/daemon-with-runtimes.json")).unwrap()),
-        "containerd" => ("config.toml", fs::read_to_string(f.join("containerd/v2-debian-package.toml")).unwrap()),
-        "crio" => ("crio.conf", fs::read_to_string(f.join("crio/crio.conf")).unwrap()),
-        _ => ("containers.conf", fs::read_to_string(f.join("podman/containers.conf")).unwrap()),
+        "docker" => (
+            "daemon.json",
+            fs::read_to_string(f.join("docker/daemon-with-runtimes.json")).unwrap(),
+        ),
+        "containerd" => (
+            "config.toml",
+            fs::read_to_string(f.join("containerd/v2-debian-package.toml")).unwrap(),
+        ),
+        "crio" => (
+            "crio.conf",
+            fs::read_to_string(f.join("crio/crio.conf")).unwrap(),
+        ),
+        _ => (
+            "containers.conf",
+            fs::read_to_string(f.join("podman/containers.conf")).unwrap(),
+        ),
     };
     if engine == "docker" {
         let mut v: Value = serde_json::from_str(&text).unwrap();
-        let labels: Vec<Value> = (0..20_000).map(|i| format!("org.example.label-{i}=value-{i:0>40}").into()).collect();
+        let labels: Vec<Value> = (0..20_000)
+            .map(|i| format!("org.example.label-{i}=value-{i:0>40}").into())
+            .collect();
         v["labels"] = Value::Array(labels);
         text = serde_json::to_string_pretty(&v).unwrap();
     } else {
         for i in 0..20_000 {
-            text.push_str(&format!("# operator note {i}: keep this line exactly as it is ......................\n"));
+            text.push_str(&format!(
+                "# operator note {i}: keep this line exactly as it is ......................\n"
+            ));
         }
     }
     (name.to_string(), text.into_bytes())
@@ -382,12 +484,19 @@ fn configure(engine: &str, dir: &Path, file: &Path, verb: &str) -> Command {
         .arg("--state-dir")
         .arg(dir.join("state"));
     if engine == "crio" {
-        c.arg("--drop-in").arg(dir.join("crio.conf.d/99-container-hooks.conf"));
+        c.arg("--drop-in")
+            .arg(dir.join("crio.conf.d/99-container-hooks.conf"));
     }
     if verb == "configure" {
-        c.args(["--set-as-default", "--path", "/usr/bin/container-hooks-runtime"]);
+        c.args([
+            "--set-as-default",
+            "--path",
+            "/usr/bin/container-hooks-runtime",
+        ]);
     }
-    c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    c.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
     c
 }
 
@@ -440,7 +549,10 @@ fn sigkill_during_runtime_configure_leaves_each_engine_file_old_or_new() {
         let (mut old, mut new, mut mixed) = (0, 0, 0);
         for round in 0..kills {
             reset(&dir, &name, &original);
-            let mut child = configure(engine, &dir, &file, "configure").stderr(Stdio::null()).spawn().unwrap();
+            let mut child = configure(engine, &dir, &file, "configure")
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
             std::thread::sleep(Duration::from_micros(rng.below(window)));
             let _ = child.kill();
             let _ = child.wait();
@@ -449,7 +561,8 @@ fn sigkill_during_runtime_configure_leaves_each_engine_file_old_or_new() {
             let mut all_old = true;
             let mut all_new = true;
             for (rel, bytes) in &now {
-                if container_hooks_core::atomic::is_temporary_name(rel.rsplit('/').next().unwrap()) {
+                if container_hooks_core::atomic::is_temporary_name(rel.rsplit('/').next().unwrap())
+                {
                     continue;
                 }
                 let is_old = before.get(rel) == Some(bytes);
@@ -467,18 +580,45 @@ fn sigkill_during_runtime_configure_leaves_each_engine_file_old_or_new() {
             // again finishes the job, and remove gives back the original.
             if !all_old || round % 10 == 0 {
                 let out = run(&mut configure(engine, &dir, &file, "configure"));
-                assert!(out.status.success(), "{engine} round {round}: configure again: {}", stderr_of(&out));
+                assert!(
+                    out.status.success(),
+                    "{engine} round {round}: configure again: {}",
+                    stderr_of(&out)
+                );
                 let again = engine_files(&dir);
-                let again: std::collections::BTreeMap<_, _> = again.into_iter().filter(|(k, _)| !container_hooks_core::atomic::is_temporary_name(k.rsplit('/').next().unwrap())).collect();
-                assert_eq!(again, after, "{engine} round {round}: configure after a kill");
+                let again: std::collections::BTreeMap<_, _> = again
+                    .into_iter()
+                    .filter(|(k, _)| {
+                        !container_hooks_core::atomic::is_temporary_name(
+                            k.rsplit('/').next().unwrap(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    again, after,
+                    "{engine} round {round}: configure after a kill"
+                );
                 let out = run(&mut configure(engine, &dir, &file, "remove"));
-                assert!(out.status.success(), "{engine} round {round}: remove: {}", stderr_of(&out));
-                assert_eq!(fs::read(&file).unwrap(), original, "{engine} round {round}: remove after a kill restores the original");
+                assert!(
+                    out.status.success(),
+                    "{engine} round {round}: remove: {}",
+                    stderr_of(&out)
+                );
+                assert_eq!(
+                    fs::read(&file).unwrap(),
+                    original,
+                    "{engine} round {round}: remove after a kill restores the original"
+                );
             }
         }
-        report.push(format!("{engine}: {kills} kills, {old} old, {new} new, {mixed} with some files new"));
+        report.push(format!(
+            "{engine}: {kills} kills, {old} old, {new} new, {mixed} with some files new"
+        ));
     }
-    eprintln!("configure-sigkill: {}; 0 partial or empty files", report.join("; "));
+    eprintln!(
+        "configure-sigkill: {}; 0 partial or empty files",
+        report.join("; ")
+    );
 }
 
 /// Regression: configure used to write the engine file before recording
@@ -499,22 +639,39 @@ fn runtime_configure_records_the_previous_default_before_editing() {
     fs::create_dir_all(&state).unwrap();
     let configure = |verb: &str| {
         let mut c = Command::new(bin("container-hooks-ctk"));
-        c.args(["--quiet", "runtime", verb, "--runtime", "docker", "--config"])
-            .arg(&file)
-            .arg("--state-dir")
-            .arg(&state);
+        c.args([
+            "--quiet",
+            "runtime",
+            verb,
+            "--runtime",
+            "docker",
+            "--config",
+        ])
+        .arg(&file)
+        .arg("--state-dir")
+        .arg(&state);
         if verb == "configure" {
             c.arg("--set-as-default");
         }
-        run(c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()))
+        run(c
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()))
     };
     {
         let _ro = Mount::read_only_bind(&state);
         let out = configure("configure");
         let err = stderr_of(&out);
         assert_eq!(out.status.code(), Some(1), "{err}");
-        assert!(err.contains(&state.display().to_string()) && err.contains("read-only file system"), "{err}");
-        assert_eq!(fs::read(&file).unwrap(), original, "daemon.json untouched when the record cannot be written");
+        assert!(
+            err.contains(&state.display().to_string()) && err.contains("read-only file system"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read(&file).unwrap(),
+            original,
+            "daemon.json untouched when the record cannot be written"
+        );
     }
     let out = configure("configure");
     assert!(out.status.success(), "{}", stderr_of(&out));
@@ -522,5 +679,9 @@ fn runtime_configure_records_the_previous_default_before_editing() {
     assert_eq!(v["default-runtime"], "container-hooks");
     let out = configure("remove");
     assert!(out.status.success(), "{}", stderr_of(&out));
-    assert_eq!(fs::read(&file).unwrap(), original, "remove restores nvidia as the default");
+    assert_eq!(
+        fs::read(&file).unwrap(),
+        original,
+        "remove restores nvidia as the default"
+    );
 }

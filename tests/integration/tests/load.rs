@@ -48,14 +48,21 @@ fn hook_counts(config: &serde_json::Value, recorder: &Path) -> [usize; 3] {
 fn concurrent_runc_creates_through_one_shim_config() {
     let n = scale("CHTK_LOAD_CREATES", 50);
     let tmp = tempfile::tempdir().unwrap();
-    let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &[require("runc").to_str().unwrap()]);
+    let toolkit = Toolkit::new(
+        &tmp.path().join("toolkit"),
+        &[require("runc").to_str().unwrap()],
+    );
     let recorder = write_hooks(&toolkit);
     // One read-only root filesystem shared by every bundle.
     let rootfs = tmp.path().join("rootfs");
     busybox_rootfs(&rootfs);
     let template = tmp.path().join("template");
     fs::create_dir_all(&template).unwrap();
-    run_ok(Command::new(require("runc")).args(["spec", "--bundle"]).arg(&template));
+    run_ok(
+        Command::new(require("runc"))
+            .args(["spec", "--bundle"])
+            .arg(&template),
+    );
     let mut spec: serde_json::Value =
         serde_json::from_slice(&fs::read(template.join("config.json")).unwrap()).unwrap();
     spec["process"]["terminal"] = false.into();
@@ -101,7 +108,9 @@ fn concurrent_runc_creates_through_one_shim_config() {
         if !status.success() {
             failures.push(format!(
                 "{id}: {status}: {}",
-                fs::read_to_string(dir.join("stderr")).unwrap_or_default().trim()
+                fs::read_to_string(dir.join("stderr"))
+                    .unwrap_or_default()
+                    .trim()
             ));
         }
         done.push((id, dir));
@@ -109,13 +118,22 @@ fn concurrent_runc_creates_through_one_shim_config() {
     for (id, _) in &done {
         runc_delete(&state, id);
     }
-    assert!(failures.is_empty(), "{} of {n} creates failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} creates failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 
     let lines = whole_log_lines(&toolkit.log);
     for (id, dir) in &done {
         let config: serde_json::Value =
             serde_json::from_slice(&fs::read(dir.join("config.json")).unwrap()).unwrap();
-        assert_eq!(hook_counts(&config, &recorder), [1, 1, 1], "{id}: hooks in config.json");
+        assert_eq!(
+            hook_counts(&config, &recorder),
+            [1, 1, 1],
+            "{id}: hooks in config.json"
+        );
         let record = fs::read_to_string(dir.join("hooks.record")).unwrap_or_default();
         let mut ran: Vec<&str> = record.lines().collect();
         ran.sort_unstable();
@@ -165,22 +183,45 @@ fn concurrent_shim_runs_with_true_as_runtime() {
     for (id, child) in children {
         let out = child.wait_with_output().unwrap();
         if !out.status.success() {
-            failures.push(format!("{id}: {}: {}", out.status, String::from_utf8_lossy(&out.stderr)));
+            failures.push(format!(
+                "{id}: {}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {n} runs failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} runs failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     let lines = whole_log_lines(&toolkit.log);
     for (id, dir) in &bundles {
         let config: serde_json::Value =
             serde_json::from_slice(&fs::read(dir.join("config.json")).unwrap()).unwrap();
-        assert_eq!(hook_counts(&config, &recorder), [1, 1, 1], "{id}: hooks in config.json");
+        assert_eq!(
+            hook_counts(&config, &recorder),
+            [1, 1, 1],
+            "{id}: hooks in config.json"
+        );
         // Docker's own prestart hook stays first.
-        assert_eq!(config["hooks"]["prestart"][0]["args"][0], "libnetwork-setkey", "{id}");
+        assert_eq!(
+            config["hooks"]["prestart"][0]["args"][0], "libnetwork-setkey",
+            "{id}"
+        );
         assert_eq!(count_lines(&lines, id, "hooks added"), 1, "{id}: log");
         assert_eq!(count_lines(&lines, id, "handing over"), 1, "{id}: log");
     }
-    assert_eq!(lines.len(), 2 * n, "log lines: one 'hooks added' and one 'handing over' per run");
-    eprintln!("load: {n} concurrent shim runs held; {} whole log lines; 0 failures", lines.len());
+    assert_eq!(
+        lines.len(),
+        2 * n,
+        "log lines: one 'hooks added' and one 'handing over' per run"
+    );
+    eprintln!(
+        "load: {n} concurrent shim runs held; {} whole log lines; 0 failures",
+        lines.len()
+    );
 }
 
 #[test]

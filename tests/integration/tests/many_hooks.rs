@@ -74,15 +74,34 @@ fn a_thousand_hook_files_inject_in_order() {
     let original = fs::read(fixtures().join("oci/docker-20.10.json")).unwrap();
     fs::write(bundle.join("config.json"), &original).unwrap();
     let out = create(&toolkit, &bundle);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let config: Value = serde_json::from_slice(&fs::read(bundle.join("config.json")).unwrap()).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config: Value =
+        serde_json::from_slice(&fs::read(bundle.join("config.json")).unwrap()).unwrap();
     // Every matching file once, in file order, after the engine's hooks.
     let mut seen = Vec::new();
     for stage in STAGES {
-        let list = config["hooks"][stage].as_array().cloned().unwrap_or_default();
-        let ours: Vec<&Value> = list.iter().filter(|h| h["path"].as_str().unwrap().starts_with("/usr/libexec/many/")).collect();
+        let list = config["hooks"][stage]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let ours: Vec<&Value> = list
+            .iter()
+            .filter(|h| {
+                h["path"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("/usr/libexec/many/")
+            })
+            .collect();
         if stage == "prestart" {
-            assert_eq!(list[0]["args"][0], "libnetwork-setkey", "Docker's hook stays first");
+            assert_eq!(
+                list[0]["args"][0], "libnetwork-setkey",
+                "Docker's hook stays first"
+            );
         }
         for h in ours {
             assert_eq!(h["timeout"], 5);
@@ -91,10 +110,15 @@ fn a_thousand_hook_files_inject_in_order() {
     }
     let mut expected_by_stage: Vec<String> = Vec::new();
     for (s, _) in STAGES.iter().enumerate() {
-        expected_by_stage.extend(applied.iter().filter(|p| {
-            let i: usize = p.rsplit('/').next().unwrap().parse().unwrap();
-            i % STAGES.len() == s
-        }).cloned());
+        expected_by_stage.extend(
+            applied
+                .iter()
+                .filter(|p| {
+                    let i: usize = p.rsplit('/').next().unwrap().parse().unwrap();
+                    i % STAGES.len() == s
+                })
+                .cloned(),
+        );
     }
     assert_eq!(seen, expected_by_stage);
     // A second create adds nothing and does not rewrite the file.
@@ -102,7 +126,10 @@ fn a_thousand_hook_files_inject_in_order() {
     let out = create(&toolkit, &bundle);
     assert!(out.status.success());
     assert_eq!(fs::read(bundle.join("config.json")).unwrap(), before);
-    eprintln!("many hooks: {n} hook files, {} hooks injected in order", seen.len());
+    eprintln!(
+        "many hooks: {n} hook files, {} hooks injected in order",
+        seen.len()
+    );
 
     if std::env::var_os("CHTK_BENCH").is_some() {
         bench(&toolkit, &bundle, &original, n);
@@ -124,13 +151,16 @@ fn bench(toolkit: &Toolkit, bundle: &Path, original: &[u8], n: usize) {
     let empty = toolkit.dir.join("empty.d");
     fs::create_dir_all(&empty).unwrap();
     let config_empty = toolkit.dir.join("config-empty.toml");
-    let text = fs::read_to_string(&toolkit.config).unwrap().replace(
-        &format!("{:?}", toolkit.hooks_d),
-        &format!("{:?}", empty),
-    );
+    let text = fs::read_to_string(&toolkit.config)
+        .unwrap()
+        .replace(&format!("{:?}", toolkit.hooks_d), &format!("{:?}", empty));
     write_mode(&config_empty, &text, 0o644);
     let export = toolkit.dir.join("bench.json");
-    let prepare = format!("cp {} {}", pristine.display(), bundle.join("config.json").display());
+    let prepare = format!(
+        "cp {} {}",
+        pristine.display(),
+        bundle.join("config.json").display()
+    );
     let cmd = |config: &Path| {
         format!(
             "CONTAINER_HOOKS_CONFIG={} {} create --bundle {} many",
@@ -140,10 +170,30 @@ fn bench(toolkit: &Toolkit, bundle: &Path, original: &[u8], n: usize) {
         )
     };
     let out = run(Command::new(require("hyperfine"))
-        .args(["-N", "--warmup", "20", "--min-runs", "200", "--prepare", &prepare, "--export-json"])
+        .args([
+            "-N",
+            "--warmup",
+            "20",
+            "--min-runs",
+            "200",
+            "--prepare",
+            &prepare,
+            "--export-json",
+        ])
         .arg(&export)
-        .args(["-n", "0 files", &cmd(&config_empty), "-n", &format!("{n} files"), &cmd(&toolkit.config)]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        .args([
+            "-n",
+            "0 files",
+            &cmd(&config_empty),
+            "-n",
+            &format!("{n} files"),
+            &cmd(&toolkit.config),
+        ]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results: Value = serde_json::from_slice(&fs::read(&export).unwrap()).unwrap();
     let mean = |i: usize| results["results"][i]["mean"].as_f64().unwrap();
     let ratio = mean(1) / mean(0);
@@ -171,7 +221,11 @@ fn hooks_d_trust_and_size_rules_hold_through_the_shim() {
         assert_eq!(out.status.code(), Some(1), "{what}: {err}");
         assert!(err.contains(needle), "{what}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "{what}: one line: {err}");
-        assert_eq!(fs::read(bundle.join("config.json")).unwrap(), original, "{what}");
+        assert_eq!(
+            fs::read(bundle.join("config.json")).unwrap(),
+            original,
+            "{what}"
+        );
     };
 
     // A symlink to a file others can write is judged by that file.
@@ -183,21 +237,36 @@ fn hooks_d_trust_and_size_rules_hold_through_the_shim() {
     // The same symlink to a file only root can write is applied.
     fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
     let out = create(&toolkit, &bundle);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let config: Value = serde_json::from_slice(&fs::read(bundle.join("config.json")).unwrap()).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config: Value =
+        serde_json::from_slice(&fs::read(bundle.join("config.json")).unwrap()).unwrap();
     assert_eq!(config["hooks"]["prestart"], json!([{"path": "/bin/true"}]));
     fs::write(bundle.join("config.json"), original).unwrap();
 
     // A hooks directory writable by others is refused as a whole.
     fs::set_permissions(&toolkit.hooks_d, fs::Permissions::from_mode(0o777)).unwrap();
-    refused("world-writable hooks.d", &toolkit.hooks_d.display().to_string());
+    refused(
+        "world-writable hooks.d",
+        &toolkit.hooks_d.display().to_string(),
+    );
     fs::set_permissions(&toolkit.hooks_d, fs::Permissions::from_mode(0o755)).unwrap();
 
     // A hook file past 1 MiB.
     let mut big = good.to_string().into_bytes();
-    big.resize(container_hooks_core::trust::MAX_SOURCE_BYTES as usize + 1, b' ');
+    big.resize(
+        container_hooks_core::trust::MAX_SOURCE_BYTES as usize + 1,
+        b' ',
+    );
     fs::remove_file(&link).unwrap();
     fs::write(toolkit.hooks_d.join("20-big.json"), &big).unwrap();
-    fs::set_permissions(toolkit.hooks_d.join("20-big.json"), fs::Permissions::from_mode(0o644)).unwrap();
+    fs::set_permissions(
+        toolkit.hooks_d.join("20-big.json"),
+        fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
     refused("hook file over the limit", "larger than 1 MiB");
 }

@@ -59,7 +59,9 @@ pub fn temporaries(dir: &Path) -> Vec<PathBuf> {
     fs::read_dir(dir)
         .unwrap()
         .flatten()
-        .filter(|e| container_hooks_core::atomic::is_temporary_name(&e.file_name().to_string_lossy()))
+        .filter(|e| {
+            container_hooks_core::atomic::is_temporary_name(&e.file_name().to_string_lossy())
+        })
         .map(|e| e.path())
         .collect()
 }
@@ -69,10 +71,16 @@ pub fn temporaries(dir: &Path) -> Vec<PathBuf> {
 pub fn whole_log_lines(log: &Path) -> Vec<String> {
     let text = fs::read(log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
     let text = String::from_utf8(text).expect("log is UTF-8 (a torn multi-byte character is not)");
-    assert!(text.is_empty() || text.ends_with('\n'), "last log line is cut off");
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "last log line is cut off"
+    );
     let mut lines = Vec::new();
     for line in text.lines() {
-        assert!(is_whole_line(line), "torn or interleaved log line: {line:?}");
+        assert!(
+            is_whole_line(line),
+            "torn or interleaved log line: {line:?}"
+        );
         lines.push(line.to_string());
     }
     lines
@@ -112,7 +120,10 @@ pub fn count_lines(lines: &[String], id: &str, message: &str) -> usize {
     let tag2 = format!("id={id} ");
     lines
         .iter()
-        .filter(|l| l.contains(message) && (l.contains(&tag) || l.contains(&tag2) || l.ends_with(&format!("id={id}"))))
+        .filter(|l| {
+            l.contains(message)
+                && (l.contains(&tag) || l.contains(&tag2) || l.ends_with(&format!("id={id}")))
+        })
         .count()
 }
 
