@@ -685,3 +685,43 @@ fn runtime_configure_records_the_previous_default_before_editing() {
         "remove restores nvidia as the default"
     );
 }
+
+/// Regression (found by the hooks_json fuzz target): a hooks.json whose
+/// stage name or field name holds a newline gave an error over several
+/// lines on stderr and in the shim's log.
+#[test]
+fn hostile_names_in_hooks_json_give_one_whole_error_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &["/bin/true"]);
+    let bundle = tmp.path().join("bundle");
+    fs::create_dir_all(&bundle).unwrap();
+    fs::write(bundle.join("config.json"), b"{}").unwrap();
+    for hooks in [
+        r#"{"pre\nstart": []}"#,
+        r#"{"prestart": [{"path": "/x", "pa\nth\u001b[2J": 1}]}"#,
+    ] {
+        write_mode(&toolkit.hooks_json, hooks, 0o644);
+        let runc_log = tmp.path().join("runc-log.json");
+        let out = run(toolkit
+            .shim()
+            .arg("--log")
+            .arg(&runc_log)
+            .args(["create", "--bundle"])
+            .arg(&bundle)
+            .arg("x")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()));
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err:?}");
+        assert!(!err.trim_end().chars().any(char::is_control), "{err:?}");
+        assert!(err.contains(&toolkit.hooks_json.display().to_string()), "{err}");
+        let lines = reliability::whole_log_lines(&toolkit.log);
+        assert!(lines.iter().any(|l| l.contains("ERROR")), "{lines:?}");
+        let text = fs::read_to_string(&runc_log).unwrap();
+        assert_eq!(text.lines().count(), 1, "{text:?}");
+        fs::remove_file(&runc_log).unwrap();
+        assert_eq!(fs::read(bundle.join("config.json")).unwrap(), b"{}");
+    }
+}
