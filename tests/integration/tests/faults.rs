@@ -716,7 +716,10 @@ fn hostile_names_in_hooks_json_give_one_whole_error_line() {
         assert_eq!(out.status.code(), Some(1), "{err}");
         assert_eq!(err.lines().count(), 1, "{err:?}");
         assert!(!err.trim_end().chars().any(char::is_control), "{err:?}");
-        assert!(err.contains(&toolkit.hooks_json.display().to_string()), "{err}");
+        assert!(
+            err.contains(&toolkit.hooks_json.display().to_string()),
+            "{err}"
+        );
         let lines = reliability::whole_log_lines(&toolkit.log);
         assert!(lines.iter().any(|l| l.contains("ERROR")), "{lines:?}");
         let text = fs::read_to_string(&runc_log).unwrap();
