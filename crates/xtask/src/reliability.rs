@@ -132,7 +132,7 @@ pub fn run(args: Args) -> Result<()> {
         } => fuzz(seconds, no_sanitizer, targets),
         Run::ManyHooks { files } => integration(
             "many_hooks",
-            "many_hook_files_cost",
+            "a_thousand_hook_files",
             &[
                 ("CHTK_HOOK_FILES", files.to_string()),
                 ("CHTK_BENCH", "1".to_string()),

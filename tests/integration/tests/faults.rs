@@ -77,7 +77,7 @@ fn sigkill_during_injection_leaves_the_original_or_the_whole_result() {
     let tmp = tempfile::tempdir().unwrap();
     let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &["/bin/true"]);
     toolkit.write_hooks_json(&many_hooks(600));
-    let original = large_config(scale("CHTK_KILL_MIB", 4));
+    let original = large_config(scale("CHTK_KILL_MIB", 2));
     let bundle = tmp.path().join("bundle");
     fs::create_dir_all(&bundle).unwrap();
     let config = bundle.join("config.json");
@@ -100,20 +100,33 @@ fn sigkill_during_injection_leaves_the_original_or_the_whole_result() {
     let mut rng = Rng::new("sigkill");
     let window = whole.as_micros() as u64 * 6 / 5;
     let (mut kept_original, mut completed, mut tmp_seen) = (0, 0, 0);
+    // The latest kill time that left the original and the earliest that
+    // left the result: the write happens between them. Every other kill
+    // aims there; the rest are spread over the whole run.
+    let (mut last_original, mut first_complete) = (0u64, u64::MAX);
     for round in 0..kills {
+        let delay = if round % 2 == 1 && first_complete != u64::MAX {
+            let a = last_original.min(first_complete).saturating_sub(window / 10);
+            let b = last_original.max(first_complete) + window / 20;
+            a + rng.below(b - a + 1)
+        } else {
+            rng.below(window)
+        };
         let mut child = shim_create(&toolkit, &bundle, "k")
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let own = format!(".config.json.{}.chtk.tmp", child.id());
-        std::thread::sleep(Duration::from_micros(rng.below(window)));
+        std::thread::sleep(Duration::from_micros(delay));
         let _ = child.kill();
         let _ = child.wait();
         let now = fs::read(&config).unwrap();
         if now == original {
             kept_original += 1;
+            last_original = last_original.max(delay);
         } else if now == complete {
             completed += 1;
+            first_complete = first_complete.min(delay);
             fs::write(&config, &original).unwrap();
         } else {
             panic!(
