@@ -106,7 +106,9 @@ fn sigkill_during_injection_leaves_the_original_or_the_whole_result() {
     let (mut last_original, mut first_complete) = (0u64, u64::MAX);
     for round in 0..kills {
         let delay = if round % 2 == 1 && first_complete != u64::MAX {
-            let a = last_original.min(first_complete).saturating_sub(window / 10);
+            let a = last_original
+                .min(first_complete)
+                .saturating_sub(window / 10);
             let b = last_original.max(first_complete) + window / 20;
             a + rng.below(b - a + 1)
         } else {
