@@ -5,6 +5,19 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 # runc/crun/busybox: bundles; containerd and docker.io: isolated engines in
 # the integration tests; e2fsprogs (chattr) and mount: read-only engine
-# files in the CLI tests.
+# files in the CLI tests; lintian, rpm, rpmlint, dash, debootstrap and gzip:
+# the package tests (lints, dpkg/rpm lifecycle, clean-room Debian 12).
 apt-get install -y --no-install-recommends \
-    runc crun busybox-static containerd docker.io e2fsprogs mount
+    runc crun busybox-static containerd docker.io e2fsprogs mount \
+    lintian rpm rpmlint dash debootstrap gzip
+
+# Pinned packaging tools (cargo xtask package); skipped when the pinned
+# version is there already.
+need() {
+    local tool=$1 crate=$2 version=$3
+    if ! "$tool" --version 2>/dev/null | grep -qF "$version"; then
+        cargo install --locked "$crate@$version"
+    fi
+}
+need cargo-deb cargo-deb 3.8.0
+need cargo-generate-rpm cargo-generate-rpm 0.21.1

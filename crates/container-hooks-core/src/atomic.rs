@@ -1,5 +1,5 @@
 //! Replacing a file atomically: a temporary file in the same directory,
-//! written and synced, given the old file's mode and owner, then renamed
+//! written (and synced, when durable), given the old file's mode and owner, then renamed
 //! over the old one. A reader sees the old file or the new one, never a
 //! part of either.
 
@@ -14,9 +14,16 @@ const TMP_SUFFIX: &str = ".chtk.tmp";
 
 /// Writes `contents` to `path` atomically. When `path` exists its mode and
 /// owner are kept (a symlink is followed and its target replaced); a new
-/// file gets `new_mode`. `sync_dir` also syncs the directory so the rename
-/// survives a power cut (wanted for engine configs).
-pub fn replace_file(path: &Path, contents: &[u8], new_mode: u32, sync_dir: bool) -> io::Result<()> {
+/// file gets `new_mode`.
+///
+/// `durable` syncs the new file before the rename and the directory after
+/// it, so the change also survives a power cut: wanted for engine configs,
+/// which decide whether the host's engines start. Without it the write is
+/// still atomic for every reader and against a killed writer, which is
+/// what a bundle's config.json needs: it lives as long as one container
+/// create (usually on tmpfs), runc itself never syncs it, and an fsync
+/// would cost milliseconds on every container start.
+pub fn replace_file(path: &Path, contents: &[u8], new_mode: u32, durable: bool) -> io::Result<()> {
     let target = resolve_target(path)?;
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -37,13 +44,13 @@ pub fn replace_file(path: &Path, contents: &[u8], new_mode: u32, sync_dir: bool)
     }
     remove_stale_temporaries(&dir, &name);
     let tmp = dir.join(format!(".{name}.{}{TMP_SUFFIX}", std::process::id()));
-    let result = write_temporary(&tmp, contents, existing.as_ref(), new_mode)
+    let result = write_temporary(&tmp, contents, existing.as_ref(), new_mode, durable)
         .and_then(|()| fs::rename(&tmp, &target));
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
         return Err(e);
     }
-    if sync_dir {
+    if durable {
         if let Ok(d) = File::open(&dir) {
             let _ = d.sync_all();
         }
@@ -63,6 +70,7 @@ fn write_temporary(
     contents: &[u8],
     existing: Option<&fs::Metadata>,
     new_mode: u32,
+    durable: bool,
 ) -> io::Result<()> {
     let mode = existing.map_or(new_mode, |m| m.permissions().mode() & 0o7777);
     let mut file = OpenOptions::new()
@@ -79,7 +87,9 @@ fn write_temporary(
     }
     file.set_permissions(fs::Permissions::from_mode(mode))?;
     file.write_all(contents)?;
-    file.sync_all()?;
+    if durable {
+        file.sync_all()?;
+    }
     Ok(())
 }
 

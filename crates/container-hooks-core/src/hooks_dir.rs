@@ -40,6 +40,9 @@
 //!   number prefix sort the same either way.
 //! - When the masking file is refused and `strict = false`, the masked file
 //!   stays masked: the administrator meant to replace it.
+//! - A stage listed twice, or the same hook (same path, args, env, timeout)
+//!   from two sources at one stage, is added once: that is the shim's
+//!   idempotence rule. containers/common adds it twice.
 
 use crate::error::{json_fault, FileError};
 use crate::hook::{Hook, HookSet, Stage};

@@ -66,20 +66,79 @@ pub const ENGINE_BIND_MOUNTS: &[&str] = &[
     "/dev/termination-log",
 ];
 
-/// A regex from a hook file, compiled the first time it is needed.
+/// A regex from a hook file, compiled the first time it is needed. A regex
+/// made only of literal characters (escaped punctuation included) and
+/// `^`/`$` anchors, such as `^/bin/sh$` or `^io\.example\.verify$`, is
+/// matched as the string it stands for, without compiling anything.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     /// The regex as written.
     pub source: String,
     /// Where it is in the file, e.g. `when.commands[1]`.
     pub field: String,
+    literal: Option<Literal>,
     compiled: OnceLock<Result<Regex, String>>,
+}
+
+/// A regex that is a plain string, and where it must match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Literal {
+    Whole(String),
+    Prefix(String),
+    Suffix(String),
+    Anywhere(String),
+}
+
+impl Literal {
+    /// The literal a regex stands for, if it is one.
+    fn of(source: &str) -> Option<Literal> {
+        let (start, rest) = match source.strip_prefix('^') {
+            Some(r) => (true, r),
+            None => (false, source),
+        };
+        let mut text = String::with_capacity(rest.len());
+        let mut end = false;
+        let mut chars = rest.chars();
+        while let Some(c) = chars.next() {
+            if end {
+                return None; // something after `$`
+            }
+            match c {
+                '\\' => match chars.next() {
+                    Some(e) if e.is_ascii_punctuation() => text.push(e),
+                    _ => return None,
+                },
+                '$' => end = true,
+                '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' => {
+                    return None
+                }
+                c => text.push(c),
+            }
+        }
+        Some(match (start, end) {
+            (true, true) => Literal::Whole(text),
+            (true, false) => Literal::Prefix(text),
+            (false, true) => Literal::Suffix(text),
+            (false, false) => Literal::Anywhere(text),
+        })
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Literal::Whole(l) => text == l,
+            Literal::Prefix(l) => text.starts_with(l.as_str()),
+            Literal::Suffix(l) => text.ends_with(l.as_str()),
+            Literal::Anywhere(l) => text.contains(l.as_str()),
+        }
+    }
 }
 
 impl Pattern {
     pub fn new(source: impl Into<String>, field: impl Into<String>) -> Pattern {
+        let source = source.into();
         Pattern {
-            source: source.into(),
+            literal: Literal::of(&source),
+            source,
             field: field.into(),
             compiled: OnceLock::new(),
         }
@@ -101,6 +160,9 @@ impl Pattern {
 
     /// Whether the regex matches somewhere in `text`.
     pub fn is_match(&self, text: &str) -> Result<bool, String> {
+        if let Some(literal) = &self.literal {
+            return Ok(literal.is_match(text));
+        }
         Ok(self.regex()?.is_match(text))
     }
 
@@ -530,6 +592,49 @@ mod tests {
         let big = Pattern::new("(?:a{1000}){1000}", "when.commands[0]");
         let err = big.is_match("a").unwrap_err();
         assert!(err.contains("size limit"), "{err}");
+    }
+
+    #[test]
+    fn literal_regexes_are_recognised() {
+        use Literal::*;
+        for (p, want) in [
+            ("^/bin/sh$", Some(Whole("/bin/sh".into()))),
+            (
+                "^io\\.example\\.verify$",
+                Some(Whole("io.example.verify".into())),
+            ),
+            ("^/usr/", Some(Prefix("/usr/".into()))),
+            ("/init$", Some(Suffix("/init".into()))),
+            ("sh", Some(Anywhere("sh".into()))),
+            ("", Some(Anywhere(String::new()))),
+            ("^$", Some(Whole(String::new()))),
+            (".*/init$", None),
+            ("^a|b$", None),
+            ("^a$b", None),
+            ("\\d", None),
+            ("(?i)^a$", None),
+            ("^a\\$", Some(Prefix("a$".into()))),
+        ] {
+            assert_eq!(Literal::of(p), want, "{p}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The string shortcut gives the regex's answer.
+        #[test]
+        fn literal_shortcut_agrees_with_the_regex(
+            start in proptest::bool::ANY,
+            end in proptest::bool::ANY,
+            body in "([a-c/. -]|\\\\[.$^/-]){0,6}",
+            text in "[a-c/.$^ -]{0,8}",
+        ) {
+            let source = format!("{}{body}{}", if start { "^" } else { "" }, if end { "$" } else { "" });
+            let fast = Pattern::new(source.clone(), "f");
+            let slow = compile(&source).unwrap();
+            if fast.literal.is_some() {
+                proptest::prop_assert_eq!(fast.is_match(&text).unwrap(), slow.is_match(&text), "{} on {:?}", source, text);
+            }
+        }
     }
 
     #[test]

@@ -837,3 +837,29 @@ fn a_thousand_files_are_read() {
         .collect();
     assert_eq!(matched, ["/h/567"]);
 }
+
+#[test]
+fn a_refused_masking_file_still_masks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (d1, d2) = (mkdir(tmp.path(), "1"), mkdir(tmp.path(), "2"));
+    write(&d1.join("x.json"), &always("/vendor"), 0o644);
+    write(&d2.join("x.json"), &always("/admin"), 0o664);
+    let loaded = hooks_dir::load(&[d1.clone(), d2.clone()]);
+    assert!(
+        loaded.files.is_empty(),
+        "the vendor file must not come back"
+    );
+    assert_eq!(loaded.errors.len(), 1);
+    assert_eq!(loaded.errors[0].file, d2.join("x.json"));
+    assert_eq!(loaded.masked[0].path, d1.join("x.json"));
+}
+
+#[test]
+fn a_stage_listed_twice_adds_the_hook_once() {
+    let h = parse(
+        r#"{"version": "1.0.0", "hook": {"path": "/h"}, "when": {"always": true}, "stages": ["poststop", "prestart", "poststop"]}"#,
+    );
+    let set = h.hook_set();
+    assert_eq!(set.stage(Stage::Poststop).len(), 1);
+    assert_eq!(set.stage(Stage::Prestart).len(), 1);
+}

@@ -20,8 +20,6 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Inspect hook sources: list them, validate them, preview a bundle.
-    Hooks(crate::commands::hooks::HooksArgs),
     /// Wire the shim into a container engine, take it out, or report.
     #[command(
         subcommand,
@@ -34,6 +32,8 @@ pub enum Command {
         after_help = "Examples:\n  container-hooks-ctk config default > /etc/container-hooks/config.toml\n  container-hooks-ctk config --set container-hooks-runtime.runtimes=runc,crun --in-place\n  container-hooks-ctk config --set container-hooks.strict=false -o /tmp/config.toml"
     )]
     Config(ConfigArgs),
+    /// Inspect hook sources: list them, validate them, preview a bundle.
+    Hooks(crate::commands::hooks::HooksArgs),
     /// Install the toolkit's binaries from a directory, atomically.
     #[command(
         after_help = "Example:\n  container-hooks-ctk install --toolkit-root ./target/release --dest /usr/bin"

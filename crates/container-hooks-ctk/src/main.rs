@@ -1,10 +1,14 @@
 use clap::Parser;
 use container_hooks_ctk::cli::Cli;
+use std::process::ExitCode;
 
-fn main() {
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Err(e) = container_hooks_ctk::commands::run(&cli) {
-        eprintln!("container-hooks-ctk: error: {e:#}");
-        std::process::exit(1);
+    match container_hooks_ctk::commands::run(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("container-hooks-ctk: error: {e:#}");
+            ExitCode::from(1)
+        }
     }
 }

@@ -1,22 +1,34 @@
 //! `container-hooks`: a no-op marker. Hook files written for the original
 //! tool name it as their first prestart hook; its presence in a bundle's
-//! config.json means "hooks already injected". As a hook it reads nothing
-//! and exits 0.
+//! config.json means "hooks already injected". As a hook it ignores its
+//! arguments, drains the state JSON the runtime writes to its stdin (so the
+//! runtime never sees a broken pipe) and exits 0.
+
+use std::io::IsTerminal;
+
+const HELP: &str = "A no-op OCI hook. Hook files name it as their first prestart hook to mark
+a bundle whose hooks were already injected. It ignores its arguments, reads
+the container state from stdin and exits 0.
+
+Usage: container-hooks [--version | --help]";
 
 fn main() {
-    let mut args = std::env::args_os().skip(1);
-    if let Some(arg) = args.next() {
-        match arg.to_str() {
-            Some("--version") | Some("-V") | Some("version") => {
-                println!("container-hooks {}", env!("CARGO_PKG_VERSION"));
+    match std::env::args_os()
+        .nth(1)
+        .as_deref()
+        .and_then(|a| a.to_str())
+    {
+        Some("--version" | "-V") => {
+            println!("container-hooks {}", env!("CARGO_PKG_VERSION"));
+        }
+        Some("--help" | "-h") => {
+            println!("container-hooks {}\n\n{HELP}", env!("CARGO_PKG_VERSION"));
+        }
+        _ => {
+            let stdin = std::io::stdin();
+            if !stdin.is_terminal() {
+                let _ = std::io::copy(&mut stdin.lock(), &mut std::io::sink());
             }
-            Some("--help") | Some("-h") => {
-                println!(
-                    "container-hooks {}\n\nA no-op OCI hook. Hook files name it as their first prestart hook to mark\na bundle whose hooks were already injected. It ignores its arguments and\nexits 0.\n\nUsage: container-hooks [--version | --help]",
-                    env!("CARGO_PKG_VERSION")
-                );
-            }
-            _ => {}
         }
     }
 }

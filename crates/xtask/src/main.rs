@@ -6,7 +6,11 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod bench;
+mod build;
 mod demo;
+mod generate;
+mod package;
 mod reliability;
 
 #[derive(Parser)]
@@ -23,11 +27,25 @@ enum Task {
     Demo(demo::Args),
     /// Long runs of the load, fault and fuzz tests (see RELIABILITY.md).
     Reliability(reliability::Args),
+    /// Measure the shim's whole-process cost against a minimal C program
+    /// that only execs the same runtime, and its peak memory.
+    Bench(bench::Args),
+    /// Write the man pages (man/) and shell completions (completions/)
+    /// from the clap definitions.
+    Generate(generate::Args),
+    /// Build the release binaries (static-pie) and the .deb and .rpm
+    /// packages into dist/.
+    Package(package::Args),
 }
 
 fn main() -> Result<()> {
     match Xtask::parse().task {
         Task::Demo(args) => demo::run(args),
         Task::Reliability(args) => reliability::run(args),
+        Task::Bench(args) => bench::run(args),
+        Task::Generate(args) => generate::run(args),
+        Task::Package(args) => package::run(args),
     }
 }
+
+pub(crate) use build::repo_root;

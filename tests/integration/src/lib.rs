@@ -8,6 +8,7 @@
 //! - [`daemons`]: isolated containerd and dockerd instances.
 
 pub mod daemons;
+pub mod packages;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

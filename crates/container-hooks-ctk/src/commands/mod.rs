@@ -45,16 +45,13 @@ impl Out {
     }
 }
 
-/// Runs the parsed command line.
-pub fn run(cli: &Cli) -> anyhow::Result<()> {
+/// Runs the parsed command line; returns the exit status.
+pub fn run(cli: &Cli) -> anyhow::Result<u8> {
     let out = Out::from_cli(cli);
     match &cli.command {
-        Command::Runtime(cmd) => runtime::run(cmd, out),
-        Command::Config(args) => config::run(args, out),
-        Command::Install(args) => install::run(args, out),
-        Command::Hooks(args) => match hooks::run(args)? {
-            0 => Ok(()),
-            code => std::process::exit(code.into()),
-        },
+        Command::Hooks(args) => hooks::run(args),
+        Command::Runtime(cmd) => runtime::run(cmd, out).map(|()| 0),
+        Command::Config(args) => config::run(args, out).map(|()| 0),
+        Command::Install(args) => install::run(args, out).map(|()| 0),
     }
 }

@@ -1,0 +1,165 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_container_hooks_ctk_global_optspecs
+    string join \n debug q/quiet h/help V/version
+end
+
+function __fish_container_hooks_ctk_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_container_hooks_ctk_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_container_hooks_ctk_using_subcommand
+    set -l cmd (__fish_container_hooks_ctk_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -s h -l help -d 'Print help'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -s V -l version -d 'Print version'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "runtime" -d 'Wire the shim into a container engine, take it out, or report'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "config" -d 'Print the default config.toml, or set keys in one'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "hooks" -d 'Inspect hook sources: list them, validate them, preview a bundle'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "install" -d 'Install the toolkit\'s binaries from a directory, atomically'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status help" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status help" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status help" -s h -l help -d 'Print help'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status help" -f -a "configure" -d 'Add the shim as a runtime of the engine'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status help" -f -a "remove" -d 'Take out what configure added and restore the previous default runtime'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status help" -f -a "unconfigure" -d 'Take out what configure added and restore the previous default runtime'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status help" -f -a "status" -d 'Report, for each engine, whether it is installed, which file would be edited, whether the shim is wired in and the default'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l runtime -d 'The engine to edit' -r -f -a "docker\t''
+containerd\t''
+crio\t''
+podman\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l config -d 'The engine\'s config file (default: the engine\'s usual file)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l drop-in -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l restart-mode -d 'How the engine learns of the change' -r -f -a "none\t'Print the command to run'
+signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
+systemd\t'systemctl reload docker, or restart containerd / crio'"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l pid-file -d 'dockerd\'s pid file, for --restart-mode signal' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l path -d 'The shim\'s path, as the engine will run it' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l dry-run -d 'Print a unified diff of what would change; change nothing'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l set-as-default -d 'Make the shim the engine\'s default runtime'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l force -d 'Replace a runtime of the same name that is not the shim'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l runtime -d 'The engine to edit' -r -f -a "docker\t''
+containerd\t''
+crio\t''
+podman\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l config -d 'The engine\'s config file (default: the engine\'s usual file)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l drop-in -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l restart-mode -d 'How the engine learns of the change' -r -f -a "none\t'Print the command to run'
+signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
+systemd\t'systemctl reload docker, or restart containerd / crio'"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l pid-file -d 'dockerd\'s pid file, for --restart-mode signal' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l dry-run -d 'Print a unified diff of what would change; change nothing'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l runtime -d 'The engine to edit' -r -f -a "docker\t''
+containerd\t''
+crio\t''
+podman\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l config -d 'The engine\'s config file (default: the engine\'s usual file)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l drop-in -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l restart-mode -d 'How the engine learns of the change' -r -f -a "none\t'Print the command to run'
+signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
+systemd\t'systemctl reload docker, or restart containerd / crio'"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l pid-file -d 'dockerd\'s pid file, for --restart-mode signal' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l dry-run -d 'Print a unified diff of what would change; change nothing'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l output -r -f -a "text\t''
+json\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l state-dir -d 'Where configure recorded what it did' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "configure" -d 'Add the shim as a runtime of the engine'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Take out what configure added and restore the previous default runtime'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "status" -d 'Report, for each engine, whether it is installed, which file would be edited, whether the shim is wired in and the default'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -l config -d 'The config file to start from [default: $CONTAINER_HOOKS_CONFIG or /etc/container-hooks/config.toml; a missing file starts from the defaults]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -l set -d 'Set a key: TABLE.KEY=VALUE (arrays as comma-separated values)' -r
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -s o -l output -d 'Write the result to FILE' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -l in-place -d 'Write the result back to the config file'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -s h -l help -d 'Print help'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -f -a "default" -d 'Print the default config.toml, with comments'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and __fish_seen_subcommand_from default" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and __fish_seen_subcommand_from default" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and __fish_seen_subcommand_from default" -s h -l help -d 'Print help'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "default" -d 'Print the default config.toml, with comments'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and not __fish_seen_subcommand_from list validate preview help" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and not __fish_seen_subcommand_from list validate preview help" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and not __fish_seen_subcommand_from list validate preview help" -s h -l help -d 'Print help'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and not __fish_seen_subcommand_from list validate preview help" -f -a "list" -d 'Every hook source in effect, in the order hooks are applied: the hooks.json file, then each hooks.d file with its stages and conditions; masked and refused files too'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and not __fish_seen_subcommand_from list validate preview help" -f -a "validate" -d 'Check hook sources for errors (one line each: file, field, fault; exit status 1) and for traps (warnings; exit status 0)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and not __fish_seen_subcommand_from list validate preview help" -f -a "preview" -d 'Show which hooks the shim would add to a bundle\'s config.json, at which stage and why (each condition with its result), and the change as a unified diff. Writes nothing'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and not __fish_seen_subcommand_from list validate preview help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from list" -l config -d 'The config.toml to read [default: $CONTAINER_HOOKS_CONFIG, else /etc/container-hooks/config.toml]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from list" -l output -d 'Output format' -r -f -a "text\t'Lines for a person to read'
+json\t'One JSON document'"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from list" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from validate" -l config -d 'The config.toml to read [default: $CONTAINER_HOOKS_CONFIG, else /etc/container-hooks/config.toml]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from validate" -l output -d 'Output format' -r -f -a "text\t'Lines for a person to read'
+json\t'One JSON document'"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from validate" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -l config -d 'The config.toml to read [default: $CONTAINER_HOOKS_CONFIG, else /etc/container-hooks/config.toml]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -l output -d 'Output format' -r -f -a "text\t'Lines for a person to read'
+json\t'One JSON document'"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -s b -l bundle -d 'The bundle directory (holding config.json)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every hook source in effect, in the order hooks are applied: the hooks.json file, then each hooks.d file with its stages and conditions; masked and refused files too'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check hook sources for errors (one line each: file, field, fault; exit status 1) and for traps (warnings; exit status 0)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "preview" -d 'Show which hooks the shim would add to a bundle\'s config.json, at which stage and why (each condition with its result), and the change as a unified diff. Writes nothing'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l toolkit-root -d 'The directory holding container-hooks-runtime, container-hooks-ctk and container-hooks' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l dest -d 'Where to install them' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l debug -d 'Print what is done, step by step'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -s q -l quiet -d 'Print only errors'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -s h -l help -d 'Print help'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install help" -f -a "runtime" -d 'Wire the shim into a container engine, take it out, or report'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install help" -f -a "config" -d 'Print the default config.toml, or set keys in one'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install help" -f -a "hooks" -d 'Inspect hook sources: list them, validate them, preview a bundle'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install help" -f -a "install" -d 'Install the toolkit\'s binaries from a directory, atomically'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from runtime" -f -a "configure" -d 'Add the shim as a runtime of the engine'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from runtime" -f -a "remove" -d 'Take out what configure added and restore the previous default runtime'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from runtime" -f -a "status" -d 'Report, for each engine, whether it is installed, which file would be edited, whether the shim is wired in and the default'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "default" -d 'Print the default config.toml, with comments'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "list" -d 'Every hook source in effect, in the order hooks are applied: the hooks.json file, then each hooks.d file with its stages and conditions; masked and refused files too'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "validate" -d 'Check hook sources for errors (one line each: file, field, fault; exit status 1) and for traps (warnings; exit status 0)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "preview" -d 'Show which hooks the shim would add to a bundle\'s config.json, at which stage and why (each condition with its result), and the change as a unified diff. Writes nothing'

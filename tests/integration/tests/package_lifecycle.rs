@@ -1,0 +1,576 @@
+//! The packages installed, reinstalled, removed and purged for real with
+//! dpkg and rpm on this machine, with a running dockerd and Debian's
+//! containerd config: the maintainer scripts wire both engines, the shim
+//! runs hooks from hooks.json in `docker run`, and removal restores both
+//! engines' configs.
+//!
+//! This changes the machine (/usr/bin, /etc/container-hooks, /etc/docker,
+//! /etc/containerd, /var/run/docker.pid), so it refuses to run unless
+//! `CI=true` (CI's machine is thrown away after the run) or
+//! `CONTAINER_HOOKS_LIFECYCLE=1`. /etc/docker and /etc/containerd are
+//! restored afterwards.
+
+use integration_tests::daemons::{kill, unmount_below};
+use integration_tests::packages::{ensure_built, NAME};
+use integration_tests::{
+    busybox_rootfs, read_record, recorder_hook, require, run, run_ok, write_mode,
+};
+use serde_json::{json, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const DAEMON_JSON: &str = "/etc/docker/daemon.json";
+const CONTAINERD_TOML: &str = "/etc/containerd/config.toml";
+const DOCKER_PID_FILE: &str = "/var/run/docker.pid";
+const SHIM: &str = "/usr/bin/container-hooks-runtime";
+
+/// One lifecycle at a time: both use the system's paths.
+static SYSTEM: Mutex<()> = Mutex::new(());
+
+fn allowed() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+        || std::env::var("CONTAINER_HOOKS_LIFECYCLE").as_deref() == Ok("1")
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Format {
+    Deb,
+    Rpm,
+}
+
+impl Format {
+    fn installed(self) -> bool {
+        match self {
+            Format::Deb => {
+                run(Command::new("dpkg-query").args(["-W", "-f", "${db:Status-Status}", NAME]))
+                    .stdout
+                    .starts_with(b"installed")
+            }
+            Format::Rpm => run(Command::new("rpm").args(["-q", NAME])).status.success(),
+        }
+    }
+
+    /// The package manager's program.
+    fn tool(self) -> &'static str {
+        match self {
+            Format::Deb => "dpkg",
+            Format::Rpm => "rpm",
+        }
+    }
+
+    /// Takes the package off the machine whatever state it is in (nothing
+    /// to do where the package manager itself is missing).
+    fn clean_up(self) {
+        if !on_path(self.tool()) {
+            return;
+        }
+        match self {
+            Format::Deb => {
+                let _ = run(Command::new("dpkg").args(["--purge", NAME]));
+            }
+            Format::Rpm => {
+                if self.installed() {
+                    let _ = run(Command::new("rpm").args(["-e", "--nodeps", NAME]));
+                }
+            }
+        }
+    }
+
+    fn install(self, package: &Path) -> Output {
+        match self {
+            Format::Deb => run(Command::new("dpkg").arg("-i").arg(package)),
+            Format::Rpm => run(Command::new("rpm").args(["-i", "--nodeps"]).arg(package)),
+        }
+    }
+
+    fn reinstall(self, package: &Path) -> Output {
+        match self {
+            Format::Deb => run(Command::new("dpkg").arg("-i").arg(package)),
+            Format::Rpm => run(Command::new("rpm")
+                .args(["-i", "--nodeps", "--replacepkgs"])
+                .arg(package)),
+        }
+    }
+
+    fn remove(self) -> Output {
+        match self {
+            Format::Deb => run(Command::new("dpkg").args(["-r", NAME])),
+            Format::Rpm => run(Command::new("rpm").args(["-e", "--nodeps", NAME])),
+        }
+    }
+
+    /// dpkg's purge; rpm has none (its erase already ran %postun).
+    fn purge(self) -> Option<Output> {
+        match self {
+            Format::Deb => Some(run(Command::new("dpkg").args(["-P", NAME]))),
+            Format::Rpm => None,
+        }
+    }
+
+    /// The files the installed package holds.
+    fn files(self) -> Vec<PathBuf> {
+        let out = match self {
+            Format::Deb => run_ok(Command::new("dpkg").args(["-L", NAME])),
+            Format::Rpm => run_ok(Command::new("rpm").args(["-ql", NAME])),
+        };
+        out.lines()
+            .map(PathBuf::from)
+            .filter(|p| !p.is_dir())
+            .collect()
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+        .unwrap_or(false)
+        || ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+            .iter()
+            .any(|d| Path::new(d).join(program).is_file())
+}
+
+fn ok(what: &str, out: &Output) -> String {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{what} failed with {}:\n{text}",
+        out.status
+    );
+    text
+}
+
+/// Saves /etc/docker and /etc/containerd and puts them back, takes the
+/// package off and stops the test's dockerd, whatever happens.
+struct Restore {
+    saved: tempfile::TempDir,
+    format: Format,
+}
+
+impl Restore {
+    fn new(format: Format) -> Restore {
+        let saved = tempfile::tempdir().unwrap();
+        for dir in ["/etc/docker", "/etc/containerd"] {
+            if Path::new(dir).exists() {
+                run_ok(Command::new("cp").args(["-a", dir]).arg(saved.path()));
+            }
+        }
+        Restore { saved, format }
+    }
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        self.format.clean_up();
+        for name in ["docker", "containerd"] {
+            let dir = Path::new("/etc").join(name);
+            let _ = fs::remove_dir_all(&dir);
+            let saved = self.saved.path().join(name);
+            if saved.exists() {
+                let _ = Command::new("cp")
+                    .arg("-a")
+                    .arg(&saved)
+                    .arg("/etc/")
+                    .status();
+            }
+        }
+        let _ = fs::remove_dir_all("/etc/container-hooks");
+    }
+}
+
+/// A dockerd that reads the system's /etc/docker/daemon.json and writes
+/// the system's pid file (where the maintainer scripts look for it), with
+/// its own data root, exec root and socket.
+struct SystemDockerd {
+    dir: PathBuf,
+    socket: PathBuf,
+    log: PathBuf,
+    child: Child,
+}
+
+impl SystemDockerd {
+    fn start(dir: &Path) -> SystemDockerd {
+        fs::create_dir_all(dir).unwrap();
+        let socket = dir.join("d.sock");
+        let log = dir.join("dockerd.log");
+        let logf = fs::File::create(&log).unwrap();
+        let child = Command::new(require("dockerd"))
+            .arg("--data-root")
+            .arg(dir.join("data"))
+            .arg("--exec-root")
+            .arg(dir.join("exec"))
+            .args(["--pidfile", DOCKER_PID_FILE, "--config-file", DAEMON_JSON])
+            .arg("-H")
+            .arg(format!("unix://{}", socket.display()))
+            .args([
+                "--bridge=none",
+                "--iptables=false",
+                "--ip6tables=false",
+                "--exec-opt",
+                "native.cgroupdriver=cgroupfs",
+            ])
+            .stdin(Stdio::null())
+            .stdout(logf.try_clone().unwrap())
+            .stderr(logf)
+            .spawn()
+            .expect("start dockerd");
+        let d = SystemDockerd {
+            dir: dir.to_path_buf(),
+            socket,
+            log,
+            child,
+        };
+        d.wait("dockerd to answer", |d| {
+            run(d.docker().arg("version")).status.success()
+        });
+        d
+    }
+
+    fn docker(&self) -> Command {
+        let mut c = Command::new(require("docker"));
+        c.arg("-H").arg(format!("unix://{}", self.socket.display()));
+        c
+    }
+
+    fn default_runtime(&self) -> String {
+        run_ok(
+            self.docker()
+                .args(["info", "--format", "{{.DefaultRuntime}}"]),
+        )
+        .trim()
+        .to_string()
+    }
+
+    fn wait(&self, what: &str, mut ready: impl FnMut(&Self) -> bool) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            if ready(self) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!(
+            "waited in vain for {what}; dockerd's log:\n{}",
+            fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+
+    fn import_busybox(&self, name: &str) {
+        let rootfs = self.dir.join("image-rootfs");
+        busybox_rootfs(&rootfs);
+        let tar = self.dir.join("image.tar");
+        run_ok(
+            Command::new("tar")
+                .arg("-C")
+                .arg(&rootfs)
+                .arg("-cf")
+                .arg(&tar)
+                .arg("."),
+        );
+        run_ok(self.docker().arg("import").arg(&tar).arg(name));
+    }
+
+    fn run_container(&self, image: &str) -> Output {
+        run(self
+            .docker()
+            .args(["run", "--rm", "--network", "none", image, "/bin/true"]))
+    }
+}
+
+impl Drop for SystemDockerd {
+    fn drop(&mut self) {
+        kill(self.child.id(), libc::SIGTERM);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        unmount_below(&self.dir);
+        let _ = fs::remove_file(DOCKER_PID_FILE);
+    }
+}
+
+fn daemon_json() -> Value {
+    serde_json::from_slice(&fs::read(DAEMON_JSON).unwrap()).unwrap()
+}
+
+fn containerd_toml() -> toml::Table {
+    fs::read_to_string(CONTAINERD_TOML)
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The CRI plugin table of a containerd config of any version.
+fn cri_runtime_table(config: &toml::Table) -> &toml::Table {
+    let plugins = config
+        .get("plugins")
+        .and_then(|p| p.as_table())
+        .expect("plugins");
+    let cri = [
+        "io.containerd.grpc.v1.cri",
+        "io.containerd.cri.v1.runtime",
+        "cri",
+    ]
+    .iter()
+    .find_map(|k| plugins.get(*k))
+    .and_then(|c| c.as_table())
+    .expect("CRI plugin table");
+    cri.get("containerd")
+        .and_then(|c| c.as_table())
+        .expect("containerd table")
+}
+
+fn config_bytes() -> Vec<(String, Option<Vec<u8>>)> {
+    [
+        DAEMON_JSON,
+        CONTAINERD_TOML,
+        "/etc/container-hooks/config.toml",
+        "/etc/container-hooks/hooks.json",
+    ]
+    .iter()
+    .map(|p| (p.to_string(), fs::read(p).ok()))
+    .collect()
+}
+
+/// The names of the files in /etc/docker and /etc/containerd.
+fn engine_dir_listing() -> Vec<PathBuf> {
+    let mut names: Vec<PathBuf> = ["/etc/docker", "/etc/containerd"]
+        .iter()
+        .filter_map(|d| fs::read_dir(d).ok())
+        .flat_map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()))
+        .collect();
+    names.sort();
+    names
+}
+
+fn toolkit_leftovers() -> Vec<PathBuf> {
+    let mut left: Vec<PathBuf> = ["/etc/container-hooks", "/var/lib/container-hooks"]
+        .iter()
+        .map(PathBuf::from)
+        .filter(|p| p.exists())
+        .collect();
+    if let Ok(entries) = fs::read_dir("/var/log") {
+        left.extend(
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.to_string_lossy()
+                        .starts_with("/var/log/container-hooks-runtime.log")
+                }),
+        );
+    }
+    left
+}
+
+fn lifecycle(format: Format) {
+    if !allowed() {
+        eprintln!(
+            "refusing to install packages on this machine: set CI=true or CONTAINER_HOOKS_LIFECYCLE=1 to run this test"
+        );
+        return;
+    }
+    let _system = SYSTEM.lock().unwrap_or_else(|e| e.into_inner());
+    require(format.tool());
+    require("runc");
+    require("containerd");
+    let (deb, rpm) = ensure_built();
+    let package = match format {
+        Format::Deb => deb,
+        Format::Rpm => rpm,
+    };
+    Format::Deb.clean_up();
+    Format::Rpm.clean_up();
+    let restore = Restore::new(format);
+    let tmp = tempfile::tempdir().unwrap();
+
+    // Debian's containerd ships /etc/containerd/config.toml; docker.io
+    // ships no daemon.json: write one with settings of the operator's.
+    assert!(
+        Path::new(CONTAINERD_TOML).is_file(),
+        "{CONTAINERD_TOML} is missing: install Debian's containerd package"
+    );
+    fs::create_dir_all("/etc/docker").unwrap();
+    let operator = json!({
+        "log-level": "warn",
+        "max-concurrent-downloads": 2,
+        "labels": ["lifecycle=test"],
+        "log-opts": {"max-size": "10m", "max-file": "2"}
+    });
+    fs::write(
+        DAEMON_JSON,
+        serde_json::to_string_pretty(&operator).unwrap() + "\n",
+    )
+    .unwrap();
+    let containerd_before = containerd_toml();
+    let engine_files_before = engine_dir_listing();
+
+    let dockerd = SystemDockerd::start(&tmp.path().join("dockerd"));
+    let dockerd_pid = dockerd.child.id();
+    dockerd.import_busybox("lifecycle-busybox");
+    assert_eq!(dockerd.default_runtime(), "runc");
+
+    // Install: both engines wired, dockerd reloaded.
+    let text = ok(
+        &format!("installing {}", package.display()),
+        &format.install(&package),
+    );
+    eprintln!("{format:?} install:\n{text}");
+    let daemon = daemon_json();
+    assert_eq!(
+        daemon["default-runtime"], "container-hooks",
+        "{daemon:#}\n{text}"
+    );
+    assert_eq!(
+        daemon["runtimes"]["container-hooks"]["path"], SHIM,
+        "{daemon:#}"
+    );
+    for (k, v) in operator.as_object().unwrap() {
+        assert_eq!(&daemon[k], v, "install changed {k} of daemon.json");
+    }
+    let containerd = containerd_toml();
+    let section = cri_runtime_table(&containerd);
+    assert_eq!(
+        section.get("default_runtime_name").and_then(|v| v.as_str()),
+        Some("container-hooks"),
+        "{containerd:#?}\n{text}"
+    );
+    let binary = section
+        .get("runtimes")
+        .and_then(|r| r.get("container-hooks"))
+        .and_then(|r| r.get("options"))
+        .and_then(|o| o.get("BinaryName"))
+        .and_then(|b| b.as_str());
+    assert_eq!(binary, Some(SHIM), "{containerd:#?}");
+    // restart-mode = "none" in the shipped config.toml: the command is printed.
+    assert!(
+        text.contains("run: systemctl restart containerd"),
+        "containerd's restart command is not printed:\n{text}"
+    );
+    dockerd.wait("docker info to show the shim as default", |d| {
+        d.default_runtime() == "container-hooks"
+    });
+    let files = format.files();
+    assert!(files.contains(&PathBuf::from(SHIM)), "{files:?}");
+
+    // docker run goes through the shim, which adds hooks.json's hook.
+    let record = tmp.path().join("record");
+    let hook = tmp.path().join("recorder");
+    recorder_hook(&hook, &record);
+    write_mode(
+        Path::new("/etc/container-hooks/hooks.json"),
+        &json!({"prestart": [{"path": hook, "args": ["recorder", "prestart"]}]}).to_string(),
+        0o644,
+    );
+    let out = dockerd.run_container("lifecycle-busybox");
+    ok("docker run through the shim", &out);
+    let stages: Vec<String> = read_record(&record).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(
+        stages,
+        ["prestart"],
+        "the hook of hooks.json did not run once"
+    );
+
+    // The same package again changes nothing.
+    let before = config_bytes();
+    ok("reinstalling", &format.reinstall(&package));
+    assert_eq!(
+        config_bytes(),
+        before,
+        "reinstalling the same package changed a config file"
+    );
+    assert_eq!(dockerd.default_runtime(), "container-hooks");
+
+    // Remove: both configs as they were, dockerd reloaded, not restarted.
+    ok("removing", &format.remove());
+    let mut daemon = daemon_json();
+    if daemon.get("default-runtime") == Some(&json!("runc")) {
+        daemon.as_object_mut().unwrap().remove("default-runtime");
+    }
+    assert_eq!(daemon, operator, "daemon.json after removal");
+    assert_eq!(
+        containerd_toml(),
+        containerd_before,
+        "{CONTAINERD_TOML} after removal"
+    );
+    dockerd.wait("docker info to show runc as default again", |d| {
+        d.default_runtime() == "runc"
+    });
+    assert!(!Path::new(SHIM).exists());
+    ok(
+        "docker run after removal",
+        &dockerd.run_container("lifecycle-busybox"),
+    );
+    assert_eq!(
+        fs::read_to_string(DOCKER_PID_FILE).unwrap().trim(),
+        dockerd_pid.to_string(),
+        "dockerd was restarted"
+    );
+
+    // Purge (dpkg) or erase (rpm): nothing of the toolkit is left, but for
+    // rpm's *.rpmsave copies of changed config files (Fedora keeps them).
+    if let Some(out) = format.purge() {
+        ok("purging", &out);
+    }
+    for f in &files {
+        assert!(!f.exists(), "{} is left after removal", f.display());
+    }
+    let mut left = toolkit_leftovers();
+    if let Format::Rpm = format {
+        let saved = Path::new("/etc/container-hooks/hooks.json.rpmsave");
+        assert!(
+            saved.exists(),
+            "the changed hooks.json was not kept as .rpmsave"
+        );
+        fs::remove_file(saved).unwrap();
+        let _ = fs::remove_dir("/etc/container-hooks/hooks.d");
+        let _ = fs::remove_dir("/etc/container-hooks");
+        left = toolkit_leftovers();
+    }
+    assert!(left.is_empty(), "left after purge: {left:?}");
+    assert_eq!(
+        engine_dir_listing(),
+        engine_files_before,
+        "files were left in the engines' config directories"
+    );
+    assert!(!format.installed());
+
+    // A daemon.json that is not JSON: install warns and leaves it alone.
+    drop(dockerd);
+    fs::write(DAEMON_JSON, "{ \"log-level\": \"warn\",\n").unwrap();
+    let text = ok(
+        "installing with a broken daemon.json",
+        &format.install(&package),
+    );
+    assert!(
+        text.contains("warning") && text.contains("daemon.json"),
+        "{text}"
+    );
+    assert_eq!(
+        fs::read(DAEMON_JSON).unwrap(),
+        b"{ \"log-level\": \"warn\",\n"
+    );
+    format.clean_up();
+    drop(restore);
+}
+
+#[test]
+fn deb_wires_engines_on_install_restores_them_on_remove_and_purges_clean() {
+    lifecycle(Format::Deb);
+}
+
+#[test]
+fn rpm_wires_engines_on_install_restores_them_on_erase() {
+    lifecycle(Format::Rpm);
+}

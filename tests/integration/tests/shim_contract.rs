@@ -1,0 +1,521 @@
+//! The shim's contract beyond injection: it passes through what runc
+//! prints, refuses bad input with one line naming the file and the fault
+//! (also in runc's JSON log), leaves config.json untouched then, and keeps
+//! its own log quiet and harmless.
+
+use integration_tests::{bin, fixtures, require, run, write_mode, Toolkit};
+use serde_json::{json, Value};
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A bundle holding a copy of the Docker 20.10 config.json (no rootfs: the
+/// runtime in these tests is /bin/true or a recorder).
+fn docker_bundle(dir: &Path) -> PathBuf {
+    let b = dir.join("bundle");
+    fs::create_dir_all(&b).unwrap();
+    fs::copy(
+        fixtures().join("oci/docker-20.10.json"),
+        b.join("config.json"),
+    )
+    .unwrap();
+    b
+}
+
+fn good_hooks(t: &Toolkit) {
+    t.write_hooks_json(&json!({"prestart": [{"path": "/bin/true", "timeout": 5}]}));
+}
+
+struct Failure {
+    out: Output,
+    log_line: Value,
+}
+
+/// Runs `create` with `--log L --log-format json`; asserts a failure with
+/// one stderr line, nothing on stdout, config.json unchanged, and the same
+/// message in the log.
+fn create_fails(t: &Toolkit, bundle: &Path, extra_global: &[&str]) -> Failure {
+    let log = t.dir.join("runc-log.json");
+    let _ = fs::remove_file(&log);
+    let before = fs::read(bundle.join("config.json")).ok();
+    let out = run(t
+        .shim()
+        .arg("--log")
+        .arg(&log)
+        .args(["--log-format", "json"])
+        .args(extra_global)
+        .args(["create", "--bundle"])
+        .arg(bundle)
+        .arg("ctr-id"));
+    assert!(!out.status.success(), "create must fail");
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert_eq!(
+        fs::read(bundle.join("config.json")).ok(),
+        before,
+        "config.json is byte-for-byte unchanged"
+    );
+    let text = fs::read_to_string(&log).expect("error appended to the runc log");
+    let log_line: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(log_line["level"], "error");
+    assert_eq!(
+        log_line["msg"].as_str().unwrap(),
+        stderr.trim_end(),
+        "the log holds the same message"
+    );
+    Failure { out, log_line }
+}
+
+fn stderr(f: &Failure) -> String {
+    String::from_utf8_lossy(&f.out.stderr).into_owned()
+}
+
+#[test]
+fn malformed_and_truncated_hooks_json_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    let b = docker_bundle(tmp.path());
+    for (text, fault) in [
+        ("{\"prestart\": [", "truncated"),
+        ("{\"prestart\": [}", "invalid JSON"),
+        ("[1, 2]", "not a JSON object"),
+    ] {
+        write_mode(&t.hooks_json, text, 0o644);
+        let f = create_fails(&t, &b, &[]);
+        let e = stderr(&f);
+        assert!(e.contains("hooks.json") && e.contains(fault), "{e}");
+        assert!(f.log_line["msg"].as_str().unwrap().contains("hooks.json"));
+    }
+}
+
+#[test]
+fn invalid_hook_fixtures_are_refused_naming_the_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    let b = docker_bundle(tmp.path());
+    for (file, field, fault) in [
+        ("invalid-relative-path.json", "prestart[0]", "absolute"),
+        ("invalid-bad-timeout.json", "poststop[0]", "timeout"),
+        (
+            "invalid-unknown-stage.json",
+            "preStart",
+            "unknown hook stage",
+        ),
+    ] {
+        fs::copy(fixtures().join("hooks/legacy").join(file), &t.hooks_json).unwrap();
+        let e = stderr(&create_fails(&t, &b, &[]));
+        assert!(
+            e.contains("hooks.json") && e.contains(field) && e.contains(fault),
+            "{file}: {e}"
+        );
+    }
+    write_mode(
+        &t.hooks_json,
+        r#"{"poststop": [{"path": "/bin/true", "timeout": -2}]}"#,
+        0o644,
+    );
+    let e = stderr(&create_fails(&t, &b, &[]));
+    assert!(e.contains("timeout") && e.contains("-2"), "{e}");
+}
+
+#[test]
+fn malformed_and_truncated_config_json_is_refused_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    good_hooks(&t);
+    let b = docker_bundle(tmp.path());
+    let full = fs::read(b.join("config.json")).unwrap();
+    for (bytes, fault) in [
+        (full[..full.len() / 2].to_vec(), "truncated"),
+        (b"{\"ociVersion\": 1.0.2}".to_vec(), "invalid JSON"),
+        (b"\"just a string\"".to_vec(), "not a JSON object"),
+        (br#"{"hooks": {"prestart": {}}}"#.to_vec(), "hooks.prestart"),
+    ] {
+        fs::write(b.join("config.json"), &bytes).unwrap();
+        let e = stderr(&create_fails(&t, &b, &[]));
+        assert!(e.contains("config.json") && e.contains(fault), "{e}");
+    }
+}
+
+#[test]
+fn malformed_truncated_and_unknown_config_toml_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    good_hooks(&t);
+    let b = docker_bundle(tmp.path());
+    for (text, fault) in [
+        ("[container-hooks\npath = \"/x\"\n", "line 1"),
+        ("[container-hooks]\npath = \"/x", "line 2"),
+        (
+            "[container-hooks-runtime]\nruntime = [\"runc\"]\n",
+            "unknown field `runtime`",
+        ),
+        ("[container-hooks]\nstrict = \"yes\"\n", "line 2"),
+    ] {
+        write_mode(&t.config, text, 0o644);
+        let e = stderr(&create_fails(&t, &b, &[]));
+        assert!(
+            e.contains("config.toml") && e.contains(fault),
+            "{text:?}: {e}"
+        );
+    }
+}
+
+#[test]
+fn sources_writable_by_others_or_not_owned_by_root_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    good_hooks(&t);
+    let b = docker_bundle(tmp.path());
+    for (path, name) in [(&t.hooks_json, "hooks.json"), (&t.config, "config.toml")] {
+        for mode in [0o664, 0o646] {
+            fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
+            let e = stderr(&create_fails(&t, &b, &[]));
+            assert!(e.contains(name) && e.contains("refusing to trust"), "{e}");
+        }
+        fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+        std::os::unix::fs::chown(path, Some(1000), Some(1000)).unwrap();
+        let e = stderr(&create_fails(&t, &b, &[]));
+        assert!(e.contains(name) && e.contains("uid 1000"), "{e}");
+        std::os::unix::fs::chown(path, Some(0), Some(0)).unwrap();
+    }
+    assert_eq!(fs::metadata(&t.config).unwrap().uid(), 0);
+}
+
+#[test]
+fn missing_bundle_and_bundle_without_value_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    good_hooks(&t);
+    let missing = tmp.path().join("no-such-bundle");
+    let e = stderr(&create_fails(&t, &missing, &[]));
+    assert!(
+        e.contains("no-such-bundle/config.json") && e.contains("no such file"),
+        "{e}"
+    );
+
+    let log = tmp.path().join("log.json");
+    let out = run(t.shim().arg("--log").arg(&log).args([
+        "--log-format",
+        "json",
+        "create",
+        "id",
+        "--bundle",
+    ]));
+    assert!(!out.status.success());
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("--bundle needs a value"), "{e}");
+    assert!(fs::read_to_string(&log)
+        .unwrap()
+        .contains("--bundle needs a value"));
+}
+
+#[test]
+fn no_runtime_found_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/nonexistent/runc", "no-such-runtime"]);
+    good_hooks(&t);
+    let b = docker_bundle(tmp.path());
+    let e = stderr(&create_fails(&t, &b, &[]));
+    assert!(
+        e.contains("no OCI runtime found") && e.contains("no-such-runtime"),
+        "{e}"
+    );
+    // The shim never picks itself, even when named first.
+    let shim = bin("container-hooks-runtime").display().to_string();
+    let t = Toolkit::new(&tmp.path().join("self"), &[&shim]);
+    let e = stderr(&create_fails(&t, &b, &[]));
+    assert!(e.contains("no OCI runtime found"), "{e}");
+}
+
+#[test]
+fn text_log_format_gets_a_logrus_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    write_mode(&t.hooks_json, "{", 0o644);
+    let b = docker_bundle(tmp.path());
+    let log = tmp.path().join("runc.log");
+    let out = run(t
+        .shim()
+        .arg("--log")
+        .arg(&log)
+        .args(["create", "--bundle"])
+        .arg(&b)
+        .arg("x"));
+    assert!(!out.status.success());
+    let text = fs::read_to_string(&log).unwrap();
+    assert!(
+        text.starts_with("time=\"") && text.contains("level=error msg=\"container-hooks-runtime: "),
+        "{text}"
+    );
+}
+
+#[test]
+fn non_strict_skips_a_bad_source_logs_it_and_the_container_starts() {
+    require("runc");
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::with_extra(tmp.path(), &["runc"], "strict = false");
+    fs::copy(
+        fixtures().join("hooks/legacy/invalid-relative-path.json"),
+        &t.hooks_json,
+    )
+    .unwrap();
+    let b = integration_tests::Bundle::new(tmp.path(), "bundle", &["/bin/true"]);
+    let before = b.config_bytes();
+    let out = run(t
+        .shim()
+        .arg("--root")
+        .arg(tmp.path().join("state"))
+        .args(["run", "--bundle"])
+        .arg(&b.dir)
+        .arg("lenient"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        b.config_bytes(),
+        before,
+        "nothing injected, nothing written"
+    );
+    let log = fs::read_to_string(&t.log).unwrap();
+    assert!(
+        log.contains("ERROR") && log.contains("hooks.json") && log.contains("absolute"),
+        "{log}"
+    );
+}
+
+#[test]
+fn create_writes_nothing_to_stdout_and_execs_with_the_same_arguments() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A runtime that records the argv it was given.
+    let argv_file = tmp.path().join("argv");
+    let fake = tmp.path().join("argv-runtime");
+    write_mode(
+        &fake,
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$0\" \"$@\" > {}\n",
+            argv_file.display()
+        ),
+        0o755,
+    );
+    let t = Toolkit::new(&tmp.path().join("tk"), &[fake.to_str().unwrap()]);
+    good_hooks(&t);
+    let b = docker_bundle(tmp.path());
+    let args = [
+        "--root",
+        "/run/x",
+        "--log",
+        "/dev/null",
+        "--log-format",
+        "json",
+        "--systemd-cgroup",
+        "create",
+        "--bundle",
+        b.to_str().unwrap(),
+        "--pid-file",
+        "/run/x/pid",
+        "create",
+    ];
+    let out = run(t.shim().args(args));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let got = fs::read_to_string(&argv_file).unwrap();
+    let mut lines = got.lines();
+    assert_eq!(
+        lines.next(),
+        Some(fake.to_str().unwrap()),
+        "argv[0] is the runtime"
+    );
+    assert_eq!(lines.collect::<Vec<_>>(), args);
+    let spec: Value = serde_json::from_slice(&fs::read(b.join("config.json")).unwrap()).unwrap();
+    assert_eq!(spec["hooks"]["prestart"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn own_log_is_not_opened_when_nothing_is_logged_and_unwritable_log_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    good_hooks(&t);
+    let b = docker_bundle(tmp.path());
+    // log-level info: a successful create logs nothing.
+    let text = fs::read_to_string(&t.config)
+        .unwrap()
+        .replace("\"debug\"", "\"info\"");
+    write_mode(&t.config, &text, 0o644);
+    let out = run(t.shim().args(["create", "--bundle"]).arg(&b).arg("quiet"));
+    assert!(out.status.success());
+    assert!(!t.log.exists(), "no log file opened");
+    // An unwritable log at debug level: a warning, and the create goes on.
+    let text = fs::read_to_string(&t.config)
+        .unwrap()
+        .replace("\"info\"", "\"debug\"")
+        .replace(t.log.to_str().unwrap(), "/nonexistent-dir/runtime.log");
+    write_mode(&t.config, &text, 0o644);
+    let out = run(t.shim().args(["create", "--bundle"]).arg(&b).arg("warned"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("warning") && e.contains("/nonexistent-dir/runtime.log"),
+        "{e}"
+    );
+}
+
+#[test]
+fn log_file_is_created_mode_0640() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    good_hooks(&t);
+    let b = docker_bundle(tmp.path());
+    let out = run(t.shim().args(["create", "--bundle"]).arg(&b).arg("logged"));
+    assert!(out.status.success());
+    let mode = fs::metadata(&t.log).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode & !0o640, 0, "mode {mode:o}");
+    assert!(fs::read_to_string(&t.log).unwrap().contains("hooks added"));
+}
+
+/// Runs the same arguments through runc and through the shim (runtime
+/// runc) and compares stdout, stderr and exit code.
+fn same_as_runc(t: &Toolkit, args: &[&str]) {
+    let runc = require("runc");
+    let direct = run(Command::new(&runc).args(args));
+    let shimmed = run(t.shim().args(args));
+    assert_eq!(
+        shimmed.status.code(),
+        direct.status.code(),
+        "exit code of {args:?}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&shimmed.stdout),
+        String::from_utf8_lossy(&direct.stdout),
+        "stdout of {args:?}"
+    );
+    // runc prefixes errors with elapsed time ("ERRO[0000]"): compare the text.
+    let strip = |b: &[u8]| {
+        String::from_utf8_lossy(b)
+            .lines()
+            .map(|l| match l.split_once(']') {
+                Some((p, rest)) if p.starts_with("ERRO[") => rest.to_string(),
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        strip(&shimmed.stderr),
+        strip(&direct.stderr),
+        "stderr of {args:?}"
+    );
+}
+
+#[test]
+fn other_commands_pass_through_byte_for_byte() {
+    require("runc");
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["runc"]);
+    good_hooks(&t);
+    let root = tmp.path().join("state");
+    fs::create_dir_all(&root).unwrap();
+    let root = root.to_str().unwrap();
+    same_as_runc(&t, &["--version"]);
+    same_as_runc(&t, &["features"]);
+    same_as_runc(&t, &["--root", root, "list"]);
+    same_as_runc(&t, &["--root", root, "list", "--format", "json"]);
+    same_as_runc(&t, &["--root", root, "state", "missing"]);
+    same_as_runc(&t, &["--root", root, "delete", "missing"]);
+    same_as_runc(&t, &["--root", root, "delete", "--force", "create"]);
+    same_as_runc(&t, &["no-such-command"]);
+
+    // A running container's state, too.
+    let b = integration_tests::Bundle::new(tmp.path(), "bundle", &["/bin/sleep", "30"]);
+    // The container inherits create's stdio: not a pipe we wait on.
+    let ok = t
+        .shim()
+        .args(["--root", root, "create", "--bundle"])
+        .arg(&b.dir)
+        .arg("st")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    same_as_runc(&t, &["--root", root, "state", "st"]);
+    same_as_runc(&t, &["--root", root, "list"]);
+    same_as_runc(&t, &["--root", root, "delete", "--force", "st"]);
+}
+
+#[test]
+fn passthrough_survives_a_broken_config_toml() {
+    require("runc");
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["runc"]);
+    write_mode(&t.config, "[[[ broken", 0o644);
+    let out = run(t.shim().arg("--version"));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("runc version"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("config.toml"));
+}
+
+#[test]
+fn marker_binary_exits_zero_and_answers_version() {
+    let marker = bin("container-hooks");
+    let out = run(&mut Command::new(&marker));
+    assert!(out.status.success() && out.stdout.is_empty());
+    let out = run(Command::new(&marker).arg("--version"));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("container-hooks "));
+    // As a hook it reads state on stdin and ignores it.
+    let mut child = Command::new(&marker)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\":\"x\"}")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn marker_in_a_bundle_stops_injection() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    fs::copy(fixtures().join("hooks/legacy/hooks.json"), &t.hooks_json).unwrap();
+    let b = docker_bundle(tmp.path());
+    let out = run(t.shim().args(["create", "--bundle"]).arg(&b).arg("m1"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let once = fs::read(b.join("config.json")).unwrap();
+    let spec: Value = serde_json::from_slice(&once).unwrap();
+    let pre = spec["hooks"]["prestart"].as_array().unwrap();
+    assert_eq!(pre[1]["path"], "/usr/bin/container-hooks");
+    // Another source added later is not injected into a marked bundle.
+    t.write_hooks_json(&json!({"poststop": [{"path": "/bin/true"}]}));
+    let mtime = fs::metadata(b.join("config.json")).unwrap().mtime_nsec();
+    assert!(run(t.shim().args(["create", "--bundle"]).arg(&b).arg("m2"))
+        .status
+        .success());
+    assert_eq!(fs::read(b.join("config.json")).unwrap(), once);
+    assert_eq!(
+        fs::metadata(b.join("config.json")).unwrap().mtime_nsec(),
+        mtime,
+        "not rewritten"
+    );
+}
