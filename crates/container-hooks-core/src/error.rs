@@ -1,6 +1,7 @@
 //! The error of reading one input file: which file, and what is wrong with
 //! it, in one line.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -14,9 +15,13 @@ pub struct FileError {
 
 impl FileError {
     pub fn new(file: impl Into<PathBuf>, fault: impl Into<String>) -> FileError {
+        let fault = fault.into();
         FileError {
             file: file.into(),
-            fault: fault.into(),
+            fault: match one_line(&fault) {
+                Cow::Borrowed(_) => fault,
+                Cow::Owned(escaped) => escaped,
+            },
         }
     }
 
@@ -27,7 +32,8 @@ impl FileError {
 
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file.display(), self.fault)
+        let file = self.file.display().to_string();
+        write!(f, "{}: {}", one_line(&file), one_line(&self.fault))
     }
 }
 
@@ -57,4 +63,22 @@ pub fn json_fault(err: &serde_json::Error) -> String {
         Category::Data | Category::Io => "unexpected content".to_string(),
     };
     format!("{what}: {err}")
+}
+
+/// The text with control characters escaped (`\n`, `\u{1b}`), so that a
+/// message quoting input (a JSON key with a newline, an odd path) stays on
+/// one line in the terminal, the shim's log and runc's log.
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }

@@ -12,6 +12,7 @@ mod demo;
 mod generate;
 mod image;
 mod package;
+mod reliability;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "container-hooks-toolkit project tasks")]
@@ -25,6 +26,8 @@ enum Task {
     /// Run a busybox container through the shim with one recording hook per
     /// stage, in a temporary directory, and print what each hook saw.
     Demo(demo::Args),
+    /// Long runs of the load, fault and fuzz tests (see RELIABILITY.md).
+    Reliability(reliability::Args),
     /// Measure the shim's whole-process cost against a minimal C program
     /// that only execs the same runtime, and its peak memory.
     Bench(bench::Args),
@@ -42,6 +45,7 @@ enum Task {
 fn main() -> Result<()> {
     match Xtask::parse().task {
         Task::Demo(args) => demo::run(args),
+        Task::Reliability(args) => reliability::run(args),
         Task::Bench(args) => bench::run(args),
         Task::Generate(args) => generate::run(args),
         Task::Package(args) => package::run(args),

@@ -203,6 +203,10 @@ pub struct Plan {
     state: State,
     state_dir: PathBuf,
     state_changed: bool,
+    /// Save the state before the engine files (configure: the record of
+    /// the previous default must exist before the file stops showing it)
+    /// or after them (remove: the record must outlive the shim's entry).
+    state_first: bool,
 }
 
 impl Plan {
@@ -246,9 +250,39 @@ impl Plan {
     }
 
     /// Writes every changed file atomically (keeping its mode; new files
-    /// get 0644), deletes the ones the plan removes, then records the
-    /// state. Unchanged files are not touched.
+    /// get 0644) and deletes the ones the plan removes; records the state
+    /// first for configure and last for remove, so that a process killed
+    /// in between never loses what the engine's default runtime was.
+    /// Unchanged files are not touched.
     pub fn apply(&self) -> Result<(), EngineError> {
+        if self.state_changed && self.state_first {
+            // A file on a read-only mount is named before the state is.
+            for f in self.changed_files() {
+                check_writable_dir(&f.path)?;
+            }
+            let old = State::load(&self.state_dir)?;
+            self.state.save(&self.state_dir)?;
+            let mut written = 0;
+            if let Err(e) = self.write_files(&mut written) {
+                if written == 0 {
+                    // No file was changed: take the record back.
+                    let _ = old.save(&self.state_dir);
+                }
+                return Err(e);
+            }
+            return Ok(());
+        }
+        self.write_files(&mut 0)?;
+        if self.state_changed && !self.state_first {
+            self.state.save(&self.state_dir)?;
+        }
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// Writes or deletes the changed files in order, counting the done.
+    fn write_files(&self, written: &mut usize) -> Result<(), EngineError> {
         for f in self.changed_files() {
             match &f.after {
                 Some(text) => write_file(&f.path, text)?,
@@ -258,12 +292,38 @@ impl Plan {
                     Err(e) => return Err(FileError::io(&f.path, &e).into()),
                 },
             }
-        }
-        if self.state_changed {
-            self.state.save(&self.state_dir)?;
+            *written += 1;
         }
         Ok(())
     }
+}
+
+/// Fails, naming `path`, when the nearest existing directory above it
+/// cannot be written (a read-only mount, no permission).
+fn check_writable_dir(path: &Path) -> Result<(), FileError> {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(mut dir) = path.parent() else {
+        return Ok(());
+    };
+    while !dir.as_os_str().is_empty() && !dir.exists() {
+        match dir.parent() {
+            Some(up) => dir = up,
+            None => return Ok(()),
+        }
+    }
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return Ok(());
+    };
+    // SAFETY: `c` is a valid NUL-terminated path for the whole call.
+    if unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0 {
+        return Err(FileError::io(path, &io::Error::last_os_error()));
+    }
+    Ok(())
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), FileError> {
@@ -475,6 +535,7 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
         state,
         state_dir: req.state_dir.clone(),
         state_changed,
+        state_first: true,
     })
 }
 
@@ -514,6 +575,7 @@ pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
         state,
         state_dir: req.state_dir.clone(),
         state_changed,
+        state_first: false,
     })
 }
 
