@@ -41,18 +41,18 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let before = spec.value.clone();
+    let before = spec.value().clone();
     let set = hooks();
     match spec.inject(&set) {
         Err(fault) => {
             one_line(&fault);
             // A refused spec is left unchanged.
-            assert_eq!(spec.value, before);
+            assert_eq!(spec.value(), before);
         }
         Ok(outcome) => {
             let bytes = spec.to_bytes();
             let mut again = Spec::parse(&bytes).expect("written config.json reads back");
-            assert_eq!(again.value, spec.value, "round trip changed the value");
+            assert_eq!(again.value(), spec.value(), "round trip changed the value");
             let second = again.inject(&set).expect("second injection");
             assert!(
                 matches!(second, Outcome::AlreadyPresent | Outcome::Marked),

@@ -1,24 +1,37 @@
 //! Adding hooks to a bundle's config.json.
 //!
-//! config.json is handled as a generic JSON value, so every field (known to
-//! a spec version or not) and the order of keys stay as they were. Hooks are
-//! appended after those already in each stage; a hook already present is
-//! not added again, and a bundle carrying the `container-hooks` marker gets
-//! nothing.
+//! Only the top-level `hooks` member is parsed and rewritten: the rest of
+//! the document is checked to be valid JSON and then copied byte for byte,
+//! so every field (known to a spec version or not), the order of keys, the
+//! layout and the spelling of numbers stay exactly as they were, and the
+//! cost of a create stays flat as config.json grows. Hooks are appended
+//! after those already in each stage; a hook already present is not added
+//! again, and a bundle carrying the `container-hooks` marker gets nothing.
 
 use crate::error::json_fault;
-use crate::hook::{is_marker_path, HookSet};
+use crate::hook::{is_marker_path, Hook, HookSet};
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Range;
 
-/// A parsed config.json and how it was laid out, so that a rewrite looks
-/// like the original.
+/// A config.json: the original bytes, where its top-level members are, and
+/// its `hooks` member parsed.
 #[derive(Debug, Clone)]
 pub struct Spec {
-    pub value: Value,
+    raw: Vec<u8>,
+    /// Top-level members: key and the byte range of the value.
+    members: Vec<(String, Range<usize>)>,
+    /// The top-level `hooks` value (the last one, as JSON decoders take
+    /// it) and its byte range, if there is one.
+    hooks: Option<(Value, Range<usize>)>,
+    /// The hooks value after injection, when something was added.
+    new_hooks: Option<Value>,
     /// The indentation of the first indented line, `None` for compact JSON.
     indent: Option<Vec<u8>>,
-    trailing_newline: bool,
 }
 
 /// What injection did.
@@ -34,43 +47,162 @@ pub enum Outcome {
     NothingToAdd,
 }
 
+/// The top-level members of a JSON object, borrowed from the input.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                    out.push((k, v));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 impl Spec {
     /// Parses config.json; it must be a JSON object.
     pub fn parse(bytes: &[u8]) -> Result<Spec, String> {
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| json_fault(&e))?;
-        if !value.is_object() {
-            return Err("not a JSON object".to_string());
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| format!("not valid UTF-8 (byte {})", e.valid_up_to()))?;
+        let members: Members = serde_json::from_str(text).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => "not a JSON object".to_string(),
+            _ => json_fault(&e),
+        })?;
+        let base = text.as_ptr() as usize;
+        let mut hooks = None;
+        let mut ranges = Vec::with_capacity(members.0.len());
+        for (key, raw) in members.0 {
+            let start = raw.get().as_ptr() as usize - base;
+            let range = start..start + raw.get().len();
+            if key == "hooks" {
+                let value: Value = serde_json::from_str(raw.get()).map_err(|e| json_fault(&e))?;
+                hooks = Some((value, range.clone()));
+            }
+            ranges.push((key, range));
         }
         Ok(Spec {
-            value,
+            raw: bytes.to_vec(),
+            members: ranges,
+            hooks,
+            new_hooks: None,
             indent: detect_indent(bytes),
-            trailing_newline: bytes.last() == Some(&b'\n'),
         })
     }
 
-    /// The document in the layout it was read in.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4096);
-        let written = match &self.indent {
-            None => serde_json::to_writer(&mut out, &self.value),
-            Some(indent) => {
-                let fmt = serde_json::ser::PrettyFormatter::with_indent(indent);
-                let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-                self.value.serialize(&mut ser)
+    /// The whole document as a JSON value (parsed on demand: for tools and
+    /// tests; the shim never needs it).
+    pub fn value(&self) -> Value {
+        serde_json::from_slice(&self.to_bytes()).unwrap_or(Value::Null)
+    }
+
+    /// A top-level member parsed as a value (the last one of that name).
+    pub fn member(&self, key: &str) -> Option<Value> {
+        let (_, range) = self.members.iter().rev().find(|(k, _)| k == key)?;
+        serde_json::from_slice(self.raw.get(range.clone())?).ok()
+    }
+
+    /// The members hook conditions look at (`process`, `annotations`,
+    /// `mounts`) as an object.
+    pub fn condition_view(&self) -> Value {
+        let mut map = Map::new();
+        for key in ["process", "annotations", "mounts"] {
+            if let Some(v) = self.member(key) {
+                map.insert(key.to_string(), v);
             }
+        }
+        Value::Object(map)
+    }
+
+    /// The document: the original bytes, with the `hooks` member rewritten
+    /// (in the document's layout) when hooks were added.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let Some(new_hooks) = &self.new_hooks else {
+            return self.raw.clone();
         };
-        // Serialising a Value into a Vec cannot fail: every key is a string.
-        debug_assert!(written.is_ok());
-        if self.trailing_newline {
-            out.push(b'\n');
+        let text = self.render(new_hooks);
+        let mut out = Vec::with_capacity(self.raw.len() + text.len() + 16);
+        match &self.hooks {
+            Some((_, range)) => {
+                out.extend_from_slice(self.raw.get(..range.start).unwrap_or_default());
+                out.extend_from_slice(&text);
+                out.extend_from_slice(self.raw.get(range.end..).unwrap_or_default());
+            }
+            None => {
+                // A new last member: after the last value, or inside `{}`.
+                let (at, comma) = match self.members.last() {
+                    Some((_, range)) => (range.end, ","),
+                    None => (
+                        self.raw
+                            .iter()
+                            .position(|&b| b == b'{')
+                            .map_or(0, |p| p + 1),
+                        "",
+                    ),
+                };
+                out.extend_from_slice(self.raw.get(..at).unwrap_or_default());
+                out.extend_from_slice(comma.as_bytes());
+                match &self.indent {
+                    Some(indent) => {
+                        out.push(b'\n');
+                        out.extend_from_slice(indent);
+                        out.extend_from_slice(b"\"hooks\": ");
+                    }
+                    None => out.extend_from_slice(b"\"hooks\":"),
+                }
+                out.extend_from_slice(&text);
+                if self.members.is_empty() && self.indent.is_some() {
+                    out.push(b'\n');
+                }
+                out.extend_from_slice(self.raw.get(at..).unwrap_or_default());
+            }
         }
         out
     }
 
+    /// A hooks value laid out as a top-level member of this document.
+    fn render(&self, hooks: &Value) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1024);
+        let written = match &self.indent {
+            None => serde_json::to_writer(&mut out, hooks),
+            Some(indent) => {
+                let fmt = serde_json::ser::PrettyFormatter::with_indent(indent);
+                let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+                hooks.serialize(&mut ser)
+            }
+        };
+        // Serialising a Value into a Vec cannot fail: every key is a string.
+        debug_assert!(written.is_ok());
+        match &self.indent {
+            // One level deeper than the top: indent every line but the first.
+            Some(indent) => {
+                let mut nested = Vec::with_capacity(out.len() * 2);
+                for (i, line) in out.split(|&b| b == b'\n').enumerate() {
+                    if i > 0 {
+                        nested.push(b'\n');
+                        nested.extend_from_slice(indent);
+                    }
+                    nested.extend_from_slice(line);
+                }
+                nested
+            }
+            None => out,
+        }
+    }
+
     /// Whether a prestart hook of this spec is the `container-hooks` marker.
     pub fn is_marked(&self) -> bool {
-        self.value
-            .get("hooks")
+        self.current_hooks()
             .and_then(|h| h.get("prestart"))
             .and_then(Value::as_array)
             .is_some_and(|hooks| {
@@ -80,6 +212,12 @@ impl Spec {
                         .is_some_and(is_marker_path)
                 })
             })
+    }
+
+    fn current_hooks(&self) -> Option<&Value> {
+        self.new_hooks
+            .as_ref()
+            .or(self.hooks.as_ref().map(|(v, _)| v))
     }
 
     /// Appends the hooks of `set` to the stages of this spec. Fails, naming
@@ -92,19 +230,36 @@ impl Spec {
         if self.is_marked() {
             return Ok(Outcome::Marked);
         }
-        let root = self
-            .value
-            .as_object_mut()
-            .ok_or_else(|| "not a JSON object".to_string())?;
-        check_shape(root)?;
+        let mut hooks = match self.current_hooks() {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(stages)) => stages.clone(),
+            Some(_) => return Err("field `hooks` is not an object".to_string()),
+        };
+        for (name, list) in &hooks {
+            if !matches!(list, Value::Array(_) | Value::Null) {
+                return Err(format!("field `hooks.{name}` is not a list"));
+            }
+        }
         let mut added = 0;
-        for (stage, hooks) in set.iter() {
-            for hook in hooks {
-                let hook = hook.to_value();
-                let list = stage_list(root, stage.as_str())
-                    .ok_or_else(|| format!("field `hooks.{stage}` is not a list"))?;
-                if !list.contains(&hook) {
-                    list.push(hook);
+        for (stage, new) in set.iter() {
+            let list = hooks
+                .entry(stage.as_str())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if list.is_null() {
+                *list = Value::Array(Vec::new());
+            }
+            let Value::Array(list) = list else {
+                return Err(format!("field `hooks.{stage}` is not a list"));
+            };
+            // Hooks already there, as hooks: a hook with fields the spec
+            // does not know can never equal one of ours.
+            let mut present: HashSet<Hook> = list
+                .iter()
+                .filter_map(|v| serde_json::from_value::<Hook>(v.clone()).ok())
+                .collect();
+            for hook in new {
+                if present.insert(hook.clone()) {
+                    list.push(hook.to_value());
                     added += 1;
                 }
             }
@@ -112,44 +267,9 @@ impl Spec {
         if added == 0 {
             return Ok(Outcome::AlreadyPresent);
         }
+        self.new_hooks = Some(Value::Object(hooks));
         Ok(Outcome::Added(added))
     }
-}
-
-/// Fails when `hooks` is not an object or a stage in it is not a list, so
-/// that [`stage_list`] never has to replace anything.
-fn check_shape(root: &Map<String, Value>) -> Result<(), String> {
-    match root.get("hooks") {
-        None | Some(Value::Null) => Ok(()),
-        Some(Value::Object(stages)) => {
-            for (name, hooks) in stages {
-                if !matches!(hooks, Value::Array(_) | Value::Null) {
-                    return Err(format!("field `hooks.{name}` is not a list"));
-                }
-            }
-            Ok(())
-        }
-        Some(_) => Err("field `hooks` is not an object".to_string()),
-    }
-}
-
-/// The list of one stage, created (at the end of its object) if missing.
-/// `None` only for shapes that [`check_shape`] refuses.
-fn stage_list<'a>(root: &'a mut Map<String, Value>, stage: &str) -> Option<&'a mut Vec<Value>> {
-    let hooks = root
-        .entry("hooks")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if hooks.is_null() {
-        *hooks = Value::Object(Map::new());
-    }
-    let list = hooks
-        .as_object_mut()?
-        .entry(stage)
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if list.is_null() {
-        *list = Value::Array(Vec::new());
-    }
-    list.as_array_mut()
 }
 
 /// The whitespace that starts the first indented line, if the document is
@@ -164,7 +284,7 @@ fn detect_indent(bytes: &[u8]) -> Option<Vec<u8>> {
         .collect();
     if indent.is_empty() {
         // A document whose only newline is the trailing one is compact.
-        if rest.is_empty() {
+        if rest.iter().all(|b| b.is_ascii_whitespace()) {
             return None;
         }
         return Some(b"  ".to_vec());
@@ -251,11 +371,11 @@ mod tests {
                     "{name} {stage}"
                 );
             }
-            take_out(&mut after, &before.value, &set);
+            take_out(&mut after, &before.value(), &set);
             // Same value and same key order everywhere.
             assert_eq!(
                 serde_json::to_string(&after).unwrap(),
-                serde_json::to_string(&before.value).unwrap(),
+                serde_json::to_string(&before.value()).unwrap(),
                 "{name}"
             );
         }
@@ -270,7 +390,8 @@ mod tests {
         .unwrap();
         let mut spec = Spec::parse(&bytes).unwrap();
         spec.inject(&set_of_all_stages()).unwrap();
-        let pre = spec.value["hooks"]["prestart"].as_array().unwrap();
+        let value = spec.value();
+        let pre = value["hooks"]["prestart"].as_array().unwrap();
         assert_eq!(pre.len(), 2);
         assert_eq!(pre[0]["args"][0], "libnetwork-setkey");
         // Compact in, compact out.
@@ -332,5 +453,70 @@ mod tests {
         assert!(s.inject(&set).unwrap_err().contains("hooks.poststop"));
         let mut s = Spec::parse(br#"{"hooks":null}"#).unwrap();
         assert_eq!(s.inject(&set).unwrap(), Outcome::Added(6));
+    }
+
+    #[test]
+    fn everything_but_the_hooks_member_is_copied_byte_for_byte() {
+        let set = set_of_all_stages();
+        for (name, bytes) in fixtures() {
+            let mut spec = Spec::parse(&bytes).unwrap();
+            spec.inject(&set).unwrap();
+            let out = spec.to_bytes();
+            let prefix = bytes.iter().zip(&out).take_while(|(a, b)| a == b).count();
+            let suffix = bytes
+                .iter()
+                .rev()
+                .zip(out.iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let changed_in = &bytes[prefix..bytes.len().saturating_sub(suffix).max(prefix)];
+            // Only the old hooks value (or nothing, for a new member) differs.
+            let old_hooks = spec.hooks.as_ref().map_or(0, |(_, r)| r.len());
+            assert!(
+                changed_in.len() <= old_hooks,
+                "{name}: {}",
+                String::from_utf8_lossy(changed_in)
+            );
+            let v: Value = serde_json::from_slice(&out).unwrap();
+            assert!(v["hooks"]["poststop"].is_array(), "{name}");
+        }
+    }
+
+    #[test]
+    fn new_hooks_member_follows_the_layout() {
+        let set = {
+            let mut s = HookSet::new();
+            s.push(Stage::Prestart, hook("/h", None));
+            s
+        };
+        let cases: [(&str, &str); 4] = [
+            ("{}", r#"{"hooks":{"prestart":[{"path":"/h","args":["/h","x"]}]}}"#),
+            ("{\"a\":1}\n", "{\"a\":1,\"hooks\":{\"prestart\":[{\"path\":\"/h\",\"args\":[\"/h\",\"x\"]}]}}\n"),
+            (
+                "{\n\t\"a\": 1\n}",
+                "{\n\t\"a\": 1,\n\t\"hooks\": {\n\t\t\"prestart\": [\n\t\t\t{\n\t\t\t\t\"path\": \"/h\",\n\t\t\t\t\"args\": [\n\t\t\t\t\t\"/h\",\n\t\t\t\t\t\"x\"\n\t\t\t\t]\n\t\t\t}\n\t\t]\n\t}\n}",
+            ),
+            (
+                "{\n  \"hooks\": {},\n  \"z\": 2\n}\n",
+                "{\n  \"hooks\": {\n    \"prestart\": [\n      {\n        \"path\": \"/h\",\n        \"args\": [\n          \"/h\",\n          \"x\"\n        ]\n      }\n    ]\n  },\n  \"z\": 2\n}\n",
+            ),
+        ];
+        for (input, want) in cases {
+            let mut spec = Spec::parse(input.as_bytes()).unwrap();
+            assert_eq!(spec.inject(&set).unwrap(), Outcome::Added(1));
+            assert_eq!(
+                String::from_utf8(spec.to_bytes()).unwrap(),
+                want,
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_and_trailing_garbage_are_refused() {
+        assert!(Spec::parse(b"{\"a\":\"\xff\"}")
+            .unwrap_err()
+            .contains("UTF-8"));
+        assert!(Spec::parse(b"{} {}").is_err());
     }
 }

@@ -68,7 +68,7 @@ pub fn inject_bundle(args: &RuncArgs, config: &Config) -> Result<Outcome, ShimEr
         tracing::debug!(id, bundle = %bundle.display(), "bundle carries the container-hooks marker; nothing added");
         return Ok(Outcome::Marked);
     }
-    let collected = sources::collect(&config.hooks, &spec.value)?;
+    let collected = sources::collect(&config.hooks, &spec)?;
     for skipped in &collected.skipped {
         tracing::error!(id, "skipped hook source (strict = false): {skipped}");
     }

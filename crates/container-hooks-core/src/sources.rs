@@ -6,9 +6,9 @@
 use crate::config::HooksConfig;
 use crate::error::FileError;
 use crate::hook::HookSet;
+use crate::inject::Spec;
 use crate::when::Facts;
 use crate::{hooks_dir, hooks_json};
-use serde_json::Value;
 
 /// The hooks for one container, and the sources skipped when not strict.
 #[derive(Debug, Default)]
@@ -21,7 +21,7 @@ pub struct Collected {
 /// `strict`, the first bad source is the error (a refused directory or
 /// file, or a regex that does not compile when a container needs it);
 /// otherwise bad sources are skipped and listed in [`Collected::skipped`].
-pub fn collect(config: &HooksConfig, spec: &Value) -> Result<Collected, FileError> {
+pub fn collect(config: &HooksConfig, spec: &Spec) -> Result<Collected, FileError> {
     let mut out = Collected::default();
     match hooks_json::load(&config.path) {
         Ok(set) => out.hooks.extend(set),
@@ -38,7 +38,13 @@ pub fn collect(config: &HooksConfig, spec: &Value) -> Result<Collected, FileErro
         }
     }
     out.skipped.extend(loaded.errors);
-    let facts = Facts::of(spec);
+    if loaded.files.is_empty() {
+        return Ok(out);
+    }
+    // Only the members conditions look at are parsed, and only when a
+    // hook file needs them.
+    let view = spec.condition_view();
+    let facts = Facts::of(&view);
     for file in &loaded.files {
         match file.matches_facts(&facts) {
             Ok(true) => out.hooks.extend(file.hook_set()),

@@ -5,6 +5,7 @@
 use container_hooks_core::config::HooksConfig;
 use container_hooks_core::hook::Stage;
 use container_hooks_core::hooks_dir::{self, HookFile, Version};
+use container_hooks_core::inject::Spec;
 use container_hooks_core::sources;
 use container_hooks_core::when::Facts;
 use serde_json::{json, Value};
@@ -615,6 +616,7 @@ fn collect_puts_hooks_json_first_then_files_in_order() {
     };
     let mut spec = oci("runc-1.1-spec.json");
     spec["annotations"] = json!({"io.example.verify": "true"});
+    let spec = Spec::parse(spec.to_string().as_bytes()).unwrap();
     let c = sources::collect(&config, &spec).unwrap();
     let paths =
         |s: Stage| -> Vec<String> { c.hooks.stage(s).iter().map(|h| h.path.clone()).collect() };
@@ -798,7 +800,7 @@ fn strict_fails_and_lenient_skips() {
         hooks_dirs: vec![d.clone()],
         strict: true,
     };
-    let spec = spec_with(sh(), &[], &[]);
+    let spec = Spec::parse(spec_with(sh(), &[], &[]).to_string().as_bytes()).unwrap();
     let err = sources::collect(&config, &spec).unwrap_err().to_string();
     assert!(
         err.contains("20-bad.json") && err.contains("\"9\""),

@@ -550,7 +550,8 @@ fn preview(args: &PreviewArgs) -> Result<u8> {
     let bytes = read_spec(&spec_path)?;
     let spec = Spec::parse(&bytes).map_err(|fault| FileError::new(&spec_path, fault))?;
     let hooks = &config.hooks;
-    let facts = Facts::of(&spec.value);
+    let view = spec.condition_view();
+    let facts = Facts::of(&view);
 
     // Why each source applies or not.
     let json_source = read_hooks_json(&hooks.path);
@@ -567,7 +568,7 @@ fn preview(args: &PreviewArgs) -> Result<u8> {
     let result: Result<(Outcome, HookSet, Vec<FileError>), FileError> = if marked {
         Ok((Outcome::Marked, HookSet::new(), Vec::new()))
     } else {
-        sources::collect(hooks, &spec.value).and_then(|c| {
+        sources::collect(hooks, &spec).and_then(|c| {
             let outcome = after
                 .inject(&c.hooks)
                 .map_err(|fault| FileError::new(&spec_path, fault))?;
@@ -577,7 +578,7 @@ fn preview(args: &PreviewArgs) -> Result<u8> {
     let new_bytes = after.to_bytes();
     let changed = matches!(result, Ok((Outcome::Added(_), ..)));
     let diff = if changed {
-        config_diff(&spec_path, &bytes, &new_bytes, &after.value)
+        config_diff(&spec_path, &bytes, &new_bytes, &after.value())
     } else {
         String::new()
     };
