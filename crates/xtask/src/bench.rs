@@ -85,6 +85,12 @@ pub fn run(args: Args) -> Result<()> {
             .arg(dir.join("rss.c")),
     )?;
 
+    // Bundles live on tmpfs, as containerd and Docker keep them (under
+    // /run); /dev/shm is a tmpfs on every Linux host.
+    let bundle_fs = tempfile::Builder::new()
+        .prefix("container-hooks-bench.")
+        .tempdir_in(if Path::new("/dev/shm").is_dir() { "/dev/shm" } else { "/tmp" })?;
+    println!("bundles: {}", bundle_fs.path().display());
     let docker = fs::read(fixtures().join("oci/docker-20.10.json"))?;
     let scenarios = [
         Scenario {
@@ -133,7 +139,7 @@ pub fn run(args: Args) -> Result<()> {
         let mut shim_times = Vec::new();
         let mut floor_times = Vec::new();
         for sample in 0..args.samples {
-            let bundles = make_bundles(&work.join("bundles"), &sc.spec, args.invocations)?;
+            let bundles = make_bundles(&bundle_fs.path().join(format!("s{i}")), &sc.spec, args.invocations)?;
             // Alternate which program goes first, so drift hits both.
             let order: [(&Path, bool); 2] = if sample % 2 == 0 {
                 [(&shim, true), (&floor, false)]
@@ -156,7 +162,7 @@ pub fn run(args: Args) -> Result<()> {
             |v: &mut Vec<Duration>| median(v).as_secs_f64() * 1e6 / args.invocations as f64;
         let f = per_run(&mut floor_times);
         let s = per_run(&mut shim_times);
-        let bundles = make_bundles(&work.join("bundles"), &sc.spec, 2)?;
+        let bundles = make_bundles(&bundle_fs.path().join(format!("s{i}")), &sc.spec, 2)?;
         let rss_floor = peak_rss_kib(&rss_probe, &floor, &config, &bundles[0], sc.create)?;
         let rss_shim = peak_rss_kib(&rss_probe, &shim, &config, &bundles[1], sc.create)?;
         println!(
