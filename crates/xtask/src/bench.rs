@@ -89,7 +89,11 @@ pub fn run(args: Args) -> Result<()> {
     // /run); /dev/shm is a tmpfs on every Linux host.
     let bundle_fs = tempfile::Builder::new()
         .prefix("container-hooks-bench.")
-        .tempdir_in(if Path::new("/dev/shm").is_dir() { "/dev/shm" } else { "/tmp" })?;
+        .tempdir_in(if Path::new("/dev/shm").is_dir() {
+            "/dev/shm"
+        } else {
+            "/tmp"
+        })?;
     println!("bundles: {}", bundle_fs.path().display());
     let docker = fs::read(fixtures().join("oci/docker-20.10.json"))?;
     let scenarios = [
@@ -139,7 +143,11 @@ pub fn run(args: Args) -> Result<()> {
         let mut shim_times = Vec::new();
         let mut floor_times = Vec::new();
         for sample in 0..args.samples {
-            let bundles = make_bundles(&bundle_fs.path().join(format!("s{i}")), &sc.spec, args.invocations)?;
+            let bundles = make_bundles(
+                &bundle_fs.path().join(format!("s{i}")),
+                &sc.spec,
+                args.invocations,
+            )?;
             // Alternate which program goes first, so drift hits both.
             let order: [(&Path, bool); 2] = if sample % 2 == 0 {
                 [(&shim, true), (&floor, false)]
