@@ -81,8 +81,12 @@ pub enum RuntimeCommand {
     )]
     Remove(RemoveArgs),
     /// Report, for each engine, whether it is installed, which file would be
-    /// edited, whether the shim is wired in and the default.
-    #[command(after_help = "Example:\n  container-hooks-ctk runtime status --output json")]
+    /// edited, whether the shim is wired in and the default; and whether
+    /// the shim finds a runtime and the hook sources are valid.
+    #[command(
+        visible_alias = "doctor",
+        after_help = "Example:\n  container-hooks-ctk runtime status --output json"
+    )]
     Status(StatusArgs),
 }
 
