@@ -25,6 +25,36 @@ const TMP_SUFFIX: &str = ".chtk.tmp";
 /// would cost milliseconds on every container start.
 pub fn replace_file(path: &Path, contents: &[u8], new_mode: u32, durable: bool) -> io::Result<()> {
     let target = resolve_target(path)?;
+    let existing = match fs::metadata(&target) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    if existing.as_ref().is_some_and(|m| m.is_dir()) {
+        return Err(io::Error::from_raw_os_error(libc::EISDIR));
+    }
+    write_and_rename(&target, contents, existing.as_ref(), new_mode, durable)
+}
+
+/// Puts a new file at `path` atomically and durably, with `mode` and owned
+/// by the caller, whatever was there before: a symlink at `path` is
+/// replaced, not followed. For installing programs and files the toolkit
+/// owns outright.
+pub fn install_file(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(io::Error::from_raw_os_error(libc::EISDIR));
+    }
+    write_and_rename(path, contents, None, mode, true)
+}
+
+/// Writes a temporary file beside `target` and renames it over `target`.
+fn write_and_rename(
+    target: &Path,
+    contents: &[u8],
+    existing: Option<&fs::Metadata>,
+    new_mode: u32,
+    durable: bool,
+) -> io::Result<()> {
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -34,18 +64,10 @@ pub fn replace_file(path: &Path, contents: &[u8], new_mode: u32, durable: bool) 
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
         .to_string_lossy()
         .into_owned();
-    let existing = match fs::metadata(&target) {
-        Ok(m) => Some(m),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
-    if existing.as_ref().is_some_and(|m| m.is_dir()) {
-        return Err(io::Error::from_raw_os_error(libc::EISDIR));
-    }
     remove_stale_temporaries(&dir, &name);
     let tmp = dir.join(format!(".{name}.{}{TMP_SUFFIX}", std::process::id()));
-    let result = write_temporary(&tmp, contents, existing.as_ref(), new_mode, durable)
-        .and_then(|()| fs::rename(&tmp, &target));
+    let result = write_temporary(&tmp, contents, existing, new_mode, durable)
+        .and_then(|()| fs::rename(&tmp, target));
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
         return Err(e);
@@ -184,5 +206,22 @@ mod tests {
     fn directory_target_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         assert!(replace_file(dir.path(), b"x", 0o644, false).is_err());
+    }
+
+    #[test]
+    fn install_file_replaces_a_symlink_and_sets_the_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("other");
+        fs::write(&other, "keep").unwrap();
+        let p = dir.path().join("bin");
+        std::os::unix::fs::symlink(&other, &p).unwrap();
+        install_file(&p, b"new", 0o755).unwrap();
+        assert!(fs::symlink_metadata(&p).unwrap().is_file());
+        assert_eq!(fs::read_to_string(&other).unwrap(), "keep");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o7777,
+            0o755
+        );
+        assert!(install_file(dir.path(), b"x", 0o644).is_err());
     }
 }

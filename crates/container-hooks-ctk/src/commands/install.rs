@@ -7,9 +7,9 @@
 use super::Out;
 use crate::cli::InstallArgs;
 use container_hooks_core::error::{io_fault, FileError};
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 /// The binaries installed, in order (the shim last: the CLI and the marker
@@ -57,31 +57,6 @@ pub fn run(args: &InstallArgs, out: Out) -> anyhow::Result<()> {
 }
 
 fn install_one(src: &Path, target: &Path) -> io::Result<()> {
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.install.tmp", std::process::id()));
-    let result = (|| {
-        let mut input = File::open(src)?;
-        let mut output = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o700)
-            .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
-            .open(&tmp)?;
-        io::copy(&mut input, &mut output)?;
-        output.set_permissions(fs::Permissions::from_mode(0o755))?;
-        output.sync_all()?;
-        fs::rename(&tmp, target)?;
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    let contents = fs::read(src)?;
+    container_hooks_core::atomic::install_file(target, &contents, 0o755)
 }

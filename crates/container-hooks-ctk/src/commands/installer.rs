@@ -39,7 +39,7 @@ use container_hooks_core::engines::{self, containerd, on_root, Engine, Request};
 use container_hooks_core::error::{io_fault, FileError};
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
@@ -286,7 +286,8 @@ impl Node {
         if let Some(dir) = host_path.parent() {
             self.make_dir(dir, created)?;
         }
-        write_new(&target, contents, mode).map_err(|e| FileError::new(&target, io_fault(&e)))?;
+        container_hooks_core::atomic::install_file(&target, contents, mode)
+            .map_err(|e| FileError::new(&target, io_fault(&e)))?;
         Ok(true)
     }
 
@@ -843,40 +844,6 @@ fn read_regular(src: &Path, path: &Path) -> Result<Vec<u8>, FileError> {
         return Err(FileError::new(path, "larger than 1 MiB"));
     }
     fs::read(src).map_err(|e| FileError::io(path, &e))
-}
-
-/// Writes `target` through a temporary file in its directory: mode, owner
-/// root, synced, renamed over the old file (a symlink is replaced, not
-/// followed).
-fn write_new(target: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.installer.tmp", std::process::id()));
-    let _ = fs::remove_file(&tmp);
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW)
-            .open(&tmp)?;
-        f.write_all(contents)?;
-        std::os::unix::fs::fchown(&f, Some(0), Some(0))?;
-        f.set_permissions(fs::Permissions::from_mode(mode))?;
-        f.sync_all()?;
-        fs::rename(&tmp, target)?;
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// Processes whose command name is `comm`, from /proc.
