@@ -659,11 +659,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
                 after,
             }
         } else {
-            FileChange {
-                path: file.clone(),
-                after: before.clone(),
-                before,
-            }
+            FileChange::unchanged(file, before)
         };
         return Ok(Edit {
             files: vec![change],
@@ -733,11 +729,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
             after,
         }
     } else {
-        FileChange {
-            path: file.clone(),
-            after: before.clone(),
-            before,
-        }
+        FileChange::unchanged(file, before)
     };
     files.push(change);
     Ok(Edit {

@@ -312,15 +312,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         }
     }
     if !changed {
-        return Ok(Edit {
-            files: vec![FileChange {
-                path: drop_in.clone(),
-                before: before.clone(),
-                after: before,
-            }],
-            notes,
-            record: None,
-        });
+        return Ok(Edit::unchanged(drop_in, before, notes));
     }
     let created = |p: &[&str]| recorded.is_some_and(|r| r.added(&format!("table {}", dotted(p))));
     tu::prune(doc.as_table_mut(), &RUNTIMES, &created);

@@ -238,17 +238,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
     let file = &t.config;
     let before = read_optional(&t.on_disk(file))?;
     let mut notes = Vec::new();
-    let unchanged = |notes| {
-        Ok(Edit {
-            files: vec![FileChange {
-                path: file.clone(),
-                before: before.clone(),
-                after: before.clone(),
-            }],
-            notes,
-            record: None,
-        })
-    };
+    let unchanged = |notes| Ok(Edit::unchanged(file, before.clone(), notes));
     if before.is_none() {
         return unchanged(notes);
     }

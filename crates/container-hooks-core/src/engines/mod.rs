@@ -186,6 +186,15 @@ pub struct FileChange {
 }
 
 impl FileChange {
+    /// A file left as it is.
+    pub fn unchanged(path: &std::path::Path, before: Option<String>) -> FileChange {
+        FileChange {
+            path: path.to_path_buf(),
+            after: before.clone(),
+            before,
+        }
+    }
+
     pub fn changed(&self) -> bool {
         self.before != self.after
     }
@@ -419,6 +428,15 @@ pub(crate) struct Edit {
 }
 
 impl Edit {
+    /// Nothing to write: one file left as it is, with notes.
+    fn unchanged(path: &std::path::Path, before: Option<String>, notes: Vec<String>) -> Edit {
+        Edit {
+            files: vec![FileChange::unchanged(path, before)],
+            notes,
+            record: None,
+        }
+    }
+
     /// The editors name files by their host paths; the plan writes them
     /// where this process reaches them.
     fn on_disk(mut self, t: &Target) -> Edit {

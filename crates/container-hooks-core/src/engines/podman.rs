@@ -169,15 +169,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
         }
     }
     if !changed {
-        return Ok(Edit {
-            files: vec![FileChange {
-                path: file.clone(),
-                before: before.clone(),
-                after: before,
-            }],
-            notes,
-            record: None,
-        });
+        return Ok(Edit::unchanged(file, before, notes));
     }
     let created = |p: &[&str]| recorded.is_some_and(|r| r.added(&format!("table {}", dotted(p))));
     tu::prune(doc.as_table_mut(), &RUNTIMES, &created);
