@@ -412,20 +412,14 @@ fn take_runtime(
         }
     }
     let cpath = containerd_path(v);
-    let current = match tu::table(doc.as_table(), &cpath, file)? {
-        Some(c) => tu::string(c, "default_runtime_name", &cpath, file)?.map(str::to_string),
-        None => None,
-    };
-    if current.as_deref() == Some(t.name.as_str()) && super::restores_default(recorded) {
-        let c = tu::table_mut(doc.as_table_mut(), &cpath, file, &mut Vec::new())?;
-        match recorded.and_then(|r| r.previous_default.clone()) {
-            Some(prev) => tu::set_value(c, "default_runtime_name", Value::from(prev)),
-            None => {
-                c.remove("default_runtime_name");
-            }
-        }
-        changed = true;
-    }
+    changed |= tu::restore_default(
+        doc.as_table_mut(),
+        &cpath,
+        "default_runtime_name",
+        file,
+        &t.name,
+        recorded,
+    )?;
     if changed {
         tu::prune(doc.as_table_mut(), &rpath, &created);
     }

@@ -297,20 +297,14 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
             None => {}
         }
     }
-    if let Some(rt) = tu::table(doc.as_table(), &RUNTIME, drop_in)? {
-        if tu::string(rt, "default_runtime", &RUNTIME, drop_in)? == Some(t.name.as_str())
-            && super::restores_default(recorded)
-        {
-            let rt = tu::table_mut(doc.as_table_mut(), &RUNTIME, drop_in, &mut Vec::new())?;
-            match recorded.and_then(|r| r.previous_default.clone()) {
-                Some(p) => tu::set_value(rt, "default_runtime", Value::from(p)),
-                None => {
-                    rt.remove("default_runtime");
-                }
-            }
-            changed = true;
-        }
-    }
+    changed |= tu::restore_default(
+        doc.as_table_mut(),
+        &RUNTIME,
+        "default_runtime",
+        drop_in,
+        &t.name,
+        recorded,
+    )?;
     if !changed {
         return Ok(Edit::unchanged(drop_in, before, notes));
     }

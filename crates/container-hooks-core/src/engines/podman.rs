@@ -154,20 +154,14 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
             }
         }
     }
-    if let Some(e) = tu::table(doc.as_table(), &ENGINE, file)? {
-        if tu::string(e, "runtime", &ENGINE, file)? == Some(t.name.as_str())
-            && super::restores_default(recorded)
-        {
-            let e = tu::table_mut(doc.as_table_mut(), &ENGINE, file, &mut Vec::new())?;
-            match recorded.and_then(|r| r.previous_default.clone()) {
-                Some(p) => tu::set_value(e, "runtime", Value::from(p)),
-                None => {
-                    e.remove("runtime");
-                }
-            }
-            changed = true;
-        }
-    }
+    changed |= tu::restore_default(
+        doc.as_table_mut(),
+        &ENGINE,
+        "runtime",
+        file,
+        &t.name,
+        recorded,
+    )?;
     if !changed {
         return Ok(Edit::unchanged(file, before, notes));
     }

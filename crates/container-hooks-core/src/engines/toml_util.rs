@@ -131,6 +131,35 @@ pub fn string<'a>(
     }
 }
 
+/// On remove: when the default runtime at `path`.`key` names `name` and
+/// the record says configure set it (see [`super::restores_default`]),
+/// puts back the previous default, or removes the key when there was
+/// none. Returns whether the document changed.
+pub fn restore_default(
+    root: &mut Table,
+    path: &[&str],
+    key: &str,
+    file: &Path,
+    name: &str,
+    recorded: Option<&super::state::Record>,
+) -> Result<bool, FileError> {
+    let names_us = match table(root, path, file)? {
+        Some(t) => string(t, key, path, file)? == Some(name),
+        None => false,
+    };
+    if !names_us || !super::restores_default(recorded) {
+        return Ok(false);
+    }
+    let t = table_mut(root, path, file, &mut Vec::new())?;
+    match recorded.and_then(|r| r.previous_default.clone()) {
+        Some(previous) => set_value(t, key, Value::from(previous)),
+        None => {
+            t.remove(key);
+        }
+    }
+    Ok(true)
+}
+
 /// The whitespace on the last line of a decor prefix: the indentation,
 /// without any comment lines above it.
 fn indentation(prefix: Option<&str>) -> String {
