@@ -300,60 +300,36 @@ fn put_runtime(
             runtimes.insert(&t.name, Item::Table(e));
         }
     }
-    for c in created {
-        let key = format!("table {c}");
-        if !record.added(&key) {
-            record.added.push(key);
-        }
-    }
+    record.note_created_tables(created);
     let cpath = containerd_path(v);
-    let current = match tu::table(doc.as_table(), &cpath, file)? {
-        Some(c) => tu::string(c, "default_runtime_name", &cpath, file)?.map(str::to_string),
-        None => None,
-    };
-    if t.set_as_default {
-        record.set_as_default = true;
-        if current.as_deref() == Some(t.name.as_str()) {
-            record.previous_default = recorded
-                .filter(|r| r.set_as_default)
-                .and_then(|r| r.previous_default.clone());
-        } else {
-            record.previous_default = current;
-            let mut created = Vec::new();
-            let c = tu::table_mut(doc.as_table_mut(), &cpath, file, &mut created)?;
-            let new_header = c.is_implicit();
-            tu::set_value(c, "default_runtime_name", Value::from(t.name.as_str()));
-            if new_header {
-                tu::apply_indent(c, cpath.len(), &style, false);
-            }
-            for c in created {
-                let key = format!("table {c}");
-                if !record.added(&key) {
-                    record.added.push(key);
-                }
-            }
-        }
-        if v == Version::V1 {
-            if let Some(Item::Table(d)) =
-                tu::table(doc.as_table(), &cpath, file)?.and_then(|c| c.get("default_runtime"))
+    let new_header = tu::configure_default(
+        doc.as_table_mut(),
+        &cpath,
+        "default_runtime_name",
+        file,
+        t,
+        recorded,
+        record,
+    )?;
+    if new_header {
+        let c = tu::table_mut(doc.as_table_mut(), &cpath, file, &mut Vec::new())?;
+        tu::apply_indent(c, cpath.len(), &style, false);
+    }
+    if t.set_as_default && v == Version::V1 {
+        if let Some(Item::Table(d)) =
+            tu::table(doc.as_table(), &cpath, file)?.and_then(|c| c.get("default_runtime"))
+        {
+            if d.get("runtime_type")
+                .and_then(Item::as_str)
+                .is_some_and(|s| !s.is_empty())
             {
-                if d.get("runtime_type")
-                    .and_then(Item::as_str)
-                    .is_some_and(|s| !s.is_empty())
-                {
-                    notes.push(format!(
-                        "{}: {} is set, and containerd uses it in place of default_runtime_name; remove that table for {:?} to become the default",
-                        file.display(),
-                        dotted(&[cpath[0], cpath[1], cpath[2], "default_runtime"]),
-                        t.name
-                    ));
-                }
+                notes.push(format!(
+                    "{}: {} is set, and containerd uses it in place of default_runtime_name; remove that table for {:?} to become the default",
+                    file.display(),
+                    dotted(&[cpath[0], cpath[1], cpath[2], "default_runtime"]),
+                    t.name
+                ));
             }
-        }
-    } else if let Some(r) = recorded.filter(|r| r.set_as_default) {
-        if current.as_deref() == Some(t.name.as_str()) {
-            record.set_as_default = true;
-            record.previous_default = r.previous_default.clone();
         }
     }
     Ok(())

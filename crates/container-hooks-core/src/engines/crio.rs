@@ -99,15 +99,6 @@ fn runtime_path(t: &Table) -> Option<&str> {
     t.get("runtime_path").and_then(Item::as_str)
 }
 
-fn note_created(created: Vec<String>, record: &mut Record) {
-    for c in created {
-        let key = format!("table {c}");
-        if !record.added(&key) {
-            record.added.push(key);
-        }
-    }
-}
-
 pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
     let Some(drop_in) = &t.drop_in else {
         return Err(EngineError::Usage("CRI-O needs a drop-in file".into()));
@@ -199,31 +190,16 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
             runtimes.insert(&t.name, Item::Table(e));
         }
     }
-    note_created(created, &mut record);
-    let current = match tu::table(doc.as_table(), &RUNTIME, drop_in)? {
-        Some(rt) => tu::string(rt, "default_runtime", &RUNTIME, drop_in)?.map(str::to_string),
-        None => None,
-    };
-    if t.set_as_default {
-        record.set_as_default = true;
-        if current.as_deref() == Some(t.name.as_str()) {
-            record.previous_default = recorded
-                .filter(|r| r.set_as_default)
-                .and_then(|r| r.previous_default.clone());
-        } else {
-            record.previous_default = current;
-            let mut created = Vec::new();
-            let rt = tu::table_mut(doc.as_table_mut(), &RUNTIME, drop_in, &mut created)?;
-            rt.set_implicit(false);
-            tu::set_value(rt, "default_runtime", Value::from(t.name.as_str()));
-            note_created(created, &mut record);
-        }
-    } else if let Some(r) = recorded.filter(|r| r.set_as_default) {
-        if current.as_deref() == Some(t.name.as_str()) {
-            record.set_as_default = true;
-            record.previous_default = r.previous_default.clone();
-        }
-    }
+    record.note_created_tables(created);
+    tu::configure_default(
+        doc.as_table_mut(),
+        &RUNTIME,
+        "default_runtime",
+        drop_in,
+        t,
+        recorded,
+        &mut record,
+    )?;
     let mut after = tu::render(&doc);
     if before.is_none() {
         after = format!("{HEADER}{after}");

@@ -17,15 +17,6 @@ fn first_path(item: &Item) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-fn note_created(created: Vec<String>, record: &mut Record) {
-    for c in created {
-        let key = format!("table {c}");
-        if !record.added(&key) {
-            record.added.push(key);
-        }
-    }
-}
-
 pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
     let file = &t.config;
     let shim = t.path.display().to_string();
@@ -72,31 +63,16 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
             }
         }
     }
-    note_created(created, &mut record);
-    let current = match tu::table(doc.as_table(), &ENGINE, file)? {
-        Some(e) => tu::string(e, "runtime", &ENGINE, file)?.map(str::to_string),
-        None => None,
-    };
-    if t.set_as_default {
-        record.set_as_default = true;
-        if current.as_deref() == Some(t.name.as_str()) {
-            record.previous_default = recorded
-                .filter(|r| r.set_as_default)
-                .and_then(|r| r.previous_default.clone());
-        } else {
-            record.previous_default = current;
-            let mut created = Vec::new();
-            let e = tu::table_mut(doc.as_table_mut(), &ENGINE, file, &mut created)?;
-            e.set_implicit(false);
-            tu::set_value(e, "runtime", Value::from(t.name.as_str()));
-            note_created(created, &mut record);
-        }
-    } else if let Some(r) = recorded.filter(|r| r.set_as_default) {
-        if current.as_deref() == Some(t.name.as_str()) {
-            record.set_as_default = true;
-            record.previous_default = r.previous_default.clone();
-        }
-    }
+    record.note_created_tables(created);
+    tu::configure_default(
+        doc.as_table_mut(),
+        &ENGINE,
+        "runtime",
+        file,
+        t,
+        recorded,
+        &mut record,
+    )?;
     let after = tu::render(&doc);
     Ok(Edit {
         files: vec![FileChange {

@@ -80,6 +80,17 @@ impl Record {
         self.added.iter().any(|k| k == key)
     }
 
+    /// Notes tables that configure created (dotted names), so remove
+    /// takes them out again.
+    pub fn note_created_tables(&mut self, created: Vec<String>) {
+        for c in created {
+            let key = format!("table {c}");
+            if !self.added(&key) {
+                self.added.push(key);
+            }
+        }
+    }
+
     /// Whether configure created `file`.
     pub fn created(&self, file: &Path) -> bool {
         self.created_files.iter().any(|f| f == file)

@@ -131,6 +131,51 @@ pub fn string<'a>(
     }
 }
 
+/// On configure: makes the target's runtime the default at `path`.`key`
+/// when asked to (`--set-as-default`), recording the default it replaces
+/// (or, when it already is the default, the one an earlier configure
+/// recorded). When not asked, an earlier configure's claim on the default
+/// is kept while the runtime still is the default. Returns whether the key
+/// was written into a table that had no header before.
+pub fn configure_default(
+    root: &mut Table,
+    path: &[&str],
+    key: &str,
+    file: &Path,
+    t: &super::Target,
+    recorded: Option<&super::state::Record>,
+    record: &mut super::state::Record,
+) -> Result<bool, FileError> {
+    let (name, set_as_default) = (t.name.as_str(), t.set_as_default);
+    let current = match table(root, path, file)? {
+        Some(t) => string(t, key, path, file)?.map(str::to_string),
+        None => None,
+    };
+    let is_ours = current.as_deref() == Some(name);
+    if !set_as_default {
+        if let Some(r) = recorded.filter(|r| r.set_as_default && is_ours) {
+            record.set_as_default = true;
+            record.previous_default = r.previous_default.clone();
+        }
+        return Ok(false);
+    }
+    record.set_as_default = true;
+    if is_ours {
+        record.previous_default = recorded
+            .filter(|r| r.set_as_default)
+            .and_then(|r| r.previous_default.clone());
+        return Ok(false);
+    }
+    record.previous_default = current;
+    let mut created = Vec::new();
+    let t = table_mut(root, path, file, &mut created)?;
+    let new_header = t.is_implicit();
+    t.set_implicit(false);
+    set_value(t, key, Value::from(name));
+    record.note_created_tables(created);
+    Ok(new_header)
+}
+
 /// On remove: when the default runtime at `path`.`key` names `name` and
 /// the record says configure set it (see [`super::restores_default`]),
 /// puts back the previous default, or removes the key when there was
