@@ -369,17 +369,7 @@ fn take_runtime(
         }
         if ours {
             let runtimes = tu::table_mut(doc.as_table_mut(), &rpath, file, &mut Vec::new())?;
-            match recorded
-                .and_then(|r| r.replaced.as_deref())
-                .and_then(tu::table_from_record)
-            {
-                Some(old) => {
-                    runtimes.insert(&t.name, Item::Table(old));
-                }
-                None => {
-                    runtimes.remove(&t.name);
-                }
-            }
+            tu::restore_replaced(runtimes, &t.name, recorded);
             changed = true;
             if recorded.is_some_and(|r| r.added(BUILTIN_RUNC)) {
                 let runtimes = tu::table_mut(doc.as_table_mut(), &rpath, file, &mut Vec::new())?;
@@ -446,15 +436,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
             &mut notes,
         )?;
         let after = tu::render(&doc);
-        let change = FileChange {
-            path: file.clone(),
-            after: if before.as_deref() == Some(after.as_str()) {
-                before.clone()
-            } else {
-                Some(after)
-            },
-            before,
-        };
+        let change = FileChange::rewritten(file, before, after);
         return Ok(Edit {
             files: vec![change],
             notes,

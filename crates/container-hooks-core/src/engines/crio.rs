@@ -211,15 +211,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
         ));
     }
     Ok(Edit {
-        files: vec![FileChange {
-            path: drop_in.clone(),
-            after: if before.as_deref() == Some(after.as_str()) {
-                before.clone()
-            } else {
-                Some(after)
-            },
-            before,
-        }],
+        files: vec![FileChange::rewritten(drop_in, before, after)],
         notes,
         record: Some(record),
     })
@@ -251,17 +243,7 @@ pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, Engi
                     || runtime_path(e).is_some_and(|p| is_shim_path(p, &t.path)) =>
             {
                 let rts = tu::table_mut(doc.as_table_mut(), &RUNTIMES, drop_in, &mut Vec::new())?;
-                match recorded
-                    .and_then(|r| r.replaced.as_deref())
-                    .and_then(tu::table_from_record)
-                {
-                    Some(old) => {
-                        rts.insert(&t.name, Item::Table(old));
-                    }
-                    None => {
-                        rts.remove(&t.name);
-                    }
-                }
+                tu::restore_replaced(rts, &t.name, recorded);
                 changed = true;
             }
             Some(_) => notes.push(format!(

@@ -217,18 +217,8 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
             ));
         }
     }
-    let after = if before.as_deref() == Some(after.as_str()) {
-        before.clone()
-    } else {
-        Some(after)
-    };
-    // Keep a 0-byte file as it was when the result is what it meant.
     Ok(Edit {
-        files: vec![FileChange {
-            path: file.clone(),
-            before,
-            after,
-        }],
+        files: vec![FileChange::rewritten(file, before, after)],
         notes,
         record: Some(record),
     })

@@ -186,6 +186,16 @@ pub struct FileChange {
 }
 
 impl FileChange {
+    /// A file that holds `after` once written (unchanged when `after` is
+    /// what it held already).
+    pub fn rewritten(path: &std::path::Path, before: Option<String>, after: String) -> FileChange {
+        FileChange {
+            path: path.to_path_buf(),
+            before,
+            after: Some(after),
+        }
+    }
+
     /// A file left as it is.
     pub fn unchanged(path: &std::path::Path, before: Option<String>) -> FileChange {
         FileChange {

@@ -75,15 +75,7 @@ pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, E
     )?;
     let after = tu::render(&doc);
     Ok(Edit {
-        files: vec![FileChange {
-            path: file.clone(),
-            after: if before.as_deref() == Some(after.as_str()) {
-                before.clone()
-            } else {
-                Some(after)
-            },
-            before,
-        }],
+        files: vec![FileChange::rewritten(file, before, after)],
         notes,
         record: Some(record),
     })

@@ -374,6 +374,22 @@ pub fn table_from_record(text: &str) -> Option<Table> {
     }
 }
 
+/// On remove: puts back in `runtimes` the entry that `--force` replaced
+/// (kept in the record), or takes the runtime `name` out.
+pub fn restore_replaced(runtimes: &mut Table, name: &str, recorded: Option<&super::state::Record>) {
+    match recorded
+        .and_then(|r| r.replaced.as_deref())
+        .and_then(table_from_record)
+    {
+        Some(old) => {
+            runtimes.insert(name, Item::Table(old));
+        }
+        None => {
+            runtimes.remove(name);
+        }
+    }
+}
+
 /// The TOML document as text; an empty document is an empty string.
 pub fn render(doc: &DocumentMut) -> String {
     doc.to_string()
