@@ -219,6 +219,13 @@ impl Dockerd {
     /// As [`Dockerd::start`], with extra environment variables (inherited
     /// by its containerd, the shims and so the runtime they run).
     pub fn start_with_env(dir: &Path, config: &Path, env: &[(&str, &Path)]) -> Dockerd {
+        Dockerd::start_at(dir, config, &dir.join("dockerd.pid"), env)
+    }
+
+    /// As [`Dockerd::start_with_env`], writing its pid to `pidfile` (the
+    /// system's `/var/run/docker.pid`, for tests of what signals dockerd
+    /// there); the pid file is removed when the daemon is stopped.
+    pub fn start_at(dir: &Path, config: &Path, pidfile: &Path, env: &[(&str, &Path)]) -> Dockerd {
         let bin = require("dockerd");
         require("docker");
         fs::create_dir_all(dir).unwrap();
@@ -226,7 +233,7 @@ impl Dockerd {
             fs::write(config, "{}\n").unwrap();
         }
         let socket = dir.join("d.sock");
-        let pidfile = dir.join("dockerd.pid");
+        let pidfile = pidfile.to_path_buf();
         let log = dir.join("dockerd.log");
         let logf = fs::File::create(&log).unwrap();
         let child = Command::new(bin)
@@ -274,6 +281,22 @@ impl Dockerd {
         c
     }
 
+    /// Waits up to a minute until `ready` holds, or panics naming `what`
+    /// with dockerd's log.
+    pub fn wait_until(&self, what: &str, mut ready: impl FnMut(&Dockerd) -> bool) {
+        wait_for(what, &self.log, Duration::from_secs(60), || ready(self));
+    }
+
+    /// The default runtime `docker info` reports.
+    pub fn default_runtime(&self) -> String {
+        run_ok(
+            self.docker()
+                .args(["info", "--format", "{{.DefaultRuntime}}"]),
+        )
+        .trim()
+        .to_string()
+    }
+
     /// `docker info` as JSON.
     pub fn info(&self) -> serde_json::Value {
         let out = run_ok(self.docker().args(["info", "--format", "{{json .}}"]));
@@ -315,5 +338,6 @@ impl Drop for Dockerd {
     fn drop(&mut self) {
         stop_child(&mut self.child, Duration::from_secs(30));
         unmount_below(&self.dir);
+        let _ = fs::remove_file(&self.pidfile);
     }
 }

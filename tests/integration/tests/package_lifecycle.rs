@@ -10,17 +10,14 @@
 //! `CONTAINER_HOOKS_LIFECYCLE=1`. /etc/docker and /etc/containerd are
 //! restored afterwards.
 
-use integration_tests::daemons::{kill, unmount_below};
+use integration_tests::daemons::Dockerd;
 use integration_tests::packages::{ensure_built, NAME};
-use integration_tests::{
-    busybox_rootfs, read_record, recorder_hook, require, run, run_ok, write_mode,
-};
+use integration_tests::{read_record, recorder_hook, require, run, run_ok, write_mode};
 use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 const DAEMON_JSON: &str = "/etc/docker/daemon.json";
 const CONTAINERD_TOML: &str = "/etc/containerd/config.toml";
@@ -187,117 +184,14 @@ impl Drop for Restore {
 /// A dockerd that reads the system's /etc/docker/daemon.json and writes
 /// the system's pid file (where the maintainer scripts look for it), with
 /// its own data root, exec root and socket.
-struct SystemDockerd {
-    dir: PathBuf,
-    socket: PathBuf,
-    log: PathBuf,
-    child: Child,
+fn system_dockerd(dir: &Path) -> Dockerd {
+    Dockerd::start_at(dir, Path::new(DAEMON_JSON), Path::new(DOCKER_PID_FILE), &[])
 }
 
-impl SystemDockerd {
-    fn start(dir: &Path) -> SystemDockerd {
-        fs::create_dir_all(dir).unwrap();
-        let socket = dir.join("d.sock");
-        let log = dir.join("dockerd.log");
-        let logf = fs::File::create(&log).unwrap();
-        let child = Command::new(require("dockerd"))
-            .arg("--data-root")
-            .arg(dir.join("data"))
-            .arg("--exec-root")
-            .arg(dir.join("exec"))
-            .args(["--pidfile", DOCKER_PID_FILE, "--config-file", DAEMON_JSON])
-            .arg("-H")
-            .arg(format!("unix://{}", socket.display()))
-            .args([
-                "--bridge=none",
-                "--iptables=false",
-                "--ip6tables=false",
-                "--exec-opt",
-                "native.cgroupdriver=cgroupfs",
-            ])
-            .stdin(Stdio::null())
-            .stdout(logf.try_clone().unwrap())
-            .stderr(logf)
-            .spawn()
-            .expect("start dockerd");
-        let d = SystemDockerd {
-            dir: dir.to_path_buf(),
-            socket,
-            log,
-            child,
-        };
-        d.wait("dockerd to answer", |d| {
-            run(d.docker().arg("version")).status.success()
-        });
-        d
-    }
-
-    fn docker(&self) -> Command {
-        let mut c = Command::new(require("docker"));
-        c.arg("-H").arg(format!("unix://{}", self.socket.display()));
-        c
-    }
-
-    fn default_runtime(&self) -> String {
-        run_ok(
-            self.docker()
-                .args(["info", "--format", "{{.DefaultRuntime}}"]),
-        )
-        .trim()
-        .to_string()
-    }
-
-    fn wait(&self, what: &str, mut ready: impl FnMut(&Self) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(60) {
-            if ready(self) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        panic!(
-            "waited in vain for {what}; dockerd's log:\n{}",
-            fs::read_to_string(&self.log).unwrap_or_default()
-        );
-    }
-
-    fn import_busybox(&self, name: &str) {
-        let rootfs = self.dir.join("image-rootfs");
-        busybox_rootfs(&rootfs);
-        let tar = self.dir.join("image.tar");
-        run_ok(
-            Command::new("tar")
-                .arg("-C")
-                .arg(&rootfs)
-                .arg("-cf")
-                .arg(&tar)
-                .arg("."),
-        );
-        run_ok(self.docker().arg("import").arg(&tar).arg(name));
-    }
-
-    fn run_container(&self, image: &str) -> Output {
-        run(self
-            .docker()
-            .args(["run", "--rm", "--network", "none", image, "/bin/true"]))
-    }
-}
-
-impl Drop for SystemDockerd {
-    fn drop(&mut self) {
-        kill(self.child.id(), libc::SIGTERM);
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(30) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        unmount_below(&self.dir);
-        let _ = fs::remove_file(DOCKER_PID_FILE);
-    }
+fn run_container(dockerd: &Dockerd, image: &str) -> Output {
+    run(dockerd
+        .docker()
+        .args(["run", "--rm", "--network", "none", image, "/bin/true"]))
 }
 
 fn daemon_json() -> Value {
@@ -416,8 +310,8 @@ fn lifecycle(format: Format) {
     let containerd_before = containerd_toml();
     let engine_files_before = engine_dir_listing();
 
-    let dockerd = SystemDockerd::start(&tmp.path().join("dockerd"));
-    let dockerd_pid = dockerd.child.id();
+    let dockerd = system_dockerd(&tmp.path().join("dockerd"));
+    let dockerd_pid = dockerd.pid();
     dockerd.import_busybox("lifecycle-busybox");
     assert_eq!(dockerd.default_runtime(), "runc");
 
@@ -458,7 +352,7 @@ fn lifecycle(format: Format) {
         text.contains("run: systemctl restart containerd"),
         "containerd's restart command is not printed:\n{text}"
     );
-    dockerd.wait("docker info to show the shim as default", |d| {
+    dockerd.wait_until("docker info to show the shim as default", |d| {
         d.default_runtime() == "container-hooks"
     });
     let files = format.files();
@@ -473,7 +367,7 @@ fn lifecycle(format: Format) {
         &json!({"prestart": [{"path": hook, "args": ["recorder", "prestart"]}]}).to_string(),
         0o644,
     );
-    let out = dockerd.run_container("lifecycle-busybox");
+    let out = run_container(&dockerd, "lifecycle-busybox");
     ok("docker run through the shim", &out);
     let stages: Vec<String> = read_record(&record).into_iter().map(|(s, _)| s).collect();
     assert_eq!(
@@ -504,13 +398,13 @@ fn lifecycle(format: Format) {
         containerd_before,
         "{CONTAINERD_TOML} after removal"
     );
-    dockerd.wait("docker info to show runc as default again", |d| {
+    dockerd.wait_until("docker info to show runc as default again", |d| {
         d.default_runtime() == "runc"
     });
     assert!(!Path::new(SHIM).exists());
     ok(
         "docker run after removal",
-        &dockerd.run_container("lifecycle-busybox"),
+        &run_container(&dockerd, "lifecycle-busybox"),
     );
     assert_eq!(
         fs::read_to_string(DOCKER_PID_FILE).unwrap().trim(),
