@@ -9,7 +9,7 @@ use container_hooks_core::hooks_dir::HookFile;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
-const DOCKER_SPEC: &[u8] = include_bytes!("../../../shared/fixtures/oci/docker-20.10.json");
+const DOCKER_SPEC: &[u8] = include_bytes!("../../tests/fixtures/oci/docker-20.10.json");
 
 fuzz_target!(|data: &[u8]| {
     let (file, spec) = match data.iter().position(|&b| b == 0) {

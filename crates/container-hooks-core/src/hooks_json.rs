@@ -51,9 +51,7 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/fixtures/hooks/legacy")
-            .join(name);
+        let p = test_support::fixture(&format!("hooks/legacy/{name}"));
         std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
     }
 

@@ -315,8 +315,7 @@ mod tests {
     }
 
     fn fixtures() -> Vec<(String, Vec<u8>)> {
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/oci");
+        let dir = test_support::fixture("oci");
         let mut out = Vec::new();
         for e in std::fs::read_dir(&dir).unwrap() {
             let p = e.unwrap().path();
@@ -383,11 +382,7 @@ mod tests {
 
     #[test]
     fn docker_prestart_hook_stays_first() {
-        let bytes = std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/fixtures/oci/docker-20.10.json"),
-        )
-        .unwrap();
+        let bytes = std::fs::read(test_support::fixture("oci/docker-20.10.json")).unwrap();
         let mut spec = Spec::parse(&bytes).unwrap();
         spec.inject(&set_of_all_stages()).unwrap();
         let value = spec.value();

@@ -1,5 +1,5 @@
 //! Golden tests of the engine editors over every file in
-//! ../shared/fixtures/engines: configure, configure --set-as-default, and
+//! tests/fixtures/engines: configure, configure --set-as-default, and
 //! configure then remove. The golden files hold the unified diff and the
 //! notes; `UPDATE_GOLDEN=1 cargo test -p container-hooks-core --test
 //! engines_golden` rewrites them (review the diff before committing).
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 const SHIM: &str = "/usr/bin/container-hooks-runtime";
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/engines")
+    test_support::fixture("engines")
 }
 
 fn golden_dir() -> PathBuf {

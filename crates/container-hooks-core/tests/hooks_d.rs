@@ -13,9 +13,7 @@ use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
-}
+use test_support::fixtures;
 
 fn oci(name: &str) -> Value {
     let p = fixtures().join("oci").join(name);

@@ -7,17 +7,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn ctk() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_container-hooks-ctk"));
-    c.env_remove("CONTAINER_HOOKS_STATE_DIR")
-        .env_remove("CONTAINER_HOOKS_CONFIG");
-    c
-}
+use test_support::ctk;
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/engines")
-        .join(rel)
+    test_support::fixture(&format!("engines/{rel}"))
 }
 
 fn run(args: &[&str], dir: &Path) -> Output {

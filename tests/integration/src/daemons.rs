@@ -10,13 +10,9 @@ use std::time::{Duration, Instant};
 
 /// Waits until `ready` holds, or panics after `timeout` with `what` and the
 /// daemon's log.
-fn wait_for(what: &str, log: &Path, timeout: Duration, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if ready() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
+fn wait_for(what: &str, log: &Path, timeout: Duration, ready: impl FnMut() -> bool) {
+    if crate::poll_until(timeout, ready) {
+        return;
     }
     panic!(
         "{what} did not become ready in {timeout:?}; its log:\n{}",

@@ -31,30 +31,7 @@ pub fn require(program: &str) -> PathBuf {
     );
 }
 
-/// A binary of this workspace, built by the test command before the tests.
-pub fn bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/<test> -> target/<profile>/<name>
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target directory");
-    let p = dir.join(name);
-    assert!(
-        p.is_file(),
-        "{} is not built: run `cargo build --workspace --bins` first (the README's test command does)",
-        p.display()
-    );
-    p
-}
-
-/// The shared fixtures directory (`../shared/fixtures` from the repository
-/// root).
-pub fn fixtures() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
-    assert!(p.is_dir(), "{} is missing", p.display());
-    p
-}
+pub use test_support::{bin, ctk, fixture, fixtures, poll_until, wait_until};
 
 /// Runs a command, returning its output; panics if it cannot start.
 pub fn run(cmd: &mut Command) -> Output {

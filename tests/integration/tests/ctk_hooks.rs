@@ -1,18 +1,12 @@
 //! `container-hooks-ctk hooks list | validate | preview`, as a user runs
 //! them: text and JSON output, exit status, and nothing written.
 
-use integration_tests::{bin, fixtures, recorder_hook, run, write_mode, Toolkit};
+use integration_tests::{ctk, fixtures, recorder_hook, run, write_mode, Toolkit};
 use serde_json::{json, Value};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn ctk() -> Command {
-    let mut c = Command::new(bin("container-hooks-ctk"));
-    c.env_remove("CONTAINER_HOOKS_CONFIG");
-    c
-}
+use std::process::Output;
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

@@ -4,17 +4,12 @@
 //! and a reload Docker no longer uses it.
 
 use integration_tests::daemons::Dockerd;
-use integration_tests::{bin, read_record, recorder_hook, run, run_ok, unique, Toolkit};
+use integration_tests::{bin, ctk, read_record, recorder_hook, run, run_ok, unique, Toolkit};
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-fn ctk() -> Command {
-    Command::new(bin("container-hooks-ctk"))
-}
+use std::time::Duration;
 
 fn ctk_runtime(sub: &str, daemon_json: &Path, state: &Path, extra: &[&str]) -> String {
-    let mut c = Command::new(bin("container-hooks-ctk"));
+    let mut c = ctk();
     c.args(["runtime", sub, "--runtime", "docker", "--config"])
         .arg(daemon_json)
         .arg("--state-dir")
@@ -29,15 +24,8 @@ fn ctk_runtime(sub: &str, daemon_json: &Path, state: &Path, extra: &[&str]) -> S
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        if cond() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("{what} did not happen in 30s");
+fn wait_until(what: &str, cond: impl FnMut() -> bool) {
+    integration_tests::wait_until(what, Duration::from_secs(30), cond);
 }
 
 #[test]

@@ -11,6 +11,7 @@
 use integration_tests::daemons::{kill, Containerd, Dockerd};
 use integration_tests::{
     bin, busybox_rootfs, fixtures, read_record, recorder_hook, require, run, run_ok, unique,
+    wait_until,
 };
 use std::collections::BTreeMap;
 use std::fs;
@@ -205,17 +206,6 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, i128, u32)> {
         }
     }
     out
-}
-
-fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if cond() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("{what}: not within {timeout:?}");
 }
 
 fn spawn_logged(mut cmd: Command, log: &Path) -> Child {

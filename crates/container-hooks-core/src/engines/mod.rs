@@ -775,9 +775,7 @@ mod tests {
     use super::*;
 
     fn fixture(rel: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/fixtures/engines")
-            .join(rel)
+        test_support::fixture(&format!("engines/{rel}"))
     }
 
     #[test]
