@@ -5,13 +5,11 @@
 //! from [`hooks_json`] and [`hooks_dir`] (trusting files through
 //! [`trust`]); [`inject`] adds them to config.json, which [`atomic`] writes
 //! back; [`runtime_path`] finds the real runtime. [`shim`] ties these
-//! together; [`runc_log`] and [`logging`] report. The admin CLI adds the
-//! engine editors in [`engines`].
+//! together; [`runc_log`] and [`logging`] report. The engine editors live
+//! apart, in `container-hooks-admin`, so the shim links only what it runs.
 
 pub mod atomic;
 pub mod config;
-pub mod config_edit;
-pub mod engines;
 pub mod error;
 pub mod hook;
 pub mod hooks_dir;

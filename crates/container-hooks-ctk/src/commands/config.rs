@@ -3,8 +3,8 @@
 use super::Out;
 use crate::cli::{ConfigArgs, ConfigCommand};
 use anyhow::{bail, Context};
+use container_hooks_admin::engines::read_optional;
 use container_hooks_core::config::{config_path, DEFAULT_TOML};
-use container_hooks_core::engines::read_optional;
 use std::io::Write;
 
 pub fn run(args: &ConfigArgs, out: Out) -> anyhow::Result<()> {
@@ -26,7 +26,7 @@ pub fn run(args: &ConfigArgs, out: Out) -> anyhow::Result<()> {
             DEFAULT_TOML.to_string()
         }
     };
-    let result = container_hooks_core::config_edit::set(&text, &path, &args.set)?;
+    let result = container_hooks_admin::config_edit::set(&text, &path, &args.set)?;
     let target = if args.in_place {
         Some(path.clone())
     } else {

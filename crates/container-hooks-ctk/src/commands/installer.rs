@@ -34,8 +34,8 @@ use crate::cli::{
     InstallerArgs, InstallerCommand, InstallerRunArgs, NodeEngineArg, RestartModeArg,
 };
 use anyhow::{anyhow, bail, Context};
+use container_hooks_admin::engines::{self, containerd, on_root, Engine, Request};
 use container_hooks_core::config::{Config, DEFAULT_TOML};
-use container_hooks_core::engines::{self, containerd, on_root, Engine, Request};
 use container_hooks_core::error::{io_fault, FileError};
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};

@@ -3,8 +3,8 @@
 use super::Out;
 use crate::cli::{EngineArg, EngineArgs, OutputFormat, RestartModeArg, RuntimeCommand, StatusArgs};
 use anyhow::{bail, Context};
+use container_hooks_admin::engines::{self, state, Engine, Plan, Reload, Request};
 use container_hooks_core::config::{config_path, Config};
-use container_hooks_core::engines::{self, state, Engine, Plan, Reload, Request};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;

@@ -13,7 +13,7 @@
 
 use super::state::Record;
 use super::{is_shim_path, read_optional, Edit, EngineError, FileChange, Target, Wiring};
-use crate::error::{json_fault, FileError};
+use container_hooks_core::error::{json_fault, FileError};
 use serde_json::{Map, Value};
 use std::path::Path;
 

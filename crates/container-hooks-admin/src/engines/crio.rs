@@ -9,7 +9,7 @@
 use super::state::Record;
 use super::toml_util::{self as tu, dotted};
 use super::{is_shim_path, read_optional, Edit, Engine, EngineError, FileChange, Target, Wiring};
-use crate::error::FileError;
+use container_hooks_core::error::FileError;
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table, Value};
 

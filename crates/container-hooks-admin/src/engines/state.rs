@@ -5,7 +5,7 @@
 //! record per engine file configured. Written atomically.
 
 use super::Engine;
-use crate::error::{json_fault, FileError};
+use container_hooks_core::error::{json_fault, FileError};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -124,7 +124,7 @@ impl State {
         let mut text = serde_json::to_string_pretty(self)
             .map_err(|e| FileError::new(&path, json_fault(&e)))?;
         text.push('\n');
-        crate::atomic::replace_file(&path, text.as_bytes(), 0o644, true)
+        container_hooks_core::atomic::replace_file(&path, text.as_bytes(), 0o644, true)
             .map_err(|e| FileError::io(&path, &e))
     }
 

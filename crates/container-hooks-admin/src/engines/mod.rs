@@ -17,8 +17,8 @@ pub mod podman;
 pub mod state;
 pub mod toml_util;
 
-use crate::error::{io_fault, FileError};
-use crate::runtime_path::SYSTEM_PATH;
+use container_hooks_core::error::{io_fault, FileError};
+use container_hooks_core::runtime_path::SYSTEM_PATH;
 use state::{Record, State};
 use std::fmt;
 use std::io;
@@ -351,7 +351,7 @@ fn write_file(path: &Path, text: &str) -> Result<(), FileError> {
             std::fs::create_dir_all(dir).map_err(|e| FileError::io(dir, &e))?;
         }
     }
-    crate::atomic::replace_file(path, text.as_bytes(), 0o644, true)
+    container_hooks_core::atomic::replace_file(path, text.as_bytes(), 0o644, true)
         .map_err(|e| FileError::io(path, &e))
 }
 

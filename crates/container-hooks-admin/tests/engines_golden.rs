@@ -1,10 +1,10 @@
 //! Golden tests of the engine editors over every file in
 //! tests/fixtures/engines: configure, configure --set-as-default, and
 //! configure then remove. The golden files hold the unified diff and the
-//! notes; `UPDATE_GOLDEN=1 cargo test -p container-hooks-core --test
+//! notes; `UPDATE_GOLDEN=1 cargo test -p container-hooks-admin --test
 //! engines_golden` rewrites them (review the diff before committing).
 
-use container_hooks_core::engines::{self, Engine, Plan, Request};
+use container_hooks_admin::engines::{self, Engine, Plan, Request};
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -2,8 +2,8 @@
 //! TABLE.KEY=VALUE`), keeping the file's comments and layout, and checking
 //! the result with [`Config::parse`].
 
-use crate::config::Config;
 use crate::engines::toml_util as tu;
+use container_hooks_core::config::Config;
 use toml_edit::{Array, DocumentMut, Value};
 
 /// The type of a config key's value.
@@ -112,7 +112,7 @@ pub fn set(text: &str, name: &std::path::Path, assignments: &[String]) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::DEFAULT_TOML;
+    use container_hooks_core::config::DEFAULT_TOML;
     use std::path::Path;
 
     #[test]

@@ -2,8 +2,8 @@
 //! column in errors, walking and creating tables, copying a table with its
 //! indentation but without its comments, pruning what was added.
 
-use crate::config::line_col;
-use crate::error::FileError;
+use container_hooks_core::config::line_col;
+use container_hooks_core::error::FileError;
 use std::path::Path;
 use toml_edit::{DocumentMut, Item, Key, Table, Value};
 
