@@ -11,6 +11,7 @@
 pub mod atomic;
 pub mod config;
 pub mod error;
+pub mod gokeys;
 pub mod hook;
 pub mod hooks_dir;
 pub mod hooks_json;
