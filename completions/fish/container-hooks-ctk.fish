@@ -94,18 +94,18 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l output -r -f -a "text\t''
-json\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l output -r -f -a "text\t'Lines for a person to read'
+json\t'One JSON document'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l state-dir -d 'Where configure recorded what it did' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only errors'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l output -r -f -a "text\t''
-json\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l output -r -f -a "text\t'Lines for a person to read'
+json\t'One JSON document'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l state-dir -d 'Where configure recorded what it did' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -s q -l quiet -d 'Print only errors'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "configure" -d 'Add the shim as a runtime of the engine'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Take out what configure added and restore the previous default runtime'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "status" -d 'Report, for each engine, whether it is installed, which file would be edited, whether the shim is wired in and the default; and whether the shim finds a runtime and the hook sources are valid'

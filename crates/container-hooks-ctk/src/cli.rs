@@ -1,5 +1,6 @@
 //! The clap definition of container-hooks-ctk.
 
+use crate::report::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -142,18 +143,10 @@ pub struct RemoveArgs {
     pub engine: EngineArgs,
 }
 
-/// Output format of status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum OutputFormat {
-    #[default]
-    Text,
-    Json,
-}
-
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub output: OutputFormat,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
     /// Where configure recorded what it did.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,

@@ -2,8 +2,9 @@
 //! in effect, their faults and traps, and what the shim would do to one
 //! bundle. Nothing here writes a file.
 
+use crate::report::Format as Output;
 use anyhow::{Context, Result};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use container_hooks_core::config::{config_path, Config};
 use container_hooks_core::error::FileError;
 use container_hooks_core::hook::{Hook, HookSet, Stage};
@@ -51,15 +52,6 @@ pub enum HooksCommand {
         after_help = "Examples:\n  container-hooks-ctk hooks preview --bundle /run/containerd/io.containerd.runtime.v2.task/default/web\n  container-hooks-ctk hooks preview --bundle ./mybundle --output json"
     )]
     Preview(PreviewArgs),
-}
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    /// Lines for a person to read.
-    Text,
-    /// One JSON document.
-    Json,
 }
 
 #[derive(Debug, Args)]

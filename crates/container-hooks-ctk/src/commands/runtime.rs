@@ -1,7 +1,8 @@
 //! `runtime configure|remove|status`.
 
 use super::Out;
-use crate::cli::{EngineArg, EngineArgs, OutputFormat, RestartModeArg, RuntimeCommand, StatusArgs};
+use crate::cli::{EngineArg, EngineArgs, RestartModeArg, RuntimeCommand, StatusArgs};
+use crate::report::Format;
 use anyhow::{bail, Context};
 use container_hooks_admin::engines::{self, state, Engine, Plan, Reload, Request};
 use container_hooks_core::config::{config_path, Config};
@@ -184,7 +185,7 @@ fn status(a: &StatusArgs) -> anyhow::Result<()> {
     let engines = engines::status(&state_dir(&a.state_dir))?;
     let toolkit = toolkit_status();
     let mut stdout = std::io::stdout();
-    if a.output == OutputFormat::Json {
+    if a.output == Format::Json {
         let v = serde_json::json!({ "engines": engines, "toolkit": toolkit });
         writeln!(stdout, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(());
