@@ -14,7 +14,8 @@
 use integration_tests::cri::{Cri, CriError, Pod};
 use integration_tests::daemons::Containerd;
 use integration_tests::images::{busybox_image, pause_image, BUSYBOX_IMAGE, PAUSE_IMAGE};
-use integration_tests::{bin, ctk, recorded_for, Toolkit};
+use integration_tests::{bin, ctk, read_record, recorded_for, Toolkit};
+use serde_json::Value;
 use std::fs;
 use std::path::PathBuf;
 use tempfile::TempDir;
@@ -36,11 +37,14 @@ struct Node {
 }
 
 /// The hooks a pod got, by the label its recorder hook was given: those
-/// that ran for the sandbox and those that ran for the workload.
+/// that ran for the sandbox and those that ran for the workload; and the
+/// annotations of the sandbox's and the workload's config.json, as the
+/// hooks.json hook read them in the container's state.
 #[derive(Debug)]
 struct Hooked {
     sandbox: Vec<String>,
     workload: Vec<String>,
+    annotations: [Value; 2],
 }
 
 impl Node {
@@ -108,9 +112,16 @@ impl Node {
     fn run_pod(&mut self, pod: &Pod) -> Result<Hooked, CriError> {
         let run = self.cri.run_pod(pod)?;
         assert_eq!(run.exit_code, 0, "{pod:?}: the workload failed");
+        let annotations = |id: &str| {
+            read_record(&self.record)
+                .into_iter()
+                .find(|(label, state)| label == "hooks.json" && state["id"] == id)
+                .map_or(Value::Null, |(_, state)| state["annotations"].clone())
+        };
         Ok(Hooked {
             sandbox: recorded_for(&self.record, &run.sandbox_id),
             workload: recorded_for(&self.record, &run.container_id),
+            annotations: [annotations(&run.sandbox_id), annotations(&run.container_id)],
         })
     }
 
@@ -179,9 +190,20 @@ fn a_hooks_d_file_conditioned_on_a_pod_annotation_runs_only_for_the_annotated_po
     node.ctk_runtime("configure", &[]);
     let annotated = || Pod::new("annotated", HANDLER).annotation("io.example.verify", "true");
     // containerd's CRI passes a pod's annotations into config.json only
-    // when the runtime entry lists them: not yet.
+    // when the runtime entry lists them: not yet. Its own keys arrive.
     let got = node.hooks_of(&annotated());
     assert_hooks("annotation not passed", &got, &["hooks.json"]);
+    for (annotations, kind) in got.annotations.iter().zip(["sandbox", "container"]) {
+        assert_eq!(
+            annotations["io.kubernetes.cri.container-type"], kind,
+            "{got:?}"
+        );
+        let keys: Vec<&String> = annotations.as_object().unwrap().keys().collect();
+        assert!(
+            keys.iter().all(|k| k.starts_with("io.kubernetes.cri.")),
+            "{keys:?}"
+        );
+    }
 
     // TODO(--pod-annotations): `runtime configure` will set this; until
     // then the test lists the pattern on the runtime entry by hand.
@@ -200,6 +222,9 @@ fn a_hooks_d_file_conditioned_on_a_pod_annotation_runs_only_for_the_annotated_po
 
     let got = node.hooks_of(&annotated());
     assert_hooks("annotated", &got, &["hooks.json", "hooks.d"]);
+    for annotations in &got.annotations {
+        assert_eq!(annotations["io.example.verify"], "true", "{got:?}");
+    }
     let got =
         node.hooks_of(&Pod::new("other-value", HANDLER).annotation("io.example.verify", "no"));
     assert_hooks("other value", &got, &["hooks.json"]);
