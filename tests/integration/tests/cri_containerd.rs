@@ -48,7 +48,14 @@ struct Hooked {
 }
 
 impl Node {
+    /// A node on the config.toml of [`Containerd::cri_config`].
     fn start() -> Node {
+        Node::with_config(|config| config)
+    }
+
+    /// A node on the config.toml that `edit` makes of
+    /// [`Containerd::cri_config`]'s.
+    fn with_config(edit: impl FnOnce(String) -> String) -> Node {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         let toolkit = Toolkit::new(&dir.join("toolkit"), &["runc"]);
@@ -56,7 +63,11 @@ impl Node {
         let own = dir.join("containerd");
         fs::create_dir_all(&own).unwrap();
         let config = own.join("config.toml");
-        fs::write(&config, Containerd::cri_config(&own, &own.join("state"))).unwrap();
+        fs::write(
+            &config,
+            edit(Containerd::cri_config(&own, &own.join("state"))),
+        )
+        .unwrap();
         let original = fs::read(&config).unwrap();
         let containerd = Containerd::start_file(
             &own,
