@@ -145,10 +145,6 @@ impl Cri {
         Ok(r["pod_sandbox_id"].as_str().unwrap().to_string())
     }
 
-    pub fn pod_sandbox_status(&mut self, id: &str) -> Value {
-        self.call_ok("PodSandboxStatus", json!({"pod_sandbox_id": id}))["status"].clone()
-    }
-
     pub fn stop_pod_sandbox(&mut self, id: &str) -> Result<(), CriError> {
         self.call("StopPodSandbox", json!({"pod_sandbox_id": id}))
             .map(drop)

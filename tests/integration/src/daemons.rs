@@ -1,6 +1,7 @@
-//! Isolated engines for tests: a containerd and a dockerd with their own
-//! root, state, sockets and pid files under a temporary directory, stopped
-//! by pid when dropped. Nothing of the host's engines is used or touched.
+//! Isolated engines for tests: a containerd (with or without its CRI
+//! plugin) and a dockerd with their own root, state, sockets and pid files
+//! under a temporary directory, stopped by pid when dropped. Nothing of the
+//! host's engines is used or touched.
 
 use crate::cri::Cri;
 use crate::images::PAUSE_IMAGE;
@@ -122,9 +123,9 @@ impl Containerd {
 
     /// The config.toml of a Kubernetes node's containerd, isolated under
     /// `dir` (root, gRPC socket `dir/c.sock`) and `state` (its run state,
-    /// `/run/containerd` on a node), with its CRI plugin
-    /// serving pods from [`PAUSE_IMAGE`] sandboxes and `runc` as the
-    /// default runtime, as `containerd config default` has it.
+    /// `/run/containerd` on a node): its CRI plugin serves pods whose
+    /// sandboxes run [`PAUSE_IMAGE`], with `runc` as the default runtime,
+    /// as `containerd config default` has it.
     ///
     /// What the CRI plugin of containerd 1.6 needs here: the sandbox image
     /// (built offline and imported); `restrict_oom_score_adj`, because the
