@@ -3,13 +3,15 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-# runc/crun/busybox: bundles; containerd and docker.io: isolated engines in
-# the integration tests; e2fsprogs (chattr) and mount: read-only engine
-# files in the CLI tests; lintian, rpm, rpmlint, dash, debootstrap and gzip:
-# the package tests (lints, dpkg/rpm lifecycle, clean-room Debian 12).
+# runc/crun/busybox: bundles; containerd, docker.io and podman: engines in
+# the integration tests (podman 4.3 with conmon, no network stack needed);
+# gcc and libc6-dev: the static pause program of the CRI tests' sandbox
+# image; e2fsprogs (chattr) and mount: read-only engine files in the CLI
+# tests; lintian, rpm, rpmlint, dash, debootstrap and gzip: the package
+# tests (lints, dpkg/rpm lifecycle, clean-room Debian 12).
 apt-get install -y --no-install-recommends \
-    runc crun busybox-static containerd docker.io e2fsprogs mount \
-    lintian rpm rpmlint dash debootstrap gzip
+    runc crun busybox-static containerd docker.io podman gcc libc6-dev \
+    e2fsprogs mount lintian rpm rpmlint dash debootstrap gzip
 
 # Pinned packaging tools (cargo xtask package); skipped when the pinned
 # version is there already.
@@ -29,3 +31,8 @@ need cargo-generate-rpm cargo-generate-rpm 0.21.1
 # containerd the host root's /etc in a mount namespace of its own.
 apt-get install -y --no-install-recommends python3 python3-pip libc6-dev util-linux
 python3 -m pip install --break-system-packages kubernetes-validate==1.37.0
+
+# The CRI client of the integration tests (tests/integration/cri): grpcio,
+# and grpcio-tools to generate its stubs from cri.proto at test time.
+python3 -m pip install --break-system-packages \
+    grpcio==1.68.1 grpcio-tools==1.68.1 protobuf==5.29.3

@@ -1,8 +1,12 @@
-//! Isolated engines for tests: a containerd and a dockerd with their own
-//! root, state, sockets and pid files under a temporary directory, stopped
-//! by pid when dropped. Nothing of the host's engines is used or touched.
+//! Isolated engines for tests: a containerd (with or without its CRI
+//! plugin) and a dockerd with their own root, state, sockets and pid files
+//! under a temporary directory, stopped by pid when dropped. Nothing of the
+//! host's engines is used or touched.
 
+use crate::cri::Cri;
+use crate::images::PAUSE_IMAGE;
 use crate::{require, run, run_ok};
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -24,6 +28,20 @@ fn wait_for(what: &str, log: &Path, timeout: Duration, ready: impl FnMut() -> bo
 pub fn kill(pid: u32, signal: i32) -> bool {
     // SAFETY: kill(2) with a pid and a signal number has no memory effects.
     unsafe { libc::kill(pid as i32, signal) == 0 }
+}
+
+/// Spawns `cmd` with its output appended to `log`.
+fn spawn_logged(mut cmd: Command, log: &Path) -> Child {
+    let logf = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    cmd.stdin(Stdio::null())
+        .stdout(logf.try_clone().unwrap())
+        .stderr(logf)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"))
 }
 
 fn stop_child(child: &mut Child, grace: Duration) {
@@ -64,6 +82,10 @@ pub struct Containerd {
     pub address: PathBuf,
     pub config: PathBuf,
     pub log: PathBuf,
+    /// The command it was started with, to start it again.
+    program: OsString,
+    args: Vec<OsString>,
+    env: Vec<(OsString, Option<OsString>)>,
     child: Child,
 }
 
@@ -82,11 +104,9 @@ impl Containerd {
     /// As [`Containerd::start_with`], with extra environment variables
     /// (inherited by its shims and so by the runtime they run).
     pub fn start_with_env(dir: &Path, extra_toml: &str, env: &[(&str, &Path)]) -> Containerd {
-        let bin = require("containerd");
         fs::create_dir_all(dir).unwrap();
         let address = dir.join("c.sock");
         let config = dir.join("containerd.toml");
-        let log = dir.join("containerd.log");
         fs::write(
             &config,
             format!(
@@ -98,27 +118,75 @@ impl Containerd {
             ),
         )
         .unwrap();
-        let logf = fs::File::create(&log).unwrap();
-        let child = Command::new(bin)
-            .envs(env.iter().map(|(k, v)| (*k, *v)))
+        Containerd::start_file(dir, &config, &address, env)
+    }
+
+    /// The config.toml of a Kubernetes node's containerd, isolated under
+    /// `dir` (root, gRPC socket `dir/c.sock`) and `state` (its run state,
+    /// `/run/containerd` on a node): its CRI plugin serves pods whose
+    /// sandboxes run [`PAUSE_IMAGE`], with `runc` as the default runtime,
+    /// as `containerd config default` has it.
+    ///
+    /// What the CRI plugin of containerd 1.6 needs here: the sandbox image
+    /// (built offline and imported); `restrict_oom_score_adj`, because the
+    /// machine's capability bounding set lacks CAP_SYS_RESOURCE (a sandbox
+    /// gets oom_score_adj -998 otherwise, which only that capability may
+    /// set); CNI directories of its own, which stay empty: pods run with
+    /// host networking, and the CRI plugin only logs that CNI is not
+    /// initialised. The streaming server listens on the loopback address.
+    pub fn cri_config(dir: &Path, state: &Path) -> String {
+        let cri = "plugins.\"io.containerd.grpc.v1.cri\"";
+        format!(
+            r#"version = 2
+root = {root:?}
+state = {state:?}
+
+[grpc]
+  address = {address:?}
+
+[plugins]
+  [plugins."io.containerd.internal.v1.opt"]
+    path = {opt:?}
+  [{cri}]
+    sandbox_image = {PAUSE_IMAGE:?}
+    restrict_oom_score_adj = true
+    stream_server_address = "127.0.0.1"
+    stream_server_port = "0"
+    [{cri}.cni]
+      bin_dir = {cni_bin:?}
+      conf_dir = {cni_conf:?}
+    [{cri}.containerd]
+      default_runtime_name = "runc"
+      snapshotter = "overlayfs"
+      [{cri}.containerd.runtimes]
+        [{cri}.containerd.runtimes.runc]
+          runtime_type = "io.containerd.runc.v2"
+          [{cri}.containerd.runtimes.runc.options]
+            SystemdCgroup = false
+"#,
+            root = dir.join("root"),
+            address = dir.join("c.sock"),
+            opt = dir.join("opt"),
+            cni_bin = dir.join("cni/bin"),
+            cni_conf = dir.join("cni/net.d"),
+        )
+    }
+
+    /// Starts containerd on a config file as it is (`containerd --config
+    /// FILE`, for a file an operator's tools edit), whose gRPC socket is
+    /// `address`, with extra environment variables; its log goes to
+    /// `dir/containerd.log`.
+    pub fn start_file(
+        dir: &Path,
+        config: &Path,
+        address: &Path,
+        env: &[(&str, &Path)],
+    ) -> Containerd {
+        let mut cmd = Command::new(require("containerd"));
+        cmd.envs(env.iter().map(|(k, v)| (*k, *v)))
             .arg("--config")
-            .arg(&config)
-            .stdin(Stdio::null())
-            .stdout(logf.try_clone().unwrap())
-            .stderr(logf)
-            .spawn()
-            .expect("start containerd");
-        let c = Containerd {
-            dir: dir.to_path_buf(),
-            address,
-            config,
-            log,
-            child,
-        };
-        wait_for("containerd", &c.log, Duration::from_secs(30), || {
-            c.address.exists() && run(c.ctr().arg("version")).status.success()
-        });
-        c
+            .arg(config);
+        Containerd::start_command(dir, config, address, cmd)
     }
 
     /// Starts containerd from a command made by the caller (for example
@@ -126,32 +194,83 @@ impl Containerd {
     /// names paths of another root), whose gRPC socket is `address`. The
     /// command must end in an exec of containerd, so that the child is
     /// containerd itself.
-    pub fn start_command(
-        dir: &Path,
-        config: &Path,
-        address: &Path,
-        mut cmd: Command,
-    ) -> Containerd {
+    pub fn start_command(dir: &Path, config: &Path, address: &Path, cmd: Command) -> Containerd {
         fs::create_dir_all(dir).unwrap();
         let log = dir.join("containerd.log");
-        let logf = fs::File::create(&log).unwrap();
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(logf.try_clone().unwrap())
-            .stderr(logf)
-            .spawn()
-            .expect("start containerd");
+        fs::write(&log, "").unwrap();
+        let program = cmd.get_program().to_owned();
+        let args = cmd.get_args().map(ToOwned::to_owned).collect();
+        let env = cmd
+            .get_envs()
+            .map(|(k, v)| (k.to_owned(), v.map(ToOwned::to_owned)))
+            .collect();
+        let child = spawn_logged(cmd, &log);
         let c = Containerd {
             dir: dir.to_path_buf(),
             address: address.to_path_buf(),
             config: config.to_path_buf(),
             log,
+            program,
+            args,
+            env,
             child,
         };
-        wait_for("containerd", &c.log, Duration::from_secs(30), || {
-            c.address.exists() && run(c.ctr().arg("version")).status.success()
-        });
+        c.wait_ready();
         c
+    }
+
+    fn wait_ready(&self) {
+        wait_for("containerd", &self.log, Duration::from_secs(30), || {
+            self.address.exists() && run(self.ctr().arg("version")).status.success()
+        });
+    }
+
+    /// Stops containerd and starts it again with the same command, as
+    /// `systemctl restart containerd` does after its config changed.
+    /// Containers keep running in their shims; the log goes on.
+    pub fn restart(&mut self) {
+        stop_child(&mut self.child, Duration::from_secs(10));
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args);
+        for (k, v) in &self.env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        self.child = spawn_logged(cmd, &self.log);
+        self.wait_ready();
+    }
+
+    /// A CRI client of this containerd, once its CRI plugin answers.
+    pub fn cri(&self) -> Cri {
+        let mut cri = Cri::connect(&self.address);
+        let mut last = None;
+        let ready = crate::poll_until(Duration::from_secs(30), || match cri.version() {
+            Ok(_) => true,
+            Err(e) => {
+                last = Some(e);
+                false
+            }
+        });
+        if !ready {
+            panic!(
+                "containerd's CRI did not answer ({last:?}); its log:\n{}",
+                fs::read_to_string(&self.log).unwrap_or_default()
+            );
+        }
+        cri
+    }
+
+    /// Imports an image archive (an OCI layout, see [`crate::images`])
+    /// into the namespace the CRI plugin uses, `k8s.io`, as `ctr -n k8s.io
+    /// images import` does on a node without a registry.
+    pub fn import_image(&self, archive: &Path) {
+        run_ok(
+            self.ctr()
+                .args(["-n", "k8s.io", "images", "import"])
+                .arg(archive),
+        );
     }
 
     /// A `ctr` command talking to this containerd.

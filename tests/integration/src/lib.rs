@@ -6,9 +6,15 @@
 //! - [`Toolkit`]: a config.toml, hooks.json and hooks.d of a test's own.
 //! - [`recorder_hook`]: a hook that records its stage and the state JSON.
 //! - [`daemons`]: isolated containerd and dockerd instances.
+//! - [`cri`]: a CRI client, to drive containerd as kubelet does.
+//! - [`images`]: the pause and busybox images, built offline.
+//! - [`podman`]: Podman with a private root and containers.conf.
 
+pub mod cri;
 pub mod daemons;
+pub mod images;
 pub mod packages;
+pub mod podman;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -32,6 +38,16 @@ pub fn require(program: &str) -> PathBuf {
 }
 
 pub use test_support::{bin, ctk, fixture, fixtures, poll_until, wait_until};
+
+/// The build's target directory (`target/`), for what tests cache.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test>
+    exe.ancestors()
+        .nth(3)
+        .expect("target directory")
+        .to_path_buf()
+}
 
 /// Runs a command, returning its output; panics if it cannot start.
 pub fn run(cmd: &mut Command) -> Output {
@@ -174,6 +190,58 @@ impl Toolkit {
         );
     }
 
+    /// Writes the recorder hook `dir/recorder.sh` (see [`recorder_hook`]),
+    /// recording to `dir/record.txt`, and a hooks.json that runs it at
+    /// prestart in every container with the label `hooks.json`; returns the
+    /// record file, for [`recorded_for`].
+    pub fn record_every_container(&self) -> PathBuf {
+        let record = self.dir.join("record.txt");
+        recorder_hook(&self.recorder(), &record);
+        self.write_hooks_json(&serde_json::json!({
+            "prestart": [{"path": self.recorder(), "args": ["recorder", "hooks.json"]}]
+        }));
+        record
+    }
+
+    /// Writes `hooks.d/NAME`, an oci-hooks(5) file that runs the recorder
+    /// at prestart with the label `hooks.d` when an annotation's key matches
+    /// the regex `key` and its value the regex `value`.
+    pub fn record_on_annotation(&self, name: &str, key: &str, value: &str) {
+        write_mode(
+            &self.hooks_d.join(name),
+            &serde_json::json!({
+                "version": "1.0.0",
+                "hook": {"path": self.recorder(), "args": ["recorder", "hooks.d"], "timeout": 10},
+                "when": {"annotations": {key: value}},
+                "stages": ["prestart"],
+            })
+            .to_string(),
+            0o644,
+        );
+    }
+
+    fn recorder(&self) -> PathBuf {
+        self.dir.join("recorder.sh")
+    }
+
+    /// Writes `dir/container-hooks-runtime-wrapper`, a script that runs the
+    /// shim with this toolkit's config, and returns its path: the runtime
+    /// path to give an engine that starts the runtime with an environment
+    /// of its own making (Podman's conmon, `ctr run --runc-binary`).
+    pub fn shim_wrapper(&self) -> PathBuf {
+        let wrapper = self.dir.join("container-hooks-runtime-wrapper");
+        write_mode(
+            &wrapper,
+            &format!(
+                "#!/bin/sh\nCONTAINER_HOOKS_CONFIG={} exec {} \"$@\"\n",
+                shell_quote(&self.config.display().to_string()),
+                shell_quote(&bin("container-hooks-runtime").display().to_string())
+            ),
+            0o755,
+        );
+        wrapper
+    }
+
     /// A command for the shim with this toolkit's config in its environment.
     pub fn shim(&self) -> Command {
         let mut c = Command::new(bin("container-hooks-runtime"));
@@ -214,6 +282,16 @@ pub fn read_record(record: &Path) -> Vec<(String, serde_json::Value)> {
                     .unwrap_or_else(|e| panic!("state of {stage}: {e}: {json}")),
             )
         })
+        .collect()
+}
+
+/// The first arguments of the recorder hooks that ran for the container
+/// `id` (the `id` of the state they read), in the order they ran.
+pub fn recorded_for(record: &Path, id: &str) -> Vec<String> {
+    read_record(record)
+        .into_iter()
+        .filter(|(_, state)| state["id"] == id)
+        .map(|(label, _)| label)
         .collect()
 }
 

@@ -3,9 +3,7 @@
 //! container that carries the annotation.
 
 use integration_tests::daemons::Containerd;
-use integration_tests::{
-    bin, busybox_rootfs, read_record, recorder_hook, require, shell_quote, write_mode, Toolkit,
-};
+use integration_tests::{busybox_rootfs, read_record, recorder_hook, require, write_mode, Toolkit};
 use serde_json::json;
 use std::fs;
 
@@ -33,16 +31,7 @@ fn annotation_conditioned_hook_runs_only_for_the_annotated_container() {
     );
     // containerd's runc shim starts the runtime with containerd's own
     // environment: a wrapper gives the shim this test's config.
-    let wrapper = dir.join("runc-wrapper");
-    write_mode(
-        &wrapper,
-        &format!(
-            "#!/bin/sh\nCONTAINER_HOOKS_CONFIG={} exec {} \"$@\"\n",
-            shell_quote(&toolkit.config.display().to_string()),
-            shell_quote(&bin("container-hooks-runtime").display().to_string())
-        ),
-        0o755,
-    );
+    let wrapper = toolkit.shim_wrapper();
     let rootfs = dir.join("rootfs");
     busybox_rootfs(&rootfs);
     let containerd = Containerd::start(&dir.join("containerd"));

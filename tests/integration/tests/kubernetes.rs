@@ -8,10 +8,12 @@
 //! isolated containerd on the wired host config runs a container through
 //! the installed shim with a hook from the ConfigMap.
 
+use integration_tests::cri::Pod;
 use integration_tests::daemons::{kill, Containerd, Dockerd};
+use integration_tests::images::{busybox_image, pause_image};
 use integration_tests::{
-    bin, busybox_rootfs, fixtures, read_record, recorder_hook, require, run, run_ok, unique,
-    wait_until,
+    bin, busybox_rootfs, fixtures, read_record, recorded_for, recorder_hook, require, run, run_ok,
+    unique, wait_until,
 };
 use std::collections::BTreeMap;
 use std::fs;
@@ -755,23 +757,7 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_and_keeps_the_shim_w
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // containerd on the wired config, in a mount namespace that shows the
-    // host root's /etc, /usr/local and state directory at their host paths
-    // (the imports, the shim's /etc/container-hooks and the shim itself are
-    // named by host paths).
-    let mut cmd = Command::new(require("unshare"));
-    cmd.args(["-m", "sh", "-c"])
-        .arg("mount --rbind \"$1/etc\" /etc && mount --bind \"$1/usr/local\" /usr/local && mount --bind \"$1$3\" \"$3\" && exec \"$2\" --config /etc/containerd/config.toml")
-        .arg("sh")
-        .arg(&host)
-        .arg(require("containerd"))
-        .arg(&run_state.0);
-    let c = Containerd::start_command(
-        &own,
-        &host.join("etc/containerd/config.toml"),
-        &address,
-        cmd,
-    );
+    let c = containerd_on_host(&host, &own, &run_state, &address);
     let rootfs = dir.join("rootfs");
     busybox_rootfs(&rootfs);
     let id = unique("chtk-k8s");
@@ -842,6 +828,116 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_and_keeps_the_shim_w
     );
     assert!(!host.join("usr/local/container-hooks").exists());
     drop(c);
+}
+
+/// The DaemonSet's flow as kubelet sees it: the installer wires a node's
+/// containerd (its CRI plugin serving pods) with the drop-in; a pod whose
+/// RuntimeClass handler is `container-hooks` gets the ConfigMap's hooks in
+/// its sandbox and its workload, a pod without one does not; and a changed
+/// ConfigMap reaches the next pod while containerd keeps running.
+#[test]
+fn runtime_class_pods_get_the_configmaps_hooks_through_the_cri_and_its_changes_without_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let host = dir.join("host");
+    let own = dir.join("containerd");
+    fs::create_dir_all(host.join("etc/containerd")).unwrap();
+    fs::create_dir_all(&own).unwrap();
+    // What the CRI plugin copies into a host-network sandbox.
+    for f in ["hosts", "resolv.conf"] {
+        fs::copy(Path::new("/etc").join(f), host.join("etc").join(f)).unwrap();
+    }
+    let run_state = RunDir::new();
+    fs::create_dir_all(host.join(run_state.0.strip_prefix("/").unwrap())).unwrap();
+    fs::write(
+        host.join("etc/containerd/config.toml"),
+        Containerd::cri_config(&own, &run_state.0),
+    )
+    .unwrap();
+    let hook = dir.join("recorder.sh");
+    let record = dir.join("record.txt");
+    recorder_hook(&hook, &record);
+    let hooks_json = |label: &str| {
+        serde_json::json!({"prestart": [{"path": hook, "args": ["recorder", label]}]}).to_string()
+    };
+    let cfg = dir.join("config");
+    configmap_dir(&cfg, 1, &[("hooks.json", &hooks_json("configmap-1"))]);
+    let log = dir.join("installer.log");
+    let mut pod = spawn_logged(
+        installer(
+            &host,
+            &cfg,
+            &["--runtime", "containerd", "--poll-interval", "200ms"],
+        ),
+        &log,
+    );
+    wait_until("the installer is up", Duration::from_secs(10), || {
+        fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("runs the shim")
+    });
+    // The node's containerd, started after the installer wired it.
+    let c = containerd_on_host(&host, &own, &run_state, &own.join("c.sock"));
+    c.import_image(&pause_image());
+    c.import_image(&busybox_image());
+    let mut cri = c.cri();
+    let mut hooks_of = |pod: &Pod| {
+        let run = cri.run_pod(pod).unwrap_or_else(|e| {
+            panic!(
+                "{pod:?}: {e}\ncontainerd's log:\n{}",
+                fs::read_to_string(&c.log).unwrap_or_default()
+            )
+        });
+        assert_eq!(run.exit_code, 0, "{pod:?}");
+        (
+            recorded_for(&record, &run.sandbox_id),
+            recorded_for(&record, &run.container_id),
+        )
+    };
+    let both = |label: &str| (vec![label.to_string()], vec![label.to_string()]);
+    assert_eq!(
+        hooks_of(&Pod::new("opted-in", "container-hooks")),
+        both("configmap-1")
+    );
+    assert_eq!(hooks_of(&Pod::new("plain", "")), (vec![], vec![]));
+
+    // The ConfigMap changes; the installer writes the new hooks.json on the
+    // host, and the next pod gets it from the shim, with no restart.
+    configmap_dir(&cfg, 2, &[("hooks.json", &hooks_json("configmap-2"))]);
+    let on_host = host.join("etc/container-hooks/hooks.json");
+    wait_until(
+        "the changed hooks.json reaches the host",
+        Duration::from_secs(5),
+        || fs::read_to_string(&on_host).ok() == Some(hooks_json("configmap-2")),
+    );
+    assert_eq!(
+        hooks_of(&Pod::new("after-change", "container-hooks")),
+        both("configmap-2")
+    );
+
+    assert!(kill(pod.id(), libc::SIGTERM));
+    assert!(
+        wait_exit(&mut pod, &log).success(),
+        "{}",
+        fs::read_to_string(&log).unwrap()
+    );
+    drop(c);
+}
+
+/// The node's containerd on the host root's wired config, in a mount
+/// namespace that shows the host root's /etc, /usr/local and state
+/// directory at their host paths (the imports, the shim's
+/// /etc/container-hooks and the shim itself are named by host paths); its
+/// own files under `own`, its gRPC socket `address`.
+fn containerd_on_host(host: &Path, own: &Path, run_state: &RunDir, address: &Path) -> Containerd {
+    let mut cmd = Command::new(require("unshare"));
+    cmd.args(["-m", "sh", "-c"])
+        .arg("mount --rbind \"$1/etc\" /etc && mount --bind \"$1/usr/local\" /usr/local && mount --bind \"$1$3\" \"$3\" && exec \"$2\" --config /etc/containerd/config.toml")
+        .arg("sh")
+        .arg(host)
+        .arg(require("containerd"))
+        .arg(&run_state.0);
+    Containerd::start_command(own, &host.join("etc/containerd/config.toml"), address, cmd)
 }
 
 /// A directory of the machine's /run, for a state directory that must have

@@ -1,0 +1,37 @@
+/*
+ * The sandbox process of the integration tests' pods: holds the pod's
+ * namespaces until it is told to stop, as Kubernetes' pause image does.
+ * Built static by the harness (no libc in the image) and run as the
+ * sandbox image's entrypoint.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void stop(int sig)
+{
+    (void)sig;
+    _exit(0);
+}
+
+static void reap(int sig)
+{
+    (void)sig;
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+}
+
+int main(void)
+{
+    struct sigaction s = {0};
+    s.sa_handler = stop;
+    sigaction(SIGINT, &s, NULL);
+    sigaction(SIGTERM, &s, NULL);
+    s.sa_handler = reap;
+    s.sa_flags = SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &s, NULL);
+    for (;;)
+        pause();
+    return 0;
+}
