@@ -7,11 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use test_support::ctk;
-
-fn fixture(rel: &str) -> PathBuf {
-    test_support::fixture(&format!("engines/{rel}"))
-}
+use test_support::{ctk, fixture};
 
 fn run(args: &[&str], dir: &Path) -> Output {
     ctk()
@@ -69,7 +65,7 @@ fn bad_daemon_json_is_refused_and_left_untouched() {
     let cases: &[(&str, &[u8], &[&str])] = &[
         (
             "truncated.json",
-            &fs::read(fixture("docker/daemon-truncated.json")).unwrap(),
+            &fs::read(fixture("engines/docker/daemon-truncated.json")).unwrap(),
             &["truncated JSON", "line 4"],
         ),
         (
@@ -99,7 +95,7 @@ fn bad_daemon_json_is_refused_and_left_untouched() {
         assert_refused("docker", &f, &["--set-as-default"], needles);
     }
     assert!(
-        !dir.path().join("state").exists(),
+        !dir.path().join("state/runtimes.json").exists(),
         "a failed configure recorded state"
     );
 }
@@ -108,7 +104,7 @@ fn bad_daemon_json_is_refused_and_left_untouched() {
 fn empty_daemon_json_is_an_empty_object_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
-    fs::copy(fixture("docker/daemon-zero-bytes.json"), &f).unwrap();
+    fs::copy(fixture("engines/docker/daemon-zero-bytes.json"), &f).unwrap();
     let o = run(
         &[
             "runtime",
@@ -190,7 +186,7 @@ fn read_only_file_is_refused_and_left_untouched() {
     // Root ignores mode bits: make the file immutable instead.
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
-    fs::copy(fixture("docker/daemon-seed-example.json"), &f).unwrap();
+    fs::copy(fixture("engines/docker/daemon-seed-example.json"), &f).unwrap();
     let st = Command::new("chattr")
         .arg("+i")
         .arg(&f)
@@ -207,7 +203,7 @@ fn read_only_mount_is_refused() {
     let etc = dir.path().join("etc");
     fs::create_dir(&etc).unwrap();
     let f = etc.join("containers.conf");
-    fs::copy(fixture("podman/containers.conf"), &f).unwrap();
+    fs::copy(fixture("engines/podman/containers.conf"), &f).unwrap();
     let mount = |args: &[&str]| {
         Command::new("mount")
             .args(args)
@@ -224,6 +220,8 @@ fn read_only_mount_is_refused() {
         }
     }
     let _guard = Unmount(etc.clone());
+    // The state directory (and so the lock) is on the mount too.
+    fs::create_dir(etc.join("state")).unwrap();
     assert!(Command::new("mount")
         .args(["-o", "remount,ro,bind"])
         .arg(&etc)
@@ -237,7 +235,7 @@ fn read_only_mount_is_refused() {
 fn name_clash_is_refused_unless_forced_and_remove_puts_it_back() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
-    fs::copy(fixture("docker/daemon-with-runtimes.json"), &f).unwrap();
+    fs::copy(fixture("engines/docker/daemon-with-runtimes.json"), &f).unwrap();
     assert_refused(
         "docker",
         &f,
@@ -276,7 +274,7 @@ fn name_clash_is_refused_unless_forced_and_remove_puts_it_back() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         fs::read(&f).unwrap(),
-        fs::read(fixture("docker/daemon-with-runtimes.json")).unwrap()
+        fs::read(fixture("engines/docker/daemon-with-runtimes.json")).unwrap()
     );
 }
 
@@ -284,7 +282,7 @@ fn name_clash_is_refused_unless_forced_and_remove_puts_it_back() {
 fn configure_twice_writes_nothing_the_second_time() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("config.toml");
-    fs::copy(fixture("containerd/v2-containerd-1.6-default.toml"), &f).unwrap();
+    fs::copy(fixture("engines/containerd/v2-containerd-1.6-default.toml"), &f).unwrap();
     fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
     let args = [
         "runtime",
@@ -353,14 +351,17 @@ fn no_engine_file_is_created_when_not_needed() {
         stdout(&o)
     );
     assert!(!f.exists(), "--dry-run wrote the file");
-    assert!(!dir.path().join("state").exists(), "--dry-run wrote state");
+    assert!(
+        !dir.path().join("state/runtimes.json").exists(),
+        "--dry-run wrote state"
+    );
 }
 
 #[test]
 fn dry_run_prints_a_diff_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("containers.conf");
-    fs::copy(fixture("podman/containers.conf"), &f).unwrap();
+    fs::copy(fixture("engines/podman/containers.conf"), &f).unwrap();
     let o = run(
         &[
             "runtime",
@@ -383,7 +384,7 @@ fn dry_run_prints_a_diff_and_changes_nothing() {
     assert!(out.contains("+runtime = \"container-hooks\""), "{out}");
     assert_eq!(
         fs::read(&f).unwrap(),
-        fs::read(fixture("podman/containers.conf")).unwrap()
+        fs::read(fixture("engines/podman/containers.conf")).unwrap()
     );
 }
 
@@ -556,6 +557,7 @@ fn install_copies_atomically_and_refuses_self_copy() {
         .spawn()
         .unwrap();
     let o = ctk()
+        .env("CONTAINER_HOOKS_STATE_DIR", dir.path().join("state"))
         .args([
             "install",
             "--toolkit-root",
@@ -588,6 +590,7 @@ fn install_copies_atomically_and_refuses_self_copy() {
     assert!(leftovers.is_empty());
     // Onto itself.
     let o = ctk()
+        .env("CONTAINER_HOOKS_STATE_DIR", dir.path().join("state"))
         .args([
             "install",
             "--toolkit-root",
@@ -608,6 +611,7 @@ fn install_copies_atomically_and_refuses_self_copy() {
     let dest2 = dir.path().join("bin2");
     fs::create_dir_all(&dest2).unwrap();
     let o = ctk()
+        .env("CONTAINER_HOOKS_STATE_DIR", dir.path().join("state"))
         .args([
             "install",
             "--toolkit-root",
