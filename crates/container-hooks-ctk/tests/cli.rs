@@ -282,7 +282,11 @@ fn name_clash_is_refused_unless_forced_and_remove_puts_it_back() {
 fn configure_twice_writes_nothing_the_second_time() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("config.toml");
-    fs::copy(fixture("engines/containerd/v2-containerd-1.6-default.toml"), &f).unwrap();
+    fs::copy(
+        fixture("engines/containerd/v2-containerd-1.6-default.toml"),
+        &f,
+    )
+    .unwrap();
     fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
     let args = [
         "runtime",
@@ -662,4 +666,231 @@ fn state_dir_comes_from_the_environment() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
     assert_eq!(v, serde_json::json!({"default-runtime": "runc"}));
+}
+
+/// A root filesystem for `--root`: engines' programs in its PATH and
+/// their files, as on a machine.
+struct Root {
+    dir: tempfile::TempDir,
+}
+
+impl Root {
+    fn new() -> Root {
+        Root {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// An installed program (an empty executable file).
+    fn program(&self, rel: &str) {
+        self.file(rel, b"");
+        fs::set_permissions(self.path(rel), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    fn file(&self, rel: &str, bytes: &[u8]) {
+        let p = self.path(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, bytes).unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
+    }
+
+    fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        fs::read(self.path(rel)).ok()
+    }
+
+    /// `ctk ARGS --root ROOT`; the state is the root's.
+    fn ctk(&self, args: &[&str]) -> Output {
+        ctk()
+            .args(args)
+            .arg("--root")
+            .arg(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    fn records(&self) -> Vec<serde_json::Value> {
+        let text = self
+            .read("var/lib/container-hooks/runtimes.json")
+            .unwrap_or_else(|| b"{}".to_vec());
+        let v: serde_json::Value = serde_json::from_slice(&text).unwrap();
+        v["records"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+const DAEMON_JSON: &str = "etc/docker/daemon.json";
+const CONTAINERD_TOML: &str = "etc/containerd/config.toml";
+const CONTAINERS_CONF: &str = "etc/containers/containers.conf";
+
+/// What the packages run: every engine whose program is installed is
+/// wired, with the restart mode of config.toml (dockerd, not running, reads
+/// the file when it starts); an engine with only a config file is left
+/// alone; remove --all gives every file back.
+#[test]
+fn configure_detected_wires_every_installed_engine_and_remove_all_restores_them() {
+    let root = Root::new();
+    for p in ["usr/sbin/dockerd", "usr/bin/containerd", "usr/bin/podman"] {
+        root.program(p);
+    }
+    let daemon = fs::read(fixture("engines/docker/daemon-with-runtimes.json")).unwrap();
+    let containerd = fs::read(fixture("engines/containerd/v2-debian-package.toml")).unwrap();
+    root.file(DAEMON_JSON, &daemon);
+    root.file(CONTAINERD_TOML, &containerd);
+    // CRI-O's config, but no crio: not installed.
+    root.file(
+        "etc/crio/crio.conf",
+        &fs::read(fixture("engines/crio/crio.conf")).unwrap(),
+    );
+    root.file(
+        "etc/container-hooks/config.toml",
+        b"[container-hooks-ctk]\nrestart-mode = \"signal\"\n",
+    );
+    let o = root.ctk(&["runtime", "configure", "--detected", "--set-as-default"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    for line in [
+        format!("configured docker: wrote {}", root.path(DAEMON_JSON).display()),
+        "dockerd is not running; it reads the change when it starts".to_string(),
+        format!("configured containerd: wrote {}", root.path(CONTAINERD_TOML).display()),
+        "containerd does not reload its config on SIGHUP; restart it to apply the change: systemctl restart containerd".to_string(),
+        format!("configured podman: wrote {}", root.path(CONTAINERS_CONF).display()),
+        "podman reads its config on every command: nothing to restart".to_string(),
+    ] {
+        assert!(err.contains(&line), "{line:?} not in:\n{err}");
+    }
+    assert!(!err.contains("warning"), "{err}");
+    assert!(
+        !root.path("etc/crio/crio.conf.d").exists(),
+        "CRI-O was wired"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&root.read(DAEMON_JSON).unwrap()).unwrap();
+    assert_eq!(v["default-runtime"], "container-hooks");
+    let conf = String::from_utf8(root.read(CONTAINERS_CONF).unwrap()).unwrap();
+    assert!(conf.contains("runtime = \"container-hooks\""), "{conf}");
+    // Files name the system's own paths, not the root's.
+    let text = String::from_utf8(root.read(CONTAINERD_TOML).unwrap()).unwrap();
+    assert!(
+        text.contains("BinaryName = \"/usr/bin/container-hooks-runtime\""),
+        "{text}"
+    );
+    assert_eq!(root.records().len(), 3);
+
+    // Again: nothing to do. A file configure wrote does not make an engine
+    // installed: podman's program goes, its file stays, it is not touched.
+    fs::remove_file(root.path("usr/bin/podman")).unwrap();
+    let before = root.read(CONTAINERS_CONF);
+    let o = root.ctk(&["runtime", "configure", "--detected", "--set-as-default"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("wrote"), "{}", stderr(&o));
+    assert_eq!(root.read(CONTAINERS_CONF), before);
+
+    // remove --all: every record, installed or not.
+    let o = root.ctk(&["runtime", "remove", "--all"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        root.read(DAEMON_JSON).unwrap(),
+        daemon,
+        "nvidia is the default again"
+    );
+    assert_eq!(root.read(CONTAINERD_TOML).unwrap(), containerd);
+    assert_eq!(root.read(CONTAINERS_CONF), None, "configure created it");
+    assert!(root.records().is_empty(), "{:?}", root.records());
+}
+
+/// An engine whose config cannot be edited is a warning naming the file
+/// and what to run once it is fixed; the other engines are wired and the
+/// command succeeds.
+#[test]
+fn an_engine_that_cannot_be_edited_is_a_warning_not_a_failure() {
+    let root = Root::new();
+    let o = root.ctk(&["runtime", "configure", "--detected"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no container engine found"),
+        "{}",
+        stderr(&o)
+    );
+    root.program("usr/sbin/dockerd");
+    root.program("usr/bin/containerd");
+    root.file(DAEMON_JSON, b"{ \"log-level\": \"warn\",\n");
+    root.file(
+        CONTAINERD_TOML,
+        &fs::read(fixture("engines/containerd/v2-debian-package.toml")).unwrap(),
+    );
+    let o = root.ctk(&["runtime", "configure", "--detected", "--set-as-default"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    // Named as the system knows the file.
+    let warning = "container-hooks-ctk: warning: docker: /etc/docker/daemon.json: truncated JSON";
+    assert!(err.contains(warning), "{err}");
+    assert!(
+        err.contains("fix it, then run: container-hooks-ctk runtime configure --runtime docker --set-as-default"),
+        "{err}"
+    );
+    assert_eq!(
+        root.read(DAEMON_JSON).unwrap(),
+        b"{ \"log-level\": \"warn\",\n"
+    );
+    assert!(err.contains("configured containerd"), "{err}");
+    assert_eq!(root.records().len(), 1);
+    let o = root.ctk(&["runtime", "remove", "--all"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: docker"), "{}", stderr(&o));
+    assert!(root.records().is_empty());
+}
+
+/// A host upgraded from release 0.1.0 keeps the runtimes.json that
+/// release wrote (free-text `added` entries): remove reads it and gives
+/// every engine file back as it was before configure.
+#[test]
+fn state_written_by_release_0_1_0_is_removed_exactly() {
+    let root = Root::new();
+    let upgrade = fixture("upgrade-0.1.0");
+    let copy = Command::new("cp")
+        .arg("-a")
+        .arg(upgrade.join("."))
+        .arg(root.dir.path())
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    assert_eq!(root.records().len(), 8);
+    let o = root.ctk(&["runtime", "remove", "--all"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let engines = |rel: &str| fs::read(fixture(&format!("engines/{rel}"))).ok();
+    for (file, original) in [
+        (DAEMON_JSON, engines("docker/daemon-with-runtimes.json")),
+        (
+            "etc/docker/forced.json",
+            engines("docker/daemon-with-runtimes.json"),
+        ),
+        // Docker's own default is written, not deleted (see the README).
+        (
+            "etc/docker/new.json",
+            Some(b"{\n  \"default-runtime\": \"runc\"\n}\n".to_vec()),
+        ),
+        (
+            CONTAINERD_TOML,
+            engines("containerd/v2-debian-package.toml"),
+        ),
+        ("etc/containerd/conf.d/99-container-hooks.toml", None),
+        (
+            "etc/containerd/other.toml",
+            Some(b"version = 2\nimports = [\"/etc/containerd/extra/*.toml\"]\n".to_vec()),
+        ),
+        ("etc/containerd/other.d/99-container-hooks.toml", None),
+        ("etc/containerd/new.toml", None),
+        (CONTAINERS_CONF, engines("podman/containers.conf")),
+        ("etc/crio/crio.conf.d/99-container-hooks.conf", None),
+    ] {
+        assert_eq!(
+            root.read(file).map(String::from_utf8),
+            original.map(String::from_utf8),
+            "{file}"
+        );
+    }
+    assert!(root.records().is_empty());
 }

@@ -31,7 +31,7 @@ pub fn require(program: &str) -> PathBuf {
     );
 }
 
-pub use test_support::{bin, ctk, fixture, fixtures, poll_until, wait_until};
+pub use test_support::{bin, ctk, fixture, fixtures, poll_until, repo_root, wait_until};
 
 /// Runs a command, returning its output; panics if it cannot start.
 pub fn run(cmd: &mut Command) -> Output {
