@@ -2,7 +2,7 @@
 
 use crate::report::Format;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use container_hooks_admin::engines::state::DEFAULT_STATE_DIR;
 use container_hooks_admin::engines::{Engine, DEFAULT_NAME, DEFAULT_SHIM_PATH, DOCKER_PID_FILE};
 use container_hooks_core::config::RestartMode;
@@ -111,16 +111,16 @@ pub mod values {
 
 #[derive(Debug, Subcommand)]
 pub enum RuntimeCommand {
-    /// Add the shim as a runtime of the engine.
+    /// Add the shim as a runtime of an engine, or of every engine installed.
     #[command(
-        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run"
+        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run\n  container-hooks-ctk runtime configure --detected --set-as-default   # what the packages run"
     )]
     Configure(ConfigureArgs),
     /// Take out what configure added and restore the previous default
     /// runtime.
     #[command(
         visible_alias = "unconfigure",
-        after_help = "Example:\n  container-hooks-ctk runtime remove --runtime docker --restart-mode signal"
+        after_help = "Examples:\n  container-hooks-ctk runtime remove --runtime docker --restart-mode signal\n  container-hooks-ctk runtime remove --all   # what the packages run"
     )]
     Remove(RemoveArgs),
     /// Report, for each engine, whether it is installed, which file would be
@@ -170,14 +170,10 @@ pub struct EngineArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("engines").required(true).args(["runtime", "detected"])))]
 pub struct ConfigureArgs {
     /// The engine to edit.
-    #[arg(
-        long,
-        value_parser = values::engine(),
-        required_unless_present = "detected",
-        conflicts_with = "detected"
-    )]
+    #[arg(long, value_parser = values::engine())]
     pub runtime: Option<Engine>,
     /// Every engine installed (its program in the system PATH), one after
     /// the other; an engine that cannot be edited is a warning (what the
@@ -198,14 +194,10 @@ pub struct ConfigureArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("engines").required(true).args(["runtime", "all"])))]
 pub struct RemoveArgs {
     /// The engine to edit.
-    #[arg(
-        long,
-        value_parser = values::engine(),
-        required_unless_present = "all",
-        conflicts_with = "all"
-    )]
+    #[arg(long, value_parser = values::engine())]
     pub runtime: Option<Engine>,
     /// Every engine configure recorded and every engine installed, one
     /// after the other; an engine that cannot be edited is a warning (what
