@@ -397,15 +397,31 @@ fn scripts_dispatch_every_argument_to_one_ctk_command() {
     let remove = "runtime remove --all";
     for (script, args, call) in [
         ("debian/postinst", vec!["configure", ""], Some(configure)),
-        ("debian/postinst", vec!["configure", "0.1.0-1"], Some(configure)),
-        ("debian/postinst", vec!["abort-upgrade", "0.2.0-1"], Some(configure)),
+        (
+            "debian/postinst",
+            vec!["configure", "0.1.0-1"],
+            Some(configure),
+        ),
+        (
+            "debian/postinst",
+            vec!["abort-upgrade", "0.2.0-1"],
+            Some(configure),
+        ),
         ("debian/postinst", vec!["abort-remove"], Some(configure)),
-        ("debian/postinst", vec!["abort-deconfigure", "in-favour", "x", "1"], Some(configure)),
+        (
+            "debian/postinst",
+            vec!["abort-deconfigure", "in-favour", "x", "1"],
+            Some(configure),
+        ),
         ("debian/postinst", vec!["triggered", "x"], None),
         ("rpm/post", vec!["1"], Some(configure)),
         ("rpm/post", vec!["2"], Some(configure)),
         ("debian/prerm", vec!["remove"], Some(remove)),
-        ("debian/prerm", vec!["deconfigure", "in-favour", "x", "1"], Some(remove)),
+        (
+            "debian/prerm",
+            vec!["deconfigure", "in-favour", "x", "1"],
+            Some(remove),
+        ),
         ("debian/prerm", vec!["upgrade", "0.2.0-1"], None),
         ("debian/prerm", vec!["failed-upgrade", "0.1.0-1"], None),
         ("rpm/preun", vec!["0"], Some(remove)),
