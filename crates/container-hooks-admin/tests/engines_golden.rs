@@ -11,10 +11,6 @@ use std::path::{Path, PathBuf};
 
 const SHIM: &str = "/usr/bin/container-hooks-runtime";
 
-fn fixtures() -> PathBuf {
-    test_support::fixture("engines")
-}
-
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
@@ -126,7 +122,7 @@ fn setup(engine: Engine, fixture: &Path, drop_in: Option<&str>) -> Case {
     if engine == Engine::Crio {
         let conf_d = dir.path().join("crio.conf.d");
         fs::create_dir_all(&conf_d).unwrap();
-        for e in fs::read_dir(fixtures().join("crio/crio.conf.d")).unwrap() {
+        for e in fs::read_dir(test_support::fixture("engines").join("crio/crio.conf.d")).unwrap() {
             let e = e.unwrap();
             fs::copy(e.path(), conf_d.join(e.file_name())).unwrap();
         }
@@ -303,7 +299,7 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
 }
 
 fn each(dir: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = fs::read_dir(fixtures().join(dir))
+    let mut v: Vec<PathBuf> = fs::read_dir(test_support::fixture("engines").join(dir))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file())
@@ -356,7 +352,7 @@ fn containerd_fixtures() {
 
 #[test]
 fn crio_fixtures() {
-    let f = fixtures().join("crio/crio.conf");
+    let f = test_support::fixture("engines").join("crio/crio.conf");
     run_case(
         "crio/crio.conf",
         Engine::Crio,
@@ -382,7 +378,7 @@ fn podman_fixtures() {
 
 #[test]
 fn crio_drop_in_copies_the_default_runtime_and_parses() {
-    let f = fixtures().join("crio/crio.conf");
+    let f = test_support::fixture("engines").join("crio/crio.conf");
     let case = setup(
         Engine::Crio,
         &f,
@@ -408,7 +404,7 @@ fn crio_drop_in_copies_the_default_runtime_and_parses() {
 
 #[test]
 fn containerd_copies_systemd_cgroup_of_the_default_runtime() {
-    let f = fixtures().join("containerd/v3-containerd-2.x.toml");
+    let f = test_support::fixture("engines").join("containerd/v3-containerd-2.x.toml");
     let case = setup(Engine::Containerd, &f, None);
     apply(
         &engines::plan_configure(&case.req(false)).unwrap(),
@@ -424,7 +420,7 @@ fn containerd_copies_systemd_cgroup_of_the_default_runtime() {
 
 #[test]
 fn docker_remove_restores_previous_default() {
-    let f = fixtures().join("docker/daemon-with-runtimes.json");
+    let f = test_support::fixture("engines").join("docker/daemon-with-runtimes.json");
     let case = setup(Engine::Docker, &f, None);
     apply(
         &engines::plan_configure(&case.req(true)).unwrap(),

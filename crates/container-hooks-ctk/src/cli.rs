@@ -1,5 +1,6 @@
 //! The clap definition of container-hooks-ctk.
 
+use crate::commands::installer;
 use crate::report::Format;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{ArgGroup, Args, Parser, Subcommand};
@@ -284,13 +285,13 @@ pub enum InstallerCommand {
 #[derive(Debug, Args)]
 pub struct InstallerArgs {
     /// Where the host's root filesystem is mounted.
-    #[arg(long, value_name = "DIR", default_value = "/host")]
+    #[arg(long, value_name = "DIR", default_value = installer::DEFAULT_HOST_ROOT)]
     pub host_root: PathBuf,
     /// The host directory the binaries are installed in.
     #[arg(
         long,
         value_name = "DIR",
-        default_value = crate::commands::installer::DEFAULT_TOOLKIT_DIR
+        default_value = installer::DEFAULT_TOOLKIT_DIR
     )]
     pub toolkit_dir: PathBuf,
     /// The engine to wire [default: detected from the host's files].
@@ -328,14 +329,14 @@ pub struct InstallerRunArgs {
     pub source_dir: Option<PathBuf>,
     /// The mounted ConfigMap: config.toml, hooks.json, and oci-hooks(5)
     /// files (every other *.json, or files in a hooks.d subdirectory).
-    #[arg(long, value_name = "DIR", default_value = "/config")]
+    #[arg(long, value_name = "DIR", default_value = installer::DEFAULT_CONFIG_DIR)]
     pub config_dir: PathBuf,
     /// Make the shim the engine's default runtime (without it, pods opt in
     /// with runtimeClassName).
     #[arg(long)]
     pub set_as_default: bool,
     /// How often to look for changed hook files (10s, 500ms, 2m).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = installer::DEFAULT_POLL_INTERVAL, value_parser = parse_duration)]
     pub poll_interval: std::time::Duration,
     /// Install and wire, then exit (no waiting, no cleanup).
     #[arg(long)]

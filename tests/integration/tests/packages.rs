@@ -1,7 +1,8 @@
 //! The .deb and the .rpm as files: contents, lints, scripts, linking.
 //! Built with `cargo xtask package` when `dist/` lacks them.
 
-use integration_tests::packages::{ensure_built, repo_root, NAME};
+use integration_tests::packages::{ensure_built, NAME};
+use integration_tests::repo_root;
 use integration_tests::{require, run, run_ok};
 use std::fs;
 use std::path::Path;

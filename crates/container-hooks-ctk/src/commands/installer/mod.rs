@@ -48,6 +48,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Where the pod mounts the host's root unless told otherwise.
+pub const DEFAULT_HOST_ROOT: &str = "/host";
+/// Where the pod mounts the ConfigMap unless told otherwise.
+pub const DEFAULT_CONFIG_DIR: &str = "/config";
+/// How often the ConfigMap is read again unless told otherwise.
+pub const DEFAULT_POLL_INTERVAL: &str = "10s";
 /// The host directory the binaries go to unless told otherwise.
 pub const DEFAULT_TOOLKIT_DIR: &str = "/usr/local/container-hooks/bin";
 /// The host directory held for as long as an installer runs.
