@@ -23,7 +23,7 @@
 use super::flow::{self, Edit, Editor};
 use super::state::Added;
 use super::status::Wiring;
-use super::toml_runtimes::{Layout, Shape, TomlRuntimes};
+use super::toml_runtimes::{Layout, Shape, TomlRuntimes, Want};
 use super::toml_util::{self as tu, dotted, Indent};
 use super::{read_optional, EngineError};
 use container_hooks_core::error::FileError;
@@ -132,13 +132,6 @@ fn imports_cover(imports: &Array, drop_in: &Path, glob: &str) -> bool {
         .any(|i| i == glob || i == any || Path::new(i) == drop_in)
 }
 
-fn parse(file: &Path, text: Option<&str>) -> Result<DocumentMut, FileError> {
-    match text {
-        Some(t) => tu::parse(file, t),
-        None => Ok(DocumentMut::new()),
-    }
-}
-
 /// Puts `version = N` first in a new document.
 fn add_version(doc: &mut DocumentMut, v: Version) {
     doc.insert("version", toml_edit::value(v.number()));
@@ -196,38 +189,24 @@ struct Entry {
 
 /// Sets `runtime_type` and `options.BinaryName` of an entry; returns its
 /// options table and whether that was made here.
-fn point_at<'e>(
-    e: &'e mut Table,
-    shim: &str,
-    file: &Path,
-) -> Result<(&'e mut Table, bool), FileError> {
+fn point_at<'e>(e: &'e mut Table, want: &Want<'_>) -> Result<(&'e mut Table, bool), FileError> {
     tu::set_value(e, "runtime_type", Value::from(RUNC_V2));
     let mut created = Vec::new();
-    let options = tu::table_mut(e, &["options"], file, &mut created)?;
-    tu::set_value(options, "BinaryName", Value::from(shim));
+    let options = tu::table_mut(e, &["options"], want.file, &mut created)?;
+    tu::set_value(options, "BinaryName", Value::from(want.shim));
     Ok((options, !created.is_empty()))
 }
 
 impl Shape for Entry {
-    fn is_entry(&self, item: &Item) -> bool {
-        item.is_table()
+    fn program_of<'t>(&self, entry: &'t Table) -> Option<&'t str> {
+        binary_name(entry)
     }
 
-    fn program<'i>(&self, entry: &'i Item) -> Option<&'i str> {
-        entry.as_table().and_then(binary_name)
-    }
-
-    fn insert(
-        &self,
-        runtimes: &mut Table,
-        name: &str,
-        shim: &str,
-        file: &Path,
-    ) -> Result<(), FileError> {
+    fn insert(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError> {
         let fresh = self.template.is_none();
         let mut e = self.template.clone().unwrap_or_default();
         e.set_implicit(false);
-        let (options, made) = point_at(&mut e, shim, file)?;
+        let (options, made) = point_at(&mut e, want)?;
         options.set_implicit(false);
         if !fresh && made {
             tu::apply_indent(options, self.depth + 1, &self.style, true);
@@ -235,19 +214,13 @@ impl Shape for Entry {
         if fresh {
             tu::apply_indent(&mut e, self.depth, &self.style, true);
         }
-        runtimes.insert(name, Item::Table(e));
+        runtimes.insert(want.name, Item::Table(e));
         Ok(())
     }
 
-    fn refresh(
-        &self,
-        runtimes: &mut Table,
-        name: &str,
-        shim: &str,
-        file: &Path,
-    ) -> Result<(), FileError> {
-        if let Some(Item::Table(e)) = runtimes.get_mut(name) {
-            let (options, made) = point_at(e, shim, file)?;
+    fn refresh(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError> {
+        if let Some(Item::Table(e)) = runtimes.get_mut(want.name) {
+            let (options, made) = point_at(e, want)?;
             if made {
                 options.set_implicit(false);
                 tu::apply_indent(options, self.depth + 1, &self.style, true);
@@ -267,8 +240,7 @@ pub(crate) struct Containerd;
 impl Editor for Containerd {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
         let file = edit.t.config.clone();
-        let before = edit.open(&file)?;
-        let mut doc = parse(&file, before.as_deref())?;
+        let (before, mut doc) = edit.open_toml(&file)?;
         let version = main_version(&file, &mut doc, before.is_some(), edit)?;
         let Some(drop_in) = edit.t.drop_in.clone() else {
             put_runtime(&file, &mut doc, version, edit)?;
@@ -282,8 +254,7 @@ impl Editor for Containerd {
             )));
         }
         add_import(&file, &mut doc, &drop_in, edit)?;
-        let din_before = edit.open(&drop_in)?;
-        let mut din = parse(&drop_in, din_before.as_deref())?;
+        let (din_before, mut din) = edit.open_toml(&drop_in)?;
         match detect_version(&drop_in, &din)? {
             None if version != Version::V1 => {
                 add_version(&mut din, version);
@@ -313,7 +284,7 @@ impl Editor for Containerd {
     fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
         let file = edit.t.config.clone();
         let before = edit.read(&file)?;
-        let mut doc = parse(&file, before.as_deref())?;
+        let mut doc = tu::parse_or_new(&file, before.as_deref())?;
         let version = detect_version(&file, &doc)?.unwrap_or(NEW_FILE_VERSION);
         let Some(drop_in) = edit.t.drop_in.clone() else {
             let changed = before.is_some() && take_runtime(&file, &mut doc, version, edit)?;
@@ -321,7 +292,7 @@ impl Editor for Containerd {
             return Ok(());
         };
         let din_before = edit.read(&drop_in)?;
-        let mut din = parse(&drop_in, din_before.as_deref())?;
+        let mut din = tu::parse_or_new(&drop_in, din_before.as_deref())?;
         let mut changed = false;
         if din_before.is_some() {
             let dversion = detect_version(&drop_in, &din)?.unwrap_or(version);

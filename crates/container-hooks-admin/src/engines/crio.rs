@@ -9,7 +9,7 @@
 use super::flow::{Edit, Editor};
 use super::is_shim_path;
 use super::status::Wiring;
-use super::toml_runtimes::{remove_from_file, Layout, Shape, TomlRuntimes};
+use super::toml_runtimes::{remove_from_file, Layout, Shape, TomlRuntimes, Want};
 use super::toml_util::{self as tu, dotted};
 use super::{read_optional, EngineError};
 use container_hooks_core::error::FileError;
@@ -129,48 +129,34 @@ struct Entry {
 }
 
 impl Shape for Entry {
-    fn is_entry(&self, item: &Item) -> bool {
-        item.is_table()
+    fn program_of<'t>(&self, entry: &'t Table) -> Option<&'t str> {
+        runtime_path(entry)
     }
 
-    fn program<'i>(&self, entry: &'i Item) -> Option<&'i str> {
-        entry.as_table().and_then(runtime_path)
-    }
-
-    fn insert(
-        &self,
-        runtimes: &mut Table,
-        name: &str,
-        shim: &str,
-        _: &Path,
-    ) -> Result<(), FileError> {
+    fn insert(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError> {
         let mut e = Table::new();
-        tu::set_value(&mut e, "runtime_path", Value::from(shim));
-        tu::set_value(&mut e, "runtime_type", Value::from("oci"));
-        if let Some(tpl) = &self.template {
-            for (k, v) in tpl.iter() {
-                if k != "runtime_path" && k != "runtime_type" {
-                    e.insert(k, v.clone());
-                }
+        point_at(&mut e, want.shim);
+        for (k, v) in self.template.iter().flat_map(Table::iter) {
+            if k != "runtime_path" && k != "runtime_type" {
+                e.insert(k, v.clone());
             }
         }
-        runtimes.insert(name, Item::Table(e));
+        runtimes.insert(want.name, Item::Table(e));
         Ok(())
     }
 
-    fn refresh(
-        &self,
-        runtimes: &mut Table,
-        name: &str,
-        shim: &str,
-        _: &Path,
-    ) -> Result<(), FileError> {
-        if let Some(Item::Table(e)) = runtimes.get_mut(name) {
-            tu::set_value(e, "runtime_path", Value::from(shim));
-            tu::set_value(e, "runtime_type", Value::from("oci"));
+    fn refresh(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError> {
+        if let Some(Item::Table(e)) = runtimes.get_mut(want.name) {
+            point_at(e, want.shim);
         }
         Ok(())
     }
+}
+
+/// `runtime_path = shim` and `runtime_type = "oci"` in an entry.
+fn point_at(e: &mut Table, shim: &str) {
+    tu::set_value(e, "runtime_path", Value::from(shim));
+    tu::set_value(e, "runtime_type", Value::from("oci"));
 }
 
 /// CRI-O's editor.
@@ -193,11 +179,7 @@ impl Editor for Crio {
         let t = edit.t;
         let drop_in = drop_in_of(edit)?.to_path_buf();
         let m = merged(&t.on_disk(&t.config), &t.on_disk(&drop_in))?;
-        let before = edit.open(&drop_in)?;
-        let mut doc = match &before {
-            Some(text) => tu::parse(&drop_in, text)?,
-            None => DocumentMut::new(),
-        };
+        let (before, mut doc) = edit.open_toml(&drop_in)?;
         // A runtime of that name in another file that is not the shim.
         if let Some((_, other)) = m.runtimes.iter().find(|(n, _)| *n == t.name) {
             if !runtime_path(other).is_some_and(|p| is_shim_path(p, &t.path)) && !t.force {

@@ -4,12 +4,12 @@
 
 use super::flow::{self, Edit, Editor};
 use super::status::Wiring;
-use super::toml_runtimes::{remove_from_file, Layout, Shape, TomlRuntimes};
+use super::toml_runtimes::{remove_from_file, Layout, Shape, TomlRuntimes, Want};
 use super::toml_util as tu;
 use super::EngineError;
 use container_hooks_core::error::FileError;
 use std::path::Path;
-use toml_edit::{Array, DocumentMut, Item, Table, Value};
+use toml_edit::{Array, Item, Table, Value};
 
 fn layout() -> Layout {
     Layout {
@@ -34,42 +34,23 @@ impl Shape for Entry {
             .and_then(Value::as_str)
     }
 
-    fn insert(
-        &self,
-        runtimes: &mut Table,
-        name: &str,
-        shim: &str,
-        _: &Path,
-    ) -> Result<(), FileError> {
+    fn insert(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError> {
         // The table is given a header of its own, even when empty.
         runtimes.set_implicit(false);
         let mut value = Array::new();
-        value.push(shim);
-        tu::set_value(runtimes, name, Value::Array(value));
+        value.push(want.shim);
+        tu::set_value(runtimes, want.name, Value::Array(value));
         Ok(())
     }
 
-    fn refresh(
-        &self,
-        runtimes: &mut Table,
-        name: &str,
-        shim: &str,
-        file: &Path,
-    ) -> Result<(), FileError> {
-        let current = runtimes.get(name);
+    fn refresh(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError> {
+        let current = runtimes.get(want.name);
         let one = current.and_then(Item::as_array).map_or(0, Array::len) == 1;
-        if !one || current.and_then(|i| self.program(i)) != Some(shim) {
-            self.insert(runtimes, name, shim, file)?;
+        if !one || current.and_then(|i| self.program(i)) != Some(want.shim) {
+            self.insert(runtimes, want)?;
         }
         runtimes.set_implicit(false);
         Ok(())
-    }
-}
-
-fn parse(file: &Path, text: Option<&str>) -> Result<DocumentMut, FileError> {
-    match text {
-        Some(t) => tu::parse(file, t),
-        None => Ok(DocumentMut::new()),
     }
 }
 
@@ -79,8 +60,7 @@ pub(crate) struct Podman;
 impl Editor for Podman {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
         let file = edit.t.config.clone();
-        let before = edit.open(&file)?;
-        let mut doc = parse(&file, before.as_deref())?;
+        let (before, mut doc) = edit.open_toml(&file)?;
         let layout = layout();
         let mut rt = TomlRuntimes::new(&mut doc, &file, &layout, Entry);
         edit.put_runtime(&file, &mut rt)?;
@@ -96,7 +76,7 @@ impl Editor for Podman {
 
     fn wiring(&self, config: &Path, _drop_in: Option<&Path>) -> Result<Wiring, EngineError> {
         let text = super::read_optional(config)?;
-        let mut doc = parse(config, text.as_deref())?;
+        let mut doc = tu::parse_or_new(config, text.as_deref())?;
         let layout = layout();
         Ok(flow::wiring(&TomlRuntimes::new(
             &mut doc, config, &layout, Entry,

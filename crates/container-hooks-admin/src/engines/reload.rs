@@ -289,29 +289,16 @@ mod tests {
 
     #[test]
     fn none_prints_the_command_each_engine_needs() {
-        let line = |e| apply(e, &how(RestartMode::None)).unwrap().to_string();
-        assert_eq!(
-            line(Engine::Docker),
-            "to apply the change, run: kill -HUP $(cat /var/run/docker.pid)   # or: systemctl reload docker"
-        );
-        assert_eq!(
-            line(Engine::Containerd),
-            "to apply the change, run: systemctl restart containerd"
-        );
-        assert_eq!(
-            line(Engine::Crio),
-            "to apply the change, run: systemctl restart crio"
-        );
-        assert_eq!(
-            line(Engine::Podman),
-            "podman reads its config on every command: nothing to restart"
-        );
-        assert_eq!(
-            apply(Engine::Containerd, &how(RestartMode::Signal))
-                .unwrap()
-                .to_string(),
-            "containerd does not reload its config on SIGHUP; restart it to apply the change: systemctl restart containerd"
-        );
+        for (engine, mode, line) in [
+            (Engine::Docker, RestartMode::None, "to apply the change, run: kill -HUP $(cat /var/run/docker.pid)   # or: systemctl reload docker"),
+            (Engine::Containerd, RestartMode::None, "to apply the change, run: systemctl restart containerd"),
+            (Engine::Crio, RestartMode::None, "to apply the change, run: systemctl restart crio"),
+            (Engine::Podman, RestartMode::None, "podman reads its config on every command: nothing to restart"),
+            (Engine::Podman, RestartMode::Systemd, "podman reads its config on every command: nothing to restart"),
+            (Engine::Containerd, RestartMode::Signal, "containerd does not reload its config on SIGHUP; restart it to apply the change: systemctl restart containerd"),
+        ] {
+            assert_eq!(apply(engine, &how(mode)).unwrap().to_string(), line);
+        }
     }
 
     #[test]

@@ -20,29 +20,32 @@ pub(crate) struct Layout {
     pub default_key: &'static str,
 }
 
+/// The entry configure wants: runtime `name` running `shim`, in `file`.
+pub(crate) struct Want<'a> {
+    pub name: &'a str,
+    pub shim: &'a str,
+    pub file: &'a Path,
+}
+
 /// What an engine's runtime entry looks like.
 pub(crate) trait Shape {
-    /// Whether `item` is a runtime entry (a table; Podman: an array).
-    fn is_entry(&self, item: &Item) -> bool;
+    /// Whether `item` is a runtime entry: a table, unless the engine says
+    /// otherwise.
+    fn is_entry(&self, item: &Item) -> bool {
+        item.is_table()
+    }
+    /// The program an entry's table names.
+    fn program_of<'t>(&self, _entry: &'t Table) -> Option<&'t str> {
+        None
+    }
     /// The program an entry runs.
-    fn program<'i>(&self, entry: &'i Item) -> Option<&'i str>;
-    /// Puts an entry `name` that runs `shim` into `runtimes`, in place of
-    /// anything there.
-    fn insert(
-        &self,
-        runtimes: &mut Table,
-        name: &str,
-        shim: &str,
-        file: &Path,
-    ) -> Result<(), FileError>;
-    /// Points the entry `name`, which is ours, at `shim` again.
-    fn refresh(
-        &self,
-        runtimes: &mut Table,
-        name: &str,
-        shim: &str,
-        file: &Path,
-    ) -> Result<(), FileError>;
+    fn program<'i>(&self, entry: &'i Item) -> Option<&'i str> {
+        entry.as_table().and_then(|t| self.program_of(t))
+    }
+    /// Puts the wanted entry into `runtimes`, in place of anything there.
+    fn insert(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError>;
+    /// Points the wanted entry, which is ours, at the shim again.
+    fn refresh(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError>;
     /// Lays out the default's table when configure gave it a header.
     fn new_default_header(&self, _table: &mut Table) {}
 }
@@ -119,13 +122,13 @@ impl<S: Shape> Runtimes for TomlRuntimes<'_, S> {
     fn insert(&mut self, name: &str, shim: &str) -> Result<(), FileError> {
         let file = self.file;
         let (t, shape) = self.table_mut()?;
-        shape.insert(t, name, shim, file)
+        shape.insert(t, &Want { name, shim, file })
     }
 
     fn refresh(&mut self, name: &str, shim: &str) -> Result<(), FileError> {
         let file = self.file;
         let (t, shape) = self.table_mut()?;
-        shape.refresh(t, name, shim, file)
+        shape.refresh(t, &Want { name, shim, file })
     }
 
     fn take(&mut self, name: &str, saved: Option<&str>) -> Result<(), FileError> {
@@ -178,6 +181,16 @@ impl<S: Shape> Runtimes for TomlRuntimes<'_, S> {
             .drain(..)
             .map(|keys| Added::Table { keys })
             .collect()
+    }
+}
+
+impl Edit<'_> {
+    /// Reads and parses a TOML file configure writes (see [`Edit::open`]);
+    /// a missing one is an empty document.
+    pub fn open_toml(&mut self, file: &Path) -> Result<(Option<String>, DocumentMut), FileError> {
+        let text = self.open(file)?;
+        let doc = tu::parse_or_new(file, text.as_deref())?;
+        Ok((text, doc))
     }
 }
 

@@ -22,6 +22,14 @@ pub fn parse(path: &Path, text: &str) -> Result<DocumentMut, FileError> {
     })
 }
 
+/// Parses a TOML text; no text (a missing file) is an empty document.
+pub fn parse_or_new(path: &Path, text: Option<&str>) -> Result<DocumentMut, FileError> {
+    match text {
+        Some(t) => parse(path, t),
+        None => Ok(DocumentMut::new()),
+    }
+}
+
 /// A dotted key path as TOML writes it (`plugins."io.containerd.grpc.v1.cri"`).
 pub fn dotted(path: &[&str]) -> String {
     path.iter()
