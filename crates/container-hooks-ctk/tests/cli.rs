@@ -26,24 +26,23 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// `ctk runtime VERB --runtime ENGINE --config FILE EXTRA...`, with the
+/// state beside the file.
+fn runtime(verb: &str, engine: &str, file: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["runtime", verb, "--runtime", engine, "--config"];
+    args.push(file.to_str().unwrap());
+    args.extend_from_slice(extra);
+    run(&args, file.parent().unwrap())
+}
+
 /// Configure fails with exit 1, one error line naming the file and
 /// `needle`, and the file is byte-for-byte and mtime unchanged.
 fn assert_refused(engine: &str, file: &Path, extra: &[&str], needles: &[&str]) {
-    let dir = file.parent().unwrap();
     let before = fs::read(file).ok();
     let mtime = fs::metadata(file).ok().and_then(|m| m.modified().ok());
-    let mut args = vec![
-        "runtime",
-        "configure",
-        "--runtime",
-        engine,
-        "--config",
-        file.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let o = run(&args, dir);
+    let o = runtime("configure", engine, file, extra);
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+    assert_eq!(o.status.code(), Some(1), "{engine} {extra:?}: {err}");
     let line = err
         .lines()
         .find(|l| l.starts_with("container-hooks-ctk: error: "))
@@ -105,17 +104,7 @@ fn empty_daemon_json_is_an_empty_object_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
     fs::copy(fixture("engines/docker/daemon-zero-bytes.json"), &f).unwrap();
-    let o = run(
-        &[
-            "runtime",
-            "configure",
-            "--runtime",
-            "docker",
-            "--config",
-            f.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o = runtime("configure", "docker", &f, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("note:") && stderr(&o).contains("empty"),
@@ -153,17 +142,7 @@ fn config_path_that_is_a_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("daemon.json");
     fs::create_dir(&d).unwrap();
-    let o = run(
-        &[
-            "runtime",
-            "configure",
-            "--runtime",
-            "docker",
-            "--config",
-            d.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o = runtime("configure", "docker", &d, &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("daemon.json: is a directory"),
@@ -242,35 +221,14 @@ fn name_clash_is_refused_unless_forced_and_remove_puts_it_back() {
         &["--name", "nvidia"],
         &["runtimes.nvidia already exists", "--force"],
     );
-    let args = [
-        "runtime",
-        "configure",
-        "--runtime",
-        "docker",
-        "--config",
-        f.to_str().unwrap(),
-        "--name",
-        "nvidia",
-        "--force",
-    ];
-    let o = run(&args, dir.path());
+    let o = runtime("configure", "docker", &f, &["--name", "nvidia", "--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
     assert_eq!(
         v["runtimes"]["nvidia"]["path"],
         "/usr/bin/container-hooks-runtime"
     );
-    let o = run(
-        &[
-            "runtime",
-            "remove",
-            "--runtime",
-            "docker",
-            "--config",
-            f.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o = runtime("remove", "docker", &f, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         fs::read(&f).unwrap(),
@@ -288,16 +246,12 @@ fn configure_twice_writes_nothing_the_second_time() {
     )
     .unwrap();
     fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
-    let args = [
-        "runtime",
-        "configure",
-        "--runtime",
-        "containerd",
-        "--config",
-        f.to_str().unwrap(),
-        "--set-as-default",
-    ];
-    assert!(run(&args, dir.path()).status.success());
+    let configure = |extra: &[&str]| {
+        let mut args = vec!["--set-as-default"];
+        args.extend_from_slice(extra);
+        runtime("configure", "containerd", &f, &args)
+    };
+    assert!(configure(&[]).status.success());
     assert_eq!(
         fs::metadata(&f).unwrap().permissions().mode() & 0o7777,
         0o600,
@@ -306,15 +260,13 @@ fn configure_twice_writes_nothing_the_second_time() {
     let mtime = fs::metadata(&f).unwrap().modified().unwrap();
     let text = fs::read(&f).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let o = run(&args, dir.path());
+    let o = configure(&[]);
     assert!(o.status.success());
     assert!(stderr(&o).contains("already configured"), "{}", stderr(&o));
     assert_eq!(fs::metadata(&f).unwrap().modified().unwrap(), mtime);
     assert_eq!(fs::read(&f).unwrap(), text);
     // --quiet prints nothing on success.
-    let mut q = vec!["--quiet"];
-    q.extend_from_slice(&args);
-    let o = run(&q, dir.path());
+    let o = configure(&["--quiet"]);
     assert!(o.status.success() && o.stderr.is_empty(), "{}", stderr(&o));
 }
 
@@ -322,32 +274,11 @@ fn configure_twice_writes_nothing_the_second_time() {
 fn no_engine_file_is_created_when_not_needed() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
-    let o = run(
-        &[
-            "runtime",
-            "remove",
-            "--runtime",
-            "docker",
-            "--config",
-            f.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o = runtime("remove", "docker", &f, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("nothing to remove"), "{}", stderr(&o));
     assert!(!f.exists());
-    let o = run(
-        &[
-            "runtime",
-            "configure",
-            "--runtime",
-            "docker",
-            "--config",
-            f.to_str().unwrap(),
-            "--dry-run",
-        ],
-        dir.path(),
-    );
+    let o = runtime("configure", "docker", &f, &["--dry-run"]);
     assert!(o.status.success());
     assert!(
         stdout(&o).contains("+++ ") && stdout(&o).contains("container-hooks"),
@@ -366,18 +297,11 @@ fn dry_run_prints_a_diff_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("containers.conf");
     fs::copy(fixture("engines/podman/containers.conf"), &f).unwrap();
-    let o = run(
-        &[
-            "runtime",
-            "configure",
-            "--runtime",
-            "podman",
-            "--config",
-            f.to_str().unwrap(),
-            "--set-as-default",
-            "--dry-run",
-        ],
-        dir.path(),
+    let o = runtime(
+        "configure",
+        "podman",
+        &f,
+        &["--set-as-default", "--dry-run"],
     );
     assert!(o.status.success());
     let out = stdout(&o);
@@ -425,20 +349,9 @@ fn status_reports_each_engine_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
     fs::write(&f, "{}\n").unwrap();
-    assert!(run(
-        &[
-            "runtime",
-            "configure",
-            "--runtime",
-            "docker",
-            "--config",
-            f.to_str().unwrap(),
-            "--set-as-default"
-        ],
-        dir.path()
-    )
-    .status
-    .success());
+    assert!(runtime("configure", "docker", &f, &["--set-as-default"])
+        .status
+        .success());
     let o = run(&["runtime", "status", "--output", "json"], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -537,6 +450,17 @@ fn config_default_and_set() {
 #[test]
 fn install_copies_atomically_and_refuses_self_copy() {
     let dir = tempfile::tempdir().unwrap();
+    let install = |from: &Path, to: &Path| {
+        ctk()
+            .env("CONTAINER_HOOKS_STATE_DIR", dir.path().join("state"))
+            .arg("install")
+            .arg("--toolkit-root")
+            .arg(from)
+            .arg("--dest")
+            .arg(to)
+            .output()
+            .unwrap()
+    };
     let root = dir.path().join("root");
     let dest = dir.path().join("bin");
     fs::create_dir_all(&root).unwrap();
@@ -560,17 +484,7 @@ fn install_copies_atomically_and_refuses_self_copy() {
         .arg("30")
         .spawn()
         .unwrap();
-    let o = ctk()
-        .env("CONTAINER_HOOKS_STATE_DIR", dir.path().join("state"))
-        .args([
-            "install",
-            "--toolkit-root",
-            root.to_str().unwrap(),
-            "--dest",
-            dest.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let o = install(&root, &dest);
     let _ = running.kill();
     let _ = running.wait();
     assert!(o.status.success(), "{}", stderr(&o));
@@ -593,17 +507,7 @@ fn install_copies_atomically_and_refuses_self_copy() {
         .collect();
     assert!(leftovers.is_empty());
     // Onto itself.
-    let o = ctk()
-        .env("CONTAINER_HOOKS_STATE_DIR", dir.path().join("state"))
-        .args([
-            "install",
-            "--toolkit-root",
-            dest.to_str().unwrap(),
-            "--dest",
-            dest.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let o = install(&dest, &dest);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("refusing to copy a file onto itself"),
@@ -614,17 +518,7 @@ fn install_copies_atomically_and_refuses_self_copy() {
     fs::remove_file(root.join("container-hooks")).unwrap();
     let dest2 = dir.path().join("bin2");
     fs::create_dir_all(&dest2).unwrap();
-    let o = ctk()
-        .env("CONTAINER_HOOKS_STATE_DIR", dir.path().join("state"))
-        .args([
-            "install",
-            "--toolkit-root",
-            root.to_str().unwrap(),
-            "--dest",
-            dest2.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let o = install(&root, &dest2);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("container-hooks: no such file"),
