@@ -788,3 +788,64 @@ fn state_written_by_release_0_1_0_is_removed_exactly() {
     }
     assert!(root.records().is_empty());
 }
+
+/// A command that edits engines or binaries while another holds the
+/// state directory's lock (here flock(1), as a second container-hooks-ctk
+/// would) waits, says so, and goes on once the lock is free.
+#[test]
+fn a_second_command_waits_for_the_lock_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    fs::create_dir(&state).unwrap();
+    let f = dir.path().join("daemon.json");
+    let bins = dir.path().join("bins");
+    fs::create_dir(&bins).unwrap();
+    for name in [
+        "container-hooks-runtime",
+        "container-hooks-ctk",
+        "container-hooks",
+    ] {
+        fs::copy("/bin/true", bins.join(name)).unwrap();
+    }
+    let dest = dir.path().join("dest");
+    fs::create_dir(&dest).unwrap();
+    let install = [
+        "install",
+        "--toolkit-root",
+        bins.to_str().unwrap(),
+        "--dest",
+        dest.to_str().unwrap(),
+        "--state-dir",
+        state.to_str().unwrap(),
+    ];
+    let configure = [
+        "runtime",
+        "configure",
+        "--runtime",
+        "docker",
+        "--config",
+        f.to_str().unwrap(),
+        "--state-dir",
+        state.to_str().unwrap(),
+    ];
+    for args in [&configure[..], &install[..]] {
+        let mut holder = Command::new("flock")
+            .arg(&state)
+            .args(["sleep", "2"])
+            .spawn()
+            .expect("flock (util-linux)");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let o = ctk().args(args).output().unwrap();
+        let _ = holder.wait();
+        let err = stderr(&o);
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{}: another container-hooks-ctk holds the lock; waiting for it",
+                state.display()
+            )),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(f.exists() && dest.join("container-hooks-runtime").exists());
+}
