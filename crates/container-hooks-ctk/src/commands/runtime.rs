@@ -150,7 +150,7 @@ impl Scope {
             })
             .collect();
         if found.is_empty() {
-            out.info("no container engine found (dockerd, containerd, crio or podman in the system PATH): nothing to configure");
+            out.info("no container engine found: none of dockerd, containerd, crio or podman is in the system PATH");
         }
         found
     }
