@@ -12,3 +12,13 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo build --workspace --bins
 cargo test --workspace
+
+# The package lifecycle installs and removes the packages on this machine,
+# so its tests are #[ignore]d: they run here, on CI's throw-away machine
+# (CI=true), or where CONTAINER_HOOKS_LIFECYCLE=1 says the machine may be
+# changed.
+if [[ "${CI:-}" == true || "${CONTAINER_HOOKS_LIFECYCLE:-}" == 1 ]]; then
+    cargo test -p integration-tests --test package_lifecycle -- --ignored
+else
+    echo "ci/test.sh: the package lifecycle tests change this machine: set CI=true or CONTAINER_HOOKS_LIFECYCLE=1 to run them" >&2
+fi

@@ -37,59 +37,65 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status doctor help" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status doctor help" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status doctor help" -s h -l help -d 'Print help'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status doctor help" -f -a "configure" -d 'Add the shim as a runtime of the engine'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status doctor help" -f -a "configure" -d 'Add the shim as a runtime of an engine, or of every engine installed'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status doctor help" -f -a "remove" -d 'Take out what configure added and restore the previous default runtime'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status doctor help" -f -a "unconfigure" -d 'Take out what configure added and restore the previous default runtime'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status doctor help" -f -a "status" -d 'Report, for each engine, whether it is installed, which file would be edited, whether the shim is wired in and the default; and whether the shim finds a runtime and the hook sources are valid'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status doctor help" -f -a "doctor" -d 'Report, for each engine, whether it is installed, which file would be edited, whether the shim is wired in and the default; and whether the shim finds a runtime and the hook sources are valid'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and not __fish_seen_subcommand_from configure remove unconfigure status doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l runtime -d 'The engine to edit' -r -f -a "docker\t''
-containerd\t''
-crio\t''
-podman\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l runtime -d 'The engine to edit' -r -f -a "docker\t'dockerd: /etc/docker/daemon.json'
+containerd\t'containerd: /etc/containerd/config.toml'
+crio\t'CRI-O: a drop-in in /etc/crio/crio.conf.d'
+podman\t'Podman: /etc/containers/containers.conf'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l config -d 'The engine\'s config file (default: the engine\'s usual file)' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l drop-in -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l restart-mode -d 'How the engine learns of the change' -r -f -a "none\t'Print the command to run'
-signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l restart-mode -d 'How the engine learns of the change [default: none; with --detected or --all, restart-mode of config.toml, and dockerd is sent SIGHUP when it runs]' -r -f -a "none\t'Print the command to run'
+signal\t'Send SIGHUP to an engine that reloads on it (dockerd through --pid-file, crio); print the command for the others'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l pid-file -d 'dockerd\'s pid file, for --restart-mode signal' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l root -d 'The root of the system whose engines are edited: engine files and programs, config.toml, the state directory and the pid file are found below it, while what is written into the files names paths as that system sees them; systemctl runs chrooted there' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l path -d 'The shim\'s path, as the engine will run it' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l detected -d 'Every engine installed (its program in the system PATH), one after the other; an engine that cannot be edited is a warning (what the packages run on install)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l dry-run -d 'Print a unified diff of what would change; change nothing'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l set-as-default -d 'Make the shim the engine\'s default runtime'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l force -d 'Replace a runtime of the same name that is not the shim'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l runtime -d 'The engine to edit' -r -f -a "docker\t''
-containerd\t''
-crio\t''
-podman\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l runtime -d 'The engine to edit' -r -f -a "docker\t'dockerd: /etc/docker/daemon.json'
+containerd\t'containerd: /etc/containerd/config.toml'
+crio\t'CRI-O: a drop-in in /etc/crio/crio.conf.d'
+podman\t'Podman: /etc/containers/containers.conf'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l config -d 'The engine\'s config file (default: the engine\'s usual file)' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l drop-in -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l restart-mode -d 'How the engine learns of the change' -r -f -a "none\t'Print the command to run'
-signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l restart-mode -d 'How the engine learns of the change [default: none; with --detected or --all, restart-mode of config.toml, and dockerd is sent SIGHUP when it runs]' -r -f -a "none\t'Print the command to run'
+signal\t'Send SIGHUP to an engine that reloads on it (dockerd through --pid-file, crio); print the command for the others'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l pid-file -d 'dockerd\'s pid file, for --restart-mode signal' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l root -d 'The root of the system whose engines are edited: engine files and programs, config.toml, the state directory and the pid file are found below it, while what is written into the files names paths as that system sees them; systemctl runs chrooted there' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l all -d 'Every engine configure recorded and every engine installed, one after the other; an engine that cannot be edited is a warning (what the packages run on removal)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l dry-run -d 'Print a unified diff of what would change; change nothing'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l runtime -d 'The engine to edit' -r -f -a "docker\t''
-containerd\t''
-crio\t''
-podman\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l runtime -d 'The engine to edit' -r -f -a "docker\t'dockerd: /etc/docker/daemon.json'
+containerd\t'containerd: /etc/containerd/config.toml'
+crio\t'CRI-O: a drop-in in /etc/crio/crio.conf.d'
+podman\t'Podman: /etc/containers/containers.conf'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l config -d 'The engine\'s config file (default: the engine\'s usual file)' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l drop-in -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l restart-mode -d 'How the engine learns of the change' -r -f -a "none\t'Print the command to run'
-signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l restart-mode -d 'How the engine learns of the change [default: none; with --detected or --all, restart-mode of config.toml, and dockerd is sent SIGHUP when it runs]' -r -f -a "none\t'Print the command to run'
+signal\t'Send SIGHUP to an engine that reloads on it (dockerd through --pid-file, crio); print the command for the others'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l pid-file -d 'dockerd\'s pid file, for --restart-mode signal' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l root -d 'The root of the system whose engines are edited: engine files and programs, config.toml, the state directory and the pid file are found below it, while what is written into the files names paths as that system sees them; systemctl runs chrooted there' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l all -d 'Every engine configure recorded and every engine installed, one after the other; an engine that cannot be edited is a warning (what the packages run on removal)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l dry-run -d 'Print a unified diff of what would change; change nothing'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -s q -l quiet -d 'Print only errors'
@@ -106,7 +112,7 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "configure" -d 'Add the shim as a runtime of the engine'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "configure" -d 'Add the shim as a runtime of an engine, or of every engine installed'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Take out what configure added and restore the previous default runtime'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "status" -d 'Report, for each engine, whether it is installed, which file would be edited, whether the shim is wired in and the default; and whether the shim finds a runtime and the hook sources are valid'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -156,6 +162,7 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l toolkit-root -d 'The directory holding container-hooks-runtime, container-hooks-ctk and container-hooks' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l dest -d 'Where to install them' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l state-dir -d 'The state directory, whose lock keeps the binaries from changing while an engine is being wired [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -s h -l help -d 'Print help'
@@ -167,13 +174,13 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and not __fish_seen_subcommand_from run remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l host-root -d 'Where the host\'s root filesystem is mounted' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l toolkit-dir -d 'The host directory the binaries are installed in' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l runtime -d 'The engine to wire [default: detected from the host\'s files]' -r -f -a "containerd\t''
-crio\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l runtime -d 'The engine to wire [default: detected from the host\'s files]' -r -f -a "containerd\t'containerd: /etc/containerd/config.toml'
+crio\t'CRI-O: a drop-in in /etc/crio/crio.conf.d'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l config -d 'The engine\'s main config file on the host [default: /etc/containerd/config.toml or /etc/crio/crio.conf]' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l drop-in -d 'The drop-in on the host [default: /etc/containerd/conf.d/99-container-hooks.toml or /etc/crio/crio.conf.d/99-container-hooks.conf]' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l name -d 'The runtime name (the RuntimeClass handler)' -r
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l restart-mode -d 'How the engine learns of its changed config: systemd runs `systemctl restart` in the host\'s root (needs hostPID); signal sends SIGHUP to crio (containerd does not reload on a signal)' -r -f -a "none\t'Print the command to run'
-signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
+signal\t'Send SIGHUP to an engine that reloads on it (dockerd through --pid-file, crio); print the command for the others'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l state-dir -d 'The host directory of the toolkit\'s state' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l source-dir -d 'The directory holding the three binaries [default: the directory of this program]' -r -F
@@ -186,13 +193,13 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l host-root -d 'Where the host\'s root filesystem is mounted' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l toolkit-dir -d 'The host directory the binaries are installed in' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l runtime -d 'The engine to wire [default: detected from the host\'s files]' -r -f -a "containerd\t''
-crio\t''"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l runtime -d 'The engine to wire [default: detected from the host\'s files]' -r -f -a "containerd\t'containerd: /etc/containerd/config.toml'
+crio\t'CRI-O: a drop-in in /etc/crio/crio.conf.d'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l config -d 'The engine\'s main config file on the host [default: /etc/containerd/config.toml or /etc/crio/crio.conf]' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l drop-in -d 'The drop-in on the host [default: /etc/containerd/conf.d/99-container-hooks.toml or /etc/crio/crio.conf.d/99-container-hooks.conf]' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l name -d 'The runtime name (the RuntimeClass handler)' -r
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l restart-mode -d 'How the engine learns of its changed config: systemd runs `systemctl restart` in the host\'s root (needs hostPID); signal sends SIGHUP to crio (containerd does not reload on a signal)' -r -f -a "none\t'Print the command to run'
-signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
+signal\t'Send SIGHUP to an engine that reloads on it (dockerd through --pid-file, crio); print the command for the others'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l state-dir -d 'The host directory of the toolkit\'s state' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l debug -d 'Print what is done, step by step'
@@ -207,7 +214,7 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install installer help" -f -a "install" -d 'Install the toolkit\'s binaries from a directory, atomically'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install installer help" -f -a "installer" -d 'Install onto a Kubernetes node from a DaemonSet pod, and take it out'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install installer help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from runtime" -f -a "configure" -d 'Add the shim as a runtime of the engine'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from runtime" -f -a "configure" -d 'Add the shim as a runtime of an engine, or of every engine installed'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from runtime" -f -a "remove" -d 'Take out what configure added and restore the previous default runtime'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from runtime" -f -a "status" -d 'Report, for each engine, whether it is installed, which file would be edited, whether the shim is wired in and the default; and whether the shim finds a runtime and the hook sources are valid'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "default" -d 'Print the default config.toml, with comments'

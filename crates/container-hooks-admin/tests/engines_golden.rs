@@ -5,14 +5,11 @@
 //! engines_golden` rewrites them (review the diff before committing).
 
 use container_hooks_admin::engines::{self, Engine, Plan, Request};
+use container_hooks_admin::lock::{Lock, LOCK_TIMEOUT};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 const SHIM: &str = "/usr/bin/container-hooks-runtime";
-
-fn fixtures() -> PathBuf {
-    test_support::fixture("engines")
-}
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
@@ -37,6 +34,12 @@ fn check_golden(name: &str, actual: &str) {
         actual, expected,
         "golden {name} differs (UPDATE_GOLDEN=1 rewrites it)"
     );
+}
+
+/// Writes a plan under the lock of its state directory.
+fn apply(plan: &Plan, state: &Path) {
+    let lock = Lock::acquire(state, LOCK_TIMEOUT, |_| {}).unwrap();
+    plan.apply(&lock).unwrap();
 }
 
 fn report(plan: &Plan, dir: &Path) -> String {
@@ -119,7 +122,7 @@ fn setup(engine: Engine, fixture: &Path, drop_in: Option<&str>) -> Case {
     if engine == Engine::Crio {
         let conf_d = dir.path().join("crio.conf.d");
         fs::create_dir_all(&conf_d).unwrap();
-        for e in fs::read_dir(fixtures().join("crio/crio.conf.d")).unwrap() {
+        for e in fs::read_dir(test_support::fixture("engines").join("crio/crio.conf.d")).unwrap() {
             let e = e.unwrap();
             fs::copy(e.path(), conf_d.join(e.file_name())).unwrap();
         }
@@ -191,7 +194,7 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
             &format!("{golden}.{label}.diff"),
             &report(&plan, case.dir.path()),
         );
-        plan.apply().unwrap();
+        apply(&plan, &case.dir.path().join("state"));
 
         // The runtime is there, as the engine reads it.
         let w = engines::wiring(engine, &case.config, case.drop_in.as_deref()).unwrap();
@@ -234,7 +237,7 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
             "{golden}: second configure changes:\n{}",
             again.diff()
         );
-        again.apply().unwrap();
+        apply(&again, &case.dir.path().join("state"));
         let mtimes2: Vec<_> = files
             .iter()
             .map(|f| fs::metadata(f).unwrap().modified().unwrap())
@@ -251,7 +254,7 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
             &format!("{golden}.{label}.remove.diff"),
             &report(&plan, case.dir.path()),
         );
-        plan.apply().unwrap();
+        apply(&plan, &case.dir.path().join("state"));
         for (f, orig) in files.iter().zip(&originals) {
             let now = case.read(f);
             match (orig, &now) {
@@ -296,7 +299,7 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
 }
 
 fn each(dir: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = fs::read_dir(fixtures().join(dir))
+    let mut v: Vec<PathBuf> = fs::read_dir(test_support::fixture("engines").join(dir))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file())
@@ -349,7 +352,7 @@ fn containerd_fixtures() {
 
 #[test]
 fn crio_fixtures() {
-    let f = fixtures().join("crio/crio.conf");
+    let f = test_support::fixture("engines").join("crio/crio.conf");
     run_case(
         "crio/crio.conf",
         Engine::Crio,
@@ -375,16 +378,16 @@ fn podman_fixtures() {
 
 #[test]
 fn crio_drop_in_copies_the_default_runtime_and_parses() {
-    let f = fixtures().join("crio/crio.conf");
+    let f = test_support::fixture("engines").join("crio/crio.conf");
     let case = setup(
         Engine::Crio,
         &f,
         Some("crio.conf.d/99-container-hooks.conf"),
     );
-    engines::plan_configure(&case.req(false))
-        .unwrap()
-        .apply()
-        .unwrap();
+    apply(
+        &engines::plan_configure(&case.req(false)).unwrap(),
+        &case.dir.path().join("state"),
+    );
     let text = fs::read_to_string(case.drop_in.as_ref().unwrap()).unwrap();
     let v: toml::Value = toml::from_str(&text).unwrap();
     let rt = &v["crio"]["runtime"]["runtimes"]["container-hooks"];
@@ -401,12 +404,12 @@ fn crio_drop_in_copies_the_default_runtime_and_parses() {
 
 #[test]
 fn containerd_copies_systemd_cgroup_of_the_default_runtime() {
-    let f = fixtures().join("containerd/v3-containerd-2.x.toml");
+    let f = test_support::fixture("engines").join("containerd/v3-containerd-2.x.toml");
     let case = setup(Engine::Containerd, &f, None);
-    engines::plan_configure(&case.req(false))
-        .unwrap()
-        .apply()
-        .unwrap();
+    apply(
+        &engines::plan_configure(&case.req(false)).unwrap(),
+        &case.dir.path().join("state"),
+    );
     let v: toml::Value = toml::from_str(&fs::read_to_string(&case.config).unwrap()).unwrap();
     let rt =
         &v["plugins"]["io.containerd.cri.v1.runtime"]["containerd"]["runtimes"]["container-hooks"];
@@ -417,12 +420,12 @@ fn containerd_copies_systemd_cgroup_of_the_default_runtime() {
 
 #[test]
 fn docker_remove_restores_previous_default() {
-    let f = fixtures().join("docker/daemon-with-runtimes.json");
+    let f = test_support::fixture("engines").join("docker/daemon-with-runtimes.json");
     let case = setup(Engine::Docker, &f, None);
-    engines::plan_configure(&case.req(true))
-        .unwrap()
-        .apply()
-        .unwrap();
+    apply(
+        &engines::plan_configure(&case.req(true)).unwrap(),
+        &case.dir.path().join("state"),
+    );
     let v = value(Kind::Json, &fs::read_to_string(&case.config).unwrap());
     assert_eq!(v["default-runtime"], "container-hooks");
     assert_eq!(
@@ -430,12 +433,15 @@ fn docker_remove_restores_previous_default() {
         serde_json::json!([])
     );
     // A second configure without --set-as-default keeps the record.
-    engines::plan_configure(&case.req(false))
-        .unwrap()
-        .apply()
-        .unwrap();
+    apply(
+        &engines::plan_configure(&case.req(false)).unwrap(),
+        &case.dir.path().join("state"),
+    );
     let mut rm = Request::new(Engine::Docker, case.dir.path().join("state"));
     rm.config = Some(case.config.clone());
-    engines::plan_remove(&rm).unwrap().apply().unwrap();
+    apply(
+        &engines::plan_remove(&rm).unwrap(),
+        &case.dir.path().join("state"),
+    );
     assert_eq!(fs::read(&case.config).unwrap(), fs::read(&f).unwrap());
 }

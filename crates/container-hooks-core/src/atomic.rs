@@ -8,8 +8,9 @@ use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-/// The temporary names this module uses start with this marker, so stale
-/// ones (from a killed process) can be recognised and removed.
+/// The temporary names this module uses (`.NAME.<pid>.chtk.tmp`) end with
+/// this marker, so stale ones (from a killed process) can be recognised
+/// and removed.
 const TMP_SUFFIX: &str = ".chtk.tmp";
 
 /// Writes `contents` to `path` atomically. When `path` exists its mode and

@@ -110,6 +110,10 @@ pub enum RestartMode {
 }
 
 impl RestartMode {
+    /// Every mode, in the order the documentation lists them.
+    pub const ALL: [RestartMode; 3] =
+        [RestartMode::None, RestartMode::Signal, RestartMode::Systemd];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RestartMode::None => "none",

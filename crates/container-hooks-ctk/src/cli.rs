@@ -1,7 +1,12 @@
 //! The clap definition of container-hooks-ctk.
 
+use crate::commands::installer;
 use crate::report::Format;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{ArgGroup, Args, Parser, Subcommand};
+use container_hooks_admin::engines::state::DEFAULT_STATE_DIR;
+use container_hooks_admin::engines::{Engine, DEFAULT_NAME, DEFAULT_SHIM_PATH, DOCKER_PID_FILE};
+use container_hooks_core::config::RestartMode;
 use std::path::PathBuf;
 
 /// Wire container-hooks-runtime into container engines, write its config,
@@ -45,40 +50,78 @@ pub enum Command {
     Installer(InstallerCommand),
 }
 
-/// A container engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EngineArg {
-    Docker,
-    Containerd,
-    Crio,
-    Podman,
-}
+/// The command line's values of the domain's enums, each read from the
+/// domain type itself (its values and their names), so the two cannot
+/// drift apart.
+pub mod values {
+    use super::*;
 
-/// How the engine learns of the change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum RestartModeArg {
-    /// Print the command to run.
-    #[default]
-    None,
-    /// Send SIGHUP to dockerd (found through --pid-file); other engines do
-    /// not reload on a signal: print the command to run.
-    Signal,
-    /// systemctl reload docker, or restart containerd / crio.
-    Systemd,
+    fn one_of<T: Copy + Send + Sync + 'static>(
+        all: &'static [T],
+        name: fn(T) -> &'static str,
+        help: fn(T) -> &'static str,
+    ) -> impl TypedValueParser<Value = T> {
+        PossibleValuesParser::new(
+            all.iter()
+                .map(|v| PossibleValue::new(name(*v)).help(help(*v))),
+        )
+        .try_map(move |s| {
+            all.iter()
+                .copied()
+                .find(|v| name(*v) == s)
+                .ok_or_else(|| format!("{s:?} is not one of the possible values"))
+        })
+    }
+
+    fn engine_help(e: Engine) -> &'static str {
+        match e {
+            Engine::Docker => "dockerd: /etc/docker/daemon.json",
+            Engine::Containerd => "containerd: /etc/containerd/config.toml",
+            Engine::Crio => "CRI-O: a drop-in in /etc/crio/crio.conf.d",
+            Engine::Podman => "Podman: /etc/containers/containers.conf",
+        }
+    }
+
+    /// docker, containerd, crio, podman.
+    pub fn engine() -> impl TypedValueParser<Value = Engine> {
+        one_of(&Engine::ALL, Engine::as_str, engine_help)
+    }
+
+    /// The engines of a Kubernetes node.
+    pub fn node_engine() -> impl TypedValueParser<Value = Engine> {
+        one_of(
+            &[Engine::Containerd, Engine::Crio],
+            Engine::as_str,
+            engine_help,
+        )
+    }
+
+    /// How the engine learns of the change.
+    pub fn restart_mode() -> impl TypedValueParser<Value = RestartMode> {
+        one_of(&RestartMode::ALL, RestartMode::as_str, |m| {
+            match m {
+            RestartMode::None => "Print the command to run",
+            RestartMode::Signal => {
+                "Send SIGHUP to an engine that reloads on it (dockerd through --pid-file, crio); print the command for the others"
+            }
+            RestartMode::Systemd => "systemctl reload docker, or restart containerd / crio",
+        }
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RuntimeCommand {
-    /// Add the shim as a runtime of the engine.
+    /// Add the shim as a runtime of an engine, or of every engine installed.
     #[command(
-        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run"
+        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run\n  container-hooks-ctk runtime configure --detected --set-as-default   # what the packages run"
     )]
     Configure(ConfigureArgs),
     /// Take out what configure added and restore the previous default
     /// runtime.
     #[command(
         visible_alias = "unconfigure",
-        after_help = "Example:\n  container-hooks-ctk runtime remove --runtime docker --restart-mode signal"
+        after_help = "Examples:\n  container-hooks-ctk runtime remove --runtime docker --restart-mode signal\n  container-hooks-ctk runtime remove --all   # what the packages run"
     )]
     Remove(RemoveArgs),
     /// Report, for each engine, whether it is installed, which file would be
@@ -94,9 +137,6 @@ pub enum RuntimeCommand {
 /// Options shared by configure and remove.
 #[derive(Debug, Args)]
 pub struct EngineArgs {
-    /// The engine to edit.
-    #[arg(long, value_enum)]
-    pub runtime: EngineArg,
     /// The engine's config file (default: the engine's usual file).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -110,24 +150,41 @@ pub struct EngineArgs {
     /// Print a unified diff of what would change; change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// How the engine learns of the change.
-    #[arg(long, value_enum, default_value_t = RestartModeArg::None)]
-    pub restart_mode: RestartModeArg,
+    /// How the engine learns of the change [default: none; with --detected
+    /// or --all, restart-mode of config.toml, and dockerd is sent SIGHUP
+    /// when it runs].
+    #[arg(long, value_parser = values::restart_mode())]
+    pub restart_mode: Option<RestartMode>,
     /// dockerd's pid file, for --restart-mode signal.
-    #[arg(long, value_name = "FILE", default_value = "/var/run/docker.pid")]
+    #[arg(long, value_name = "FILE", default_value = DOCKER_PID_FILE)]
     pub pid_file: PathBuf,
     /// Where configure records what it did [default:
     /// $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks].
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// The root of the system whose engines are edited: engine files and
+    /// programs, config.toml, the state directory and the pid file are
+    /// found below it, while what is written into the files names paths as
+    /// that system sees them; systemctl runs chrooted there.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("engines").required(true).args(["runtime", "detected"])))]
 pub struct ConfigureArgs {
+    /// The engine to edit.
+    #[arg(long, value_parser = values::engine())]
+    pub runtime: Option<Engine>,
+    /// Every engine installed (its program in the system PATH), one after
+    /// the other; an engine that cannot be edited is a warning (what the
+    /// packages run on install).
+    #[arg(long, conflicts_with_all = ["config", "drop_in"])]
+    pub detected: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
     /// The shim's path, as the engine will run it.
-    #[arg(long, default_value = "/usr/bin/container-hooks-runtime")]
+    #[arg(long, default_value = DEFAULT_SHIM_PATH)]
     pub path: PathBuf,
     /// Make the shim the engine's default runtime.
     #[arg(long)]
@@ -138,7 +195,16 @@ pub struct ConfigureArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("engines").required(true).args(["runtime", "all"])))]
 pub struct RemoveArgs {
+    /// The engine to edit.
+    #[arg(long, value_parser = values::engine())]
+    pub runtime: Option<Engine>,
+    /// Every engine configure recorded and every engine installed, one
+    /// after the other; an engine that cannot be edited is a warning (what
+    /// the packages run on removal).
+    #[arg(long, conflicts_with_all = ["config", "drop_in"])]
+    pub all: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
@@ -188,8 +254,13 @@ pub struct InstallArgs {
     #[arg(long, value_name = "DIR")]
     pub toolkit_root: PathBuf,
     /// Where to install them.
-    #[arg(long, value_name = "DIR", default_value = "/usr/bin")]
+    #[arg(long, value_name = "DIR", default_value = crate::commands::install::DEFAULT_DEST)]
     pub dest: PathBuf,
+    /// The state directory, whose lock keeps the binaries from changing
+    /// while an engine is being wired [default: $CONTAINER_HOOKS_STATE_DIR
+    /// or /var/lib/container-hooks].
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -209,30 +280,23 @@ pub enum InstallerCommand {
     Remove(InstallerArgs),
 }
 
-/// An engine the installer wires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum NodeEngineArg {
-    Containerd,
-    Crio,
-}
-
 /// Options shared by `installer run` and `installer remove`. Every path
 /// but --host-root, --source-dir and --config-dir is a path on the host.
 #[derive(Debug, Args)]
 pub struct InstallerArgs {
     /// Where the host's root filesystem is mounted.
-    #[arg(long, value_name = "DIR", default_value = "/host")]
+    #[arg(long, value_name = "DIR", default_value = installer::DEFAULT_HOST_ROOT)]
     pub host_root: PathBuf,
     /// The host directory the binaries are installed in.
     #[arg(
         long,
         value_name = "DIR",
-        default_value = "/usr/local/container-hooks/bin"
+        default_value = installer::DEFAULT_TOOLKIT_DIR
     )]
     pub toolkit_dir: PathBuf,
     /// The engine to wire [default: detected from the host's files].
-    #[arg(long, value_enum)]
-    pub runtime: Option<NodeEngineArg>,
+    #[arg(long, value_parser = values::node_engine())]
+    pub runtime: Option<Engine>,
     /// The engine's main config file on the host [default:
     /// /etc/containerd/config.toml or /etc/crio/crio.conf].
     #[arg(long, value_name = "FILE")]
@@ -243,15 +307,15 @@ pub struct InstallerArgs {
     #[arg(long, value_name = "FILE")]
     pub drop_in: Option<PathBuf>,
     /// The runtime name (the RuntimeClass handler).
-    #[arg(long, default_value = "container-hooks")]
+    #[arg(long, default_value = DEFAULT_NAME)]
     pub name: String,
     /// How the engine learns of its changed config: systemd runs
     /// `systemctl restart` in the host's root (needs hostPID); signal sends
     /// SIGHUP to crio (containerd does not reload on a signal).
-    #[arg(long, value_enum, default_value_t = RestartModeArg::Systemd)]
-    pub restart_mode: RestartModeArg,
+    #[arg(long, value_parser = values::restart_mode(), default_value = RestartMode::Systemd.as_str())]
+    pub restart_mode: RestartMode,
     /// The host directory of the toolkit's state.
-    #[arg(long, value_name = "DIR", default_value = "/var/lib/container-hooks")]
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_STATE_DIR)]
     pub state_dir: PathBuf,
 }
 
@@ -265,14 +329,14 @@ pub struct InstallerRunArgs {
     pub source_dir: Option<PathBuf>,
     /// The mounted ConfigMap: config.toml, hooks.json, and oci-hooks(5)
     /// files (every other *.json, or files in a hooks.d subdirectory).
-    #[arg(long, value_name = "DIR", default_value = "/config")]
+    #[arg(long, value_name = "DIR", default_value = installer::DEFAULT_CONFIG_DIR)]
     pub config_dir: PathBuf,
     /// Make the shim the engine's default runtime (without it, pods opt in
     /// with runtimeClassName).
     #[arg(long)]
     pub set_as_default: bool,
     /// How often to look for changed hook files (10s, 500ms, 2m).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = installer::DEFAULT_POLL_INTERVAL, value_parser = parse_duration)]
     pub poll_interval: std::time::Duration,
     /// Install and wire, then exit (no waiting, no cleanup).
     #[arg(long)]

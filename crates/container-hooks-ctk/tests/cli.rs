@@ -7,11 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use test_support::ctk;
-
-fn fixture(rel: &str) -> PathBuf {
-    test_support::fixture(&format!("engines/{rel}"))
-}
+use test_support::{ctk, fixture};
 
 fn run(args: &[&str], dir: &Path) -> Output {
     ctk()
@@ -30,24 +26,23 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// `ctk runtime VERB --runtime ENGINE --config FILE EXTRA...`, with the
+/// state beside the file.
+fn runtime(verb: &str, engine: &str, file: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["runtime", verb, "--runtime", engine, "--config"];
+    args.push(file.to_str().unwrap());
+    args.extend_from_slice(extra);
+    run(&args, file.parent().unwrap())
+}
+
 /// Configure fails with exit 1, one error line naming the file and
 /// `needle`, and the file is byte-for-byte and mtime unchanged.
 fn assert_refused(engine: &str, file: &Path, extra: &[&str], needles: &[&str]) {
-    let dir = file.parent().unwrap();
     let before = fs::read(file).ok();
     let mtime = fs::metadata(file).ok().and_then(|m| m.modified().ok());
-    let mut args = vec![
-        "runtime",
-        "configure",
-        "--runtime",
-        engine,
-        "--config",
-        file.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let o = run(&args, dir);
+    let o = runtime("configure", engine, file, extra);
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+    assert_eq!(o.status.code(), Some(1), "{engine} {extra:?}: {err}");
     let line = err
         .lines()
         .find(|l| l.starts_with("container-hooks-ctk: error: "))
@@ -69,7 +64,7 @@ fn bad_daemon_json_is_refused_and_left_untouched() {
     let cases: &[(&str, &[u8], &[&str])] = &[
         (
             "truncated.json",
-            &fs::read(fixture("docker/daemon-truncated.json")).unwrap(),
+            &fs::read(fixture("engines/docker/daemon-truncated.json")).unwrap(),
             &["truncated JSON", "line 4"],
         ),
         (
@@ -99,7 +94,7 @@ fn bad_daemon_json_is_refused_and_left_untouched() {
         assert_refused("docker", &f, &["--set-as-default"], needles);
     }
     assert!(
-        !dir.path().join("state").exists(),
+        !dir.path().join("state/runtimes.json").exists(),
         "a failed configure recorded state"
     );
 }
@@ -108,18 +103,8 @@ fn bad_daemon_json_is_refused_and_left_untouched() {
 fn empty_daemon_json_is_an_empty_object_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
-    fs::copy(fixture("docker/daemon-zero-bytes.json"), &f).unwrap();
-    let o = run(
-        &[
-            "runtime",
-            "configure",
-            "--runtime",
-            "docker",
-            "--config",
-            f.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    fs::copy(fixture("engines/docker/daemon-zero-bytes.json"), &f).unwrap();
+    let o = runtime("configure", "docker", &f, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("note:") && stderr(&o).contains("empty"),
@@ -157,17 +142,7 @@ fn config_path_that_is_a_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("daemon.json");
     fs::create_dir(&d).unwrap();
-    let o = run(
-        &[
-            "runtime",
-            "configure",
-            "--runtime",
-            "docker",
-            "--config",
-            d.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o = runtime("configure", "docker", &d, &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("daemon.json: is a directory"),
@@ -190,7 +165,7 @@ fn read_only_file_is_refused_and_left_untouched() {
     // Root ignores mode bits: make the file immutable instead.
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
-    fs::copy(fixture("docker/daemon-seed-example.json"), &f).unwrap();
+    fs::copy(fixture("engines/docker/daemon-seed-example.json"), &f).unwrap();
     let st = Command::new("chattr")
         .arg("+i")
         .arg(&f)
@@ -207,7 +182,7 @@ fn read_only_mount_is_refused() {
     let etc = dir.path().join("etc");
     fs::create_dir(&etc).unwrap();
     let f = etc.join("containers.conf");
-    fs::copy(fixture("podman/containers.conf"), &f).unwrap();
+    fs::copy(fixture("engines/podman/containers.conf"), &f).unwrap();
     let mount = |args: &[&str]| {
         Command::new("mount")
             .args(args)
@@ -224,6 +199,8 @@ fn read_only_mount_is_refused() {
         }
     }
     let _guard = Unmount(etc.clone());
+    // The state directory (and so the lock) is on the mount too.
+    fs::create_dir(etc.join("state")).unwrap();
     assert!(Command::new("mount")
         .args(["-o", "remount,ro,bind"])
         .arg(&etc)
@@ -237,46 +214,25 @@ fn read_only_mount_is_refused() {
 fn name_clash_is_refused_unless_forced_and_remove_puts_it_back() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
-    fs::copy(fixture("docker/daemon-with-runtimes.json"), &f).unwrap();
+    fs::copy(fixture("engines/docker/daemon-with-runtimes.json"), &f).unwrap();
     assert_refused(
         "docker",
         &f,
         &["--name", "nvidia"],
         &["runtimes.nvidia already exists", "--force"],
     );
-    let args = [
-        "runtime",
-        "configure",
-        "--runtime",
-        "docker",
-        "--config",
-        f.to_str().unwrap(),
-        "--name",
-        "nvidia",
-        "--force",
-    ];
-    let o = run(&args, dir.path());
+    let o = runtime("configure", "docker", &f, &["--name", "nvidia", "--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
     assert_eq!(
         v["runtimes"]["nvidia"]["path"],
         "/usr/bin/container-hooks-runtime"
     );
-    let o = run(
-        &[
-            "runtime",
-            "remove",
-            "--runtime",
-            "docker",
-            "--config",
-            f.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o = runtime("remove", "docker", &f, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         fs::read(&f).unwrap(),
-        fs::read(fixture("docker/daemon-with-runtimes.json")).unwrap()
+        fs::read(fixture("engines/docker/daemon-with-runtimes.json")).unwrap()
     );
 }
 
@@ -284,18 +240,18 @@ fn name_clash_is_refused_unless_forced_and_remove_puts_it_back() {
 fn configure_twice_writes_nothing_the_second_time() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("config.toml");
-    fs::copy(fixture("containerd/v2-containerd-1.6-default.toml"), &f).unwrap();
+    fs::copy(
+        fixture("engines/containerd/v2-containerd-1.6-default.toml"),
+        &f,
+    )
+    .unwrap();
     fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
-    let args = [
-        "runtime",
-        "configure",
-        "--runtime",
-        "containerd",
-        "--config",
-        f.to_str().unwrap(),
-        "--set-as-default",
-    ];
-    assert!(run(&args, dir.path()).status.success());
+    let configure = |extra: &[&str]| {
+        let mut args = vec!["--set-as-default"];
+        args.extend_from_slice(extra);
+        runtime("configure", "containerd", &f, &args)
+    };
+    assert!(configure(&[]).status.success());
     assert_eq!(
         fs::metadata(&f).unwrap().permissions().mode() & 0o7777,
         0o600,
@@ -304,15 +260,13 @@ fn configure_twice_writes_nothing_the_second_time() {
     let mtime = fs::metadata(&f).unwrap().modified().unwrap();
     let text = fs::read(&f).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let o = run(&args, dir.path());
+    let o = configure(&[]);
     assert!(o.status.success());
     assert!(stderr(&o).contains("already configured"), "{}", stderr(&o));
     assert_eq!(fs::metadata(&f).unwrap().modified().unwrap(), mtime);
     assert_eq!(fs::read(&f).unwrap(), text);
     // --quiet prints nothing on success.
-    let mut q = vec!["--quiet"];
-    q.extend_from_slice(&args);
-    let o = run(&q, dir.path());
+    let o = configure(&["--quiet"]);
     assert!(o.status.success() && o.stderr.is_empty(), "{}", stderr(&o));
 }
 
@@ -320,32 +274,11 @@ fn configure_twice_writes_nothing_the_second_time() {
 fn no_engine_file_is_created_when_not_needed() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
-    let o = run(
-        &[
-            "runtime",
-            "remove",
-            "--runtime",
-            "docker",
-            "--config",
-            f.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o = runtime("remove", "docker", &f, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("nothing to remove"), "{}", stderr(&o));
     assert!(!f.exists());
-    let o = run(
-        &[
-            "runtime",
-            "configure",
-            "--runtime",
-            "docker",
-            "--config",
-            f.to_str().unwrap(),
-            "--dry-run",
-        ],
-        dir.path(),
-    );
+    let o = runtime("configure", "docker", &f, &["--dry-run"]);
     assert!(o.status.success());
     assert!(
         stdout(&o).contains("+++ ") && stdout(&o).contains("container-hooks"),
@@ -353,26 +286,22 @@ fn no_engine_file_is_created_when_not_needed() {
         stdout(&o)
     );
     assert!(!f.exists(), "--dry-run wrote the file");
-    assert!(!dir.path().join("state").exists(), "--dry-run wrote state");
+    assert!(
+        !dir.path().join("state/runtimes.json").exists(),
+        "--dry-run wrote state"
+    );
 }
 
 #[test]
 fn dry_run_prints_a_diff_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("containers.conf");
-    fs::copy(fixture("podman/containers.conf"), &f).unwrap();
-    let o = run(
-        &[
-            "runtime",
-            "configure",
-            "--runtime",
-            "podman",
-            "--config",
-            f.to_str().unwrap(),
-            "--set-as-default",
-            "--dry-run",
-        ],
-        dir.path(),
+    fs::copy(fixture("engines/podman/containers.conf"), &f).unwrap();
+    let o = runtime(
+        "configure",
+        "podman",
+        &f,
+        &["--set-as-default", "--dry-run"],
     );
     assert!(o.status.success());
     let out = stdout(&o);
@@ -383,7 +312,7 @@ fn dry_run_prints_a_diff_and_changes_nothing() {
     assert!(out.contains("+runtime = \"container-hooks\""), "{out}");
     assert_eq!(
         fs::read(&f).unwrap(),
-        fs::read(fixture("podman/containers.conf")).unwrap()
+        fs::read(fixture("engines/podman/containers.conf")).unwrap()
     );
 }
 
@@ -420,20 +349,9 @@ fn status_reports_each_engine_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("daemon.json");
     fs::write(&f, "{}\n").unwrap();
-    assert!(run(
-        &[
-            "runtime",
-            "configure",
-            "--runtime",
-            "docker",
-            "--config",
-            f.to_str().unwrap(),
-            "--set-as-default"
-        ],
-        dir.path()
-    )
-    .status
-    .success());
+    assert!(runtime("configure", "docker", &f, &["--set-as-default"])
+        .status
+        .success());
     let o = run(&["runtime", "status", "--output", "json"], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -532,6 +450,17 @@ fn config_default_and_set() {
 #[test]
 fn install_copies_atomically_and_refuses_self_copy() {
     let dir = tempfile::tempdir().unwrap();
+    let install = |from: &Path, to: &Path| {
+        ctk()
+            .env("CONTAINER_HOOKS_STATE_DIR", dir.path().join("state"))
+            .arg("install")
+            .arg("--toolkit-root")
+            .arg(from)
+            .arg("--dest")
+            .arg(to)
+            .output()
+            .unwrap()
+    };
     let root = dir.path().join("root");
     let dest = dir.path().join("bin");
     fs::create_dir_all(&root).unwrap();
@@ -555,16 +484,7 @@ fn install_copies_atomically_and_refuses_self_copy() {
         .arg("30")
         .spawn()
         .unwrap();
-    let o = ctk()
-        .args([
-            "install",
-            "--toolkit-root",
-            root.to_str().unwrap(),
-            "--dest",
-            dest.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let o = install(&root, &dest);
     let _ = running.kill();
     let _ = running.wait();
     assert!(o.status.success(), "{}", stderr(&o));
@@ -587,16 +507,7 @@ fn install_copies_atomically_and_refuses_self_copy() {
         .collect();
     assert!(leftovers.is_empty());
     // Onto itself.
-    let o = ctk()
-        .args([
-            "install",
-            "--toolkit-root",
-            dest.to_str().unwrap(),
-            "--dest",
-            dest.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let o = install(&dest, &dest);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("refusing to copy a file onto itself"),
@@ -607,16 +518,7 @@ fn install_copies_atomically_and_refuses_self_copy() {
     fs::remove_file(root.join("container-hooks")).unwrap();
     let dest2 = dir.path().join("bin2");
     fs::create_dir_all(&dest2).unwrap();
-    let o = ctk()
-        .args([
-            "install",
-            "--toolkit-root",
-            root.to_str().unwrap(),
-            "--dest",
-            dest2.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let o = install(&root, &dest2);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("container-hooks: no such file"),
@@ -658,4 +560,292 @@ fn state_dir_comes_from_the_environment() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
     assert_eq!(v, serde_json::json!({"default-runtime": "runc"}));
+}
+
+/// A root filesystem for `--root`: engines' programs in its PATH and
+/// their files, as on a machine.
+struct Root {
+    dir: tempfile::TempDir,
+}
+
+impl Root {
+    fn new() -> Root {
+        Root {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// An installed program (an empty executable file).
+    fn program(&self, rel: &str) {
+        self.file(rel, b"");
+        fs::set_permissions(self.path(rel), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    fn file(&self, rel: &str, bytes: &[u8]) {
+        let p = self.path(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, bytes).unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
+    }
+
+    fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        fs::read(self.path(rel)).ok()
+    }
+
+    /// `ctk ARGS --root ROOT`; the state is the root's.
+    fn ctk(&self, args: &[&str]) -> Output {
+        ctk()
+            .args(args)
+            .arg("--root")
+            .arg(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    fn records(&self) -> Vec<serde_json::Value> {
+        let text = self
+            .read("var/lib/container-hooks/runtimes.json")
+            .unwrap_or_else(|| b"{}".to_vec());
+        let v: serde_json::Value = serde_json::from_slice(&text).unwrap();
+        v["records"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+const DAEMON_JSON: &str = "etc/docker/daemon.json";
+const CONTAINERD_TOML: &str = "etc/containerd/config.toml";
+const CONTAINERS_CONF: &str = "etc/containers/containers.conf";
+
+/// What the packages run: every engine whose program is installed is
+/// wired, with the restart mode of config.toml (dockerd, not running, reads
+/// the file when it starts); an engine with only a config file is left
+/// alone; remove --all gives every file back.
+#[test]
+fn configure_detected_wires_every_installed_engine_and_remove_all_restores_them() {
+    let root = Root::new();
+    for p in ["usr/sbin/dockerd", "usr/bin/containerd", "usr/bin/podman"] {
+        root.program(p);
+    }
+    let daemon = fs::read(fixture("engines/docker/daemon-with-runtimes.json")).unwrap();
+    let containerd = fs::read(fixture("engines/containerd/v2-debian-package.toml")).unwrap();
+    root.file(DAEMON_JSON, &daemon);
+    root.file(CONTAINERD_TOML, &containerd);
+    // CRI-O's config, but no crio: not installed.
+    root.file(
+        "etc/crio/crio.conf",
+        &fs::read(fixture("engines/crio/crio.conf")).unwrap(),
+    );
+    root.file(
+        "etc/container-hooks/config.toml",
+        b"[container-hooks-ctk]\nrestart-mode = \"signal\"\n",
+    );
+    let o = root.ctk(&["runtime", "configure", "--detected", "--set-as-default"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    for line in [
+        format!("configured docker: wrote {}", root.path(DAEMON_JSON).display()),
+        "dockerd is not running; it reads the change when it starts".to_string(),
+        format!("configured containerd: wrote {}", root.path(CONTAINERD_TOML).display()),
+        "containerd does not reload its config on SIGHUP; restart it to apply the change: systemctl restart containerd".to_string(),
+        format!("configured podman: wrote {}", root.path(CONTAINERS_CONF).display()),
+        "podman reads its config on every command: nothing to restart".to_string(),
+    ] {
+        assert!(err.contains(&line), "{line:?} not in:\n{err}");
+    }
+    assert!(!err.contains("warning"), "{err}");
+    assert!(
+        !root.path("etc/crio/crio.conf.d").exists(),
+        "CRI-O was wired"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&root.read(DAEMON_JSON).unwrap()).unwrap();
+    assert_eq!(v["default-runtime"], "container-hooks");
+    let conf = String::from_utf8(root.read(CONTAINERS_CONF).unwrap()).unwrap();
+    assert!(conf.contains("runtime = \"container-hooks\""), "{conf}");
+    // Files name the system's own paths, not the root's.
+    let text = String::from_utf8(root.read(CONTAINERD_TOML).unwrap()).unwrap();
+    assert!(
+        text.contains("BinaryName = \"/usr/bin/container-hooks-runtime\""),
+        "{text}"
+    );
+    assert_eq!(root.records().len(), 3);
+
+    // Again: nothing to do. A file configure wrote does not make an engine
+    // installed: podman's program goes, its file stays, it is not touched.
+    fs::remove_file(root.path("usr/bin/podman")).unwrap();
+    let before = root.read(CONTAINERS_CONF);
+    let o = root.ctk(&["runtime", "configure", "--detected", "--set-as-default"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("wrote"), "{}", stderr(&o));
+    assert_eq!(root.read(CONTAINERS_CONF), before);
+
+    // remove --all: every record, installed or not.
+    let o = root.ctk(&["runtime", "remove", "--all"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        root.read(DAEMON_JSON).unwrap(),
+        daemon,
+        "nvidia is the default again"
+    );
+    assert_eq!(root.read(CONTAINERD_TOML).unwrap(), containerd);
+    assert_eq!(root.read(CONTAINERS_CONF), None, "configure created it");
+    assert!(root.records().is_empty(), "{:?}", root.records());
+}
+
+/// An engine whose config cannot be edited is a warning naming the file
+/// and what to run once it is fixed; the other engines are wired and the
+/// command succeeds.
+#[test]
+fn an_engine_that_cannot_be_edited_is_a_warning_not_a_failure() {
+    let root = Root::new();
+    let o = root.ctk(&["runtime", "configure", "--detected"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no container engine found"),
+        "{}",
+        stderr(&o)
+    );
+    root.program("usr/sbin/dockerd");
+    root.program("usr/bin/containerd");
+    root.file(DAEMON_JSON, b"{ \"log-level\": \"warn\",\n");
+    root.file(
+        CONTAINERD_TOML,
+        &fs::read(fixture("engines/containerd/v2-debian-package.toml")).unwrap(),
+    );
+    let o = root.ctk(&["runtime", "configure", "--detected", "--set-as-default"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    // Named as the system knows the file.
+    let warning = "container-hooks-ctk: warning: docker: /etc/docker/daemon.json: truncated JSON";
+    assert!(err.contains(warning), "{err}");
+    assert!(
+        err.contains("fix it, then run: container-hooks-ctk runtime configure --runtime docker --set-as-default"),
+        "{err}"
+    );
+    assert_eq!(
+        root.read(DAEMON_JSON).unwrap(),
+        b"{ \"log-level\": \"warn\",\n"
+    );
+    assert!(err.contains("configured containerd"), "{err}");
+    assert_eq!(root.records().len(), 1);
+    let o = root.ctk(&["runtime", "remove", "--all"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: docker"), "{}", stderr(&o));
+    assert!(root.records().is_empty());
+}
+
+/// A host upgraded from release 0.1.0 keeps the runtimes.json that
+/// release wrote (free-text `added` entries): remove reads it and gives
+/// every engine file back as it was before configure.
+#[test]
+fn state_written_by_release_0_1_0_is_removed_exactly() {
+    let root = Root::new();
+    let upgrade = fixture("upgrade-0.1.0");
+    let copy = Command::new("cp")
+        .arg("-a")
+        .arg(upgrade.join("."))
+        .arg(root.dir.path())
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    assert_eq!(root.records().len(), 8);
+    let o = root.ctk(&["runtime", "remove", "--all"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let engines = |rel: &str| fs::read(fixture(&format!("engines/{rel}"))).ok();
+    for (file, original) in [
+        (DAEMON_JSON, engines("docker/daemon-with-runtimes.json")),
+        (
+            "etc/docker/forced.json",
+            engines("docker/daemon-with-runtimes.json"),
+        ),
+        // Docker's own default is written, not deleted (see the README).
+        (
+            "etc/docker/new.json",
+            Some(b"{\n  \"default-runtime\": \"runc\"\n}\n".to_vec()),
+        ),
+        (
+            CONTAINERD_TOML,
+            engines("containerd/v2-debian-package.toml"),
+        ),
+        ("etc/containerd/conf.d/99-container-hooks.toml", None),
+        (
+            "etc/containerd/other.toml",
+            Some(b"version = 2\nimports = [\"/etc/containerd/extra/*.toml\"]\n".to_vec()),
+        ),
+        ("etc/containerd/other.d/99-container-hooks.toml", None),
+        ("etc/containerd/new.toml", None),
+        (CONTAINERS_CONF, engines("podman/containers.conf")),
+        ("etc/crio/crio.conf.d/99-container-hooks.conf", None),
+    ] {
+        assert_eq!(
+            root.read(file).map(String::from_utf8),
+            original.map(String::from_utf8),
+            "{file}"
+        );
+    }
+    assert!(root.records().is_empty());
+}
+
+/// A command that edits engines or binaries while another holds the
+/// state directory's lock (here flock(1), as a second container-hooks-ctk
+/// would) waits, says so, and goes on once the lock is free.
+#[test]
+fn a_second_command_waits_for_the_lock_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    fs::create_dir(&state).unwrap();
+    let f = dir.path().join("daemon.json");
+    let bins = dir.path().join("bins");
+    fs::create_dir(&bins).unwrap();
+    for name in [
+        "container-hooks-runtime",
+        "container-hooks-ctk",
+        "container-hooks",
+    ] {
+        fs::copy("/bin/true", bins.join(name)).unwrap();
+    }
+    let dest = dir.path().join("dest");
+    fs::create_dir(&dest).unwrap();
+    let install = [
+        "install",
+        "--toolkit-root",
+        bins.to_str().unwrap(),
+        "--dest",
+        dest.to_str().unwrap(),
+        "--state-dir",
+        state.to_str().unwrap(),
+    ];
+    let configure = [
+        "runtime",
+        "configure",
+        "--runtime",
+        "docker",
+        "--config",
+        f.to_str().unwrap(),
+        "--state-dir",
+        state.to_str().unwrap(),
+    ];
+    for args in [&configure[..], &install[..]] {
+        let mut holder = Command::new("flock")
+            .arg(&state)
+            .args(["sleep", "2"])
+            .spawn()
+            .expect("flock (util-linux)");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let o = ctk().args(args).output().unwrap();
+        let _ = holder.wait();
+        let err = stderr(&o);
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{}: another container-hooks-ctk holds the lock; waiting for it",
+                state.display()
+            )),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(f.exists() && dest.join("container-hooks-runtime").exists());
 }

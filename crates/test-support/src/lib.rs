@@ -16,7 +16,8 @@ pub const TOOLKIT_ENV: [&str; 2] = ["CONTAINER_HOOKS_CONFIG", "CONTAINER_HOOKS_S
 
 /// The repository's root directory.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// The repository's fixtures directory, `tests/fixtures`.

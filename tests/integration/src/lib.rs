@@ -37,7 +37,7 @@ pub fn require(program: &str) -> PathBuf {
     );
 }
 
-pub use test_support::{bin, ctk, fixture, fixtures, poll_until, wait_until};
+pub use test_support::{bin, ctk, fixture, fixtures, poll_until, repo_root, wait_until};
 
 /// The build's target directory (`target/`), for what tests cache.
 pub fn target_dir() -> PathBuf {

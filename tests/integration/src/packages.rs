@@ -10,11 +10,7 @@ use std::time::SystemTime;
 /// The package name in both formats.
 pub const NAME: &str = "container-hooks-toolkit";
 
-/// The repository root.
-pub fn repo_root() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.canonicalize().unwrap_or(root)
-}
+use crate::repo_root;
 
 /// The cargo target directory this test binary was built in.
 pub fn target_dir() -> PathBuf {

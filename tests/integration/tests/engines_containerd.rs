@@ -7,7 +7,7 @@
 
 use integration_tests::daemons::Containerd;
 use integration_tests::{
-    bin, busybox_rootfs, fixtures, read_record, recorder_hook, require, run, unique, Toolkit,
+    bin, busybox_rootfs, ctk, fixtures, read_record, recorder_hook, require, run, unique, Toolkit,
 };
 use std::path::Path;
 use std::process::Command;
@@ -15,7 +15,7 @@ use std::process::Command;
 const NAME: &str = "container-hooks";
 
 fn configure(config: &Path, drop_in: Option<&Path>, state: &Path, shim: &Path) {
-    let mut c = Command::new(bin("container-hooks-ctk"));
+    let mut c = ctk();
     c.args([
         "runtime",
         "configure",
@@ -140,7 +140,7 @@ fn set_as_default_in_a_drop_in_keeps_systemd_cgroup() {
         .replace("SystemdCgroup = false", "SystemdCgroup = true");
     std::fs::write(&config, text).unwrap();
     let din = tmp.path().join("conf.d/99-container-hooks.toml");
-    let out = run(Command::new(bin("container-hooks-ctk"))
+    let out = run(ctk()
         .args([
             "runtime",
             "configure",

@@ -4,9 +4,10 @@
 //! and a reload Docker no longer uses it.
 
 use integration_tests::daemons::Dockerd;
-use integration_tests::{bin, ctk, read_record, recorder_hook, run, run_ok, unique, Toolkit};
+use integration_tests::{
+    bin, ctk, read_record, recorder_hook, require, run, run_ok, unique, Toolkit,
+};
 use std::path::Path;
-use std::time::Duration;
 
 fn ctk_runtime(sub: &str, daemon_json: &Path, state: &Path, extra: &[&str]) -> String {
     let mut c = ctk();
@@ -22,10 +23,6 @@ fn ctk_runtime(sub: &str, daemon_json: &Path, state: &Path, extra: &[&str]) -> S
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn wait_until(what: &str, cond: impl FnMut() -> bool) {
-    integration_tests::wait_until(what, Duration::from_secs(30), cond);
 }
 
 #[test]
@@ -90,7 +87,7 @@ fn configure_set_as_default_runs_hooks_and_remove_takes_it_out() {
     let notes = ctk_runtime("remove", &daemon_json, &state, &[]);
     assert!(notes.contains("\"runc\""), "{notes}");
     d.reload();
-    wait_until("dockerd reload", || d.info()["DefaultRuntime"] == "runc");
+    d.wait_until("dockerd reload", |d| d.info()["DefaultRuntime"] == "runc");
     run_ok(d.docker().args([
         "run",
         "--rm",
@@ -131,7 +128,7 @@ fn restart_mode_signal_reloads_dockerd_through_its_pid_file() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains(&format!("pid {}", d.pid())), "{stderr}");
-    wait_until("the new runtime in docker info", || {
+    d.wait_until("the new runtime in docker info", |d| {
         d.info()["Runtimes"]["container-hooks"]["path"] == shim.to_str().unwrap()
     });
     assert_eq!(d.info()["DefaultRuntime"], "runc");
@@ -151,5 +148,58 @@ fn restart_mode_signal_reloads_dockerd_through_its_pid_file() {
         String::from_utf8_lossy(&out.stderr).contains("bad.pid: holds \"not-a-pid\""),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What the packages run, on a system at `--root` whose dockerd runs (its
+/// pid file names it): `configure --detected` finds dockerd by its program
+/// and reloads it with SIGHUP, so Docker's default is the shim without a
+/// restart; `remove --all` reloads it again with Docker's own default back.
+#[test]
+fn detected_reloads_a_running_dockerd_and_remove_all_gives_its_default_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    std::fs::create_dir_all(root.join("usr/sbin")).unwrap();
+    std::os::unix::fs::symlink(require("dockerd"), root.join("usr/sbin/dockerd")).unwrap();
+    std::fs::create_dir_all(root.join("etc/docker")).unwrap();
+    std::fs::create_dir_all(root.join("var/run")).unwrap();
+    let daemon_json = root.join("etc/docker/daemon.json");
+    std::fs::write(&daemon_json, "{\n  \"debug\": false\n}\n").unwrap();
+    let d = Dockerd::start_at(
+        &tmp.path().join("docker"),
+        &daemon_json,
+        &root.join("var/run/docker.pid"),
+        &[],
+    );
+    let shim = bin("container-hooks-runtime");
+    let ctk_root = |args: &[&str]| {
+        let out = run(ctk().args(args).arg("--root").arg(&root));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        stderr
+    };
+    let said = ctk_root(&[
+        "runtime",
+        "configure",
+        "--detected",
+        "--set-as-default",
+        "--path",
+        shim.to_str().unwrap(),
+    ]);
+    assert!(
+        said.contains(&format!("sent SIGHUP to docker (pid {})", d.pid())),
+        "{said}"
+    );
+    d.wait_until("the shim as Docker's default", |d| {
+        d.info()["DefaultRuntime"] == "container-hooks"
+    });
+    let said = ctk_root(&["runtime", "remove", "--all"]);
+    assert!(said.contains("sent SIGHUP to docker"), "{said}");
+    d.wait_until("runc as Docker's default again", |d| {
+        d.info()["DefaultRuntime"] == "runc"
+    });
+    assert_eq!(
+        std::fs::read_to_string(&daemon_json).unwrap(),
+        "{\n  \"debug\": false,\n  \"default-runtime\": \"runc\"\n}\n"
     );
 }

@@ -8,7 +8,7 @@
 
 mod reliability;
 
-use integration_tests::{bin, fixtures, require, run, unique, write_mode, Bundle, Toolkit};
+use integration_tests::{bin, ctk, fixtures, require, run, unique, write_mode, Bundle, Toolkit};
 use reliability::{runc_delete, scale, temporaries, Rng};
 use serde_json::{json, Value};
 use std::fs;
@@ -493,7 +493,7 @@ fn large_engine_file(engine: &str) -> (String, Vec<u8>) {
 
 /// `ctk runtime configure` for `engine` on files in `dir`.
 fn configure(engine: &str, dir: &Path, file: &Path, verb: &str) -> Command {
-    let mut c = Command::new(bin("container-hooks-ctk"));
+    let mut c = ctk();
     c.args(["--quiet", "runtime", verb, "--runtime", engine, "--config"])
         .arg(file)
         .arg("--state-dir")
@@ -653,7 +653,7 @@ fn runtime_configure_records_the_previous_default_before_editing() {
     let state = tmp.path().join("state");
     fs::create_dir_all(&state).unwrap();
     let configure = |verb: &str| {
-        let mut c = Command::new(bin("container-hooks-ctk"));
+        let mut c = ctk();
         c.args([
             "--quiet",
             "runtime",

@@ -12,8 +12,8 @@ use integration_tests::cri::Pod;
 use integration_tests::daemons::{kill, Containerd, Dockerd};
 use integration_tests::images::{busybox_image, pause_image};
 use integration_tests::{
-    bin, busybox_rootfs, fixtures, read_record, recorded_for, recorder_hook, require, run, run_ok,
-    unique, wait_until,
+    bin, busybox_rootfs, ctk, fixtures, poll_until, read_record, recorded_for, recorder_hook,
+    repo_root, require, run, run_ok, unique, wait_until,
 };
 use std::collections::BTreeMap;
 use std::fs;
@@ -27,12 +27,8 @@ const SHIM_ON_HOST: &str = "/usr/local/container-hooks/bin/container-hooks-runti
 const DROP_IN: &str = "etc/containerd/conf.d/99-container-hooks.toml";
 const CRIO_DROP_IN: &str = "etc/crio/crio.conf.d/99-container-hooks.conf";
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn manifest_dir() -> PathBuf {
-    repo().join("deploy/kubernetes")
+    repo_root().join("deploy/kubernetes")
 }
 
 /// The manifests (every YAML file but the kustomization).
@@ -179,7 +175,7 @@ fn copy_rw(from: &Path, to: &Path) {
 }
 
 fn installer(host: &Path, config_dir: &Path, extra: &[&str]) -> Command {
-    let mut c = Command::new(bin("container-hooks-ctk"));
+    let mut c = ctk();
     c.args(["installer", "run", "--host-root"])
         .arg(host)
         .arg("--config-dir")
@@ -220,12 +216,14 @@ fn spawn_logged(mut cmd: Command, log: &Path) -> Child {
 }
 
 fn wait_exit(child: &mut Child, log: &Path) -> std::process::ExitStatus {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(20) {
-        if let Some(s) = child.try_wait().unwrap() {
+    let mut status = None;
+    if poll_until(Duration::from_secs(20), || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    }) {
+        if let Some(s) = status {
             return s;
         }
-        std::thread::sleep(Duration::from_millis(50));
     }
     let _ = child.kill();
     panic!(
@@ -468,6 +466,81 @@ fn a_bad_configmap_is_refused_naming_the_file_before_the_host_is_touched() {
     assert_eq!(snapshot(&host), before);
 }
 
+/// A ConfigMap edit that the shim would refuse (a relative hook path, a
+/// zero timeout, a regex that does not compile) is refused by the running
+/// installer with the file and the field, and the hook files in force stay
+/// on the host; a file that is a symlink out of the config directory (here
+/// to a 0600 file) is never copied.
+#[test]
+fn hook_files_the_shim_refuses_never_reach_the_host() {
+    let tmp = tempfile::tempdir().unwrap();
+    let host = debian_host(tmp.path());
+    let cfg = tmp.path().join("config");
+    configmap_dir(&cfg, 1, &[("10-a.json", &hook_file("one"))]);
+    let log = tmp.path().join("installer.log");
+    let mut pod = spawn_logged(installer(&host, &cfg, &["--poll-interval", "200ms"]), &log);
+    let log_text = || fs::read_to_string(&log).unwrap_or_default();
+    wait_until("the installer is up", Duration::from_secs(10), || {
+        log_text().contains("runs the shim")
+    });
+    let hooks_d = host.join("etc/container-hooks/hooks.d");
+    let in_force = snapshot(&hooks_d);
+    let bad = |hook: serde_json::Value, when: serde_json::Value| {
+        serde_json::json!({"version": "1.0.0", "hook": hook, "when": when, "stages": ["prestart"]})
+            .to_string()
+    };
+    let always = serde_json::json!({"always": true});
+    let cases = [
+        (
+            bad(serde_json::json!({"path": "true"}), always.clone()),
+            "field `hook.path`",
+        ),
+        (
+            bad(
+                serde_json::json!({"path": "/bin/true", "timeout": 0}),
+                always.clone(),
+            ),
+            "field `hook.timeout`",
+        ),
+        (
+            bad(
+                serde_json::json!({"path": "/bin/true"}),
+                serde_json::json!({"annotations": {"(": "x"}}),
+            ),
+            "field `when.annotations[\"(\"] (key)`: invalid regex",
+        ),
+    ];
+    for (generation, (text, field)) in (2..).zip(&cases) {
+        configmap_dir(
+            &cfg,
+            generation,
+            &[("10-a.json", &hook_file("two")), ("20-bad.json", text)],
+        );
+        let line = format!("{}: {field}", cfg.join("20-bad.json").display());
+        wait_until(&line, Duration::from_secs(10), || {
+            log_text().contains(&line)
+        });
+        assert_eq!(snapshot(&hooks_d), in_force, "{field}: the host changed");
+    }
+    // A symlink out of the config directory, in the generation read.
+    configmap_dir(&cfg, 9, &[("10-a.json", &hook_file("one"))]);
+    let secret = tmp.path().join("secret.json");
+    fs::write(&secret, hook_file("secret")).unwrap();
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::symlink(&secret, cfg.join("..data/30-secret.json")).unwrap();
+    let line = format!(
+        "{}: leads to {}",
+        cfg.join("30-secret.json").display(),
+        secret.display()
+    );
+    wait_until(&line, Duration::from_secs(10), || {
+        log_text().contains(&line)
+    });
+    assert_eq!(snapshot(&hooks_d), in_force);
+    assert!(kill(pod.id(), libc::SIGTERM));
+    assert!(wait_exit(&mut pod, &log).success(), "{}", log_text());
+}
+
 /// `containerd config dump` of the host's main file, in a mount namespace
 /// where the host's /etc/containerd is at /etc/containerd, so that the
 /// host-path `imports` resolve as on the node.
@@ -521,7 +594,7 @@ fn image_installs_onto_a_host_root_and_docker_stop_restores_it() {
         .to_path_buf();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = run(Command::new(cargo)
-        .current_dir(repo())
+        .current_dir(repo_root())
         .env("CARGO_TARGET_DIR", target.join("image-build"))
         .args([
             "run",
@@ -790,7 +863,7 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_and_keeps_the_shim_w
             .args([&long, "/bin/sleep", "60"]),
     );
     let remove = || {
-        run(Command::new(bin("container-hooks-ctk"))
+        run(ctk()
             .args([
                 "installer",
                 "remove",
@@ -1044,7 +1117,7 @@ fn installer_remove_after_a_killed_pod_restores_the_default_runtime() {
     assert!(kill(pod.id(), libc::SIGKILL));
     let _ = pod.wait();
     assert!(host.join(TOOLKIT).join("container-hooks-runtime").is_file());
-    let out = run(Command::new(bin("container-hooks-ctk"))
+    let out = run(ctk()
         .args([
             "installer",
             "remove",
@@ -1086,7 +1159,7 @@ fn engine_is_detected_from_the_host_root_and_impossible_modes_are_refused() {
     assert!(snapshot(&empty).is_empty());
     // containerd does not reload on a signal.
     let host = debian_host(tmp.path());
-    let mut c = Command::new(bin("container-hooks-ctk"));
+    let mut c = ctk();
     c.args([
         "installer",
         "run",

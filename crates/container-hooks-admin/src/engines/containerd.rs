@@ -20,9 +20,12 @@
 //! therefore holds a copy of the main file's whole CRI plugin table plus the
 //! runtime; running configure again refreshes that copy.
 
-use super::state::Record;
-use super::toml_util::{self as tu, dotted};
-use super::{is_shim_path, read_optional, Edit, Engine, EngineError, FileChange, Target, Wiring};
+use super::flow::{self, Edit, Editor};
+use super::state::Added;
+use super::status::Wiring;
+use super::toml_runtimes::{Layout, Shape, TomlRuntimes, Want};
+use super::toml_util::{self as tu, dotted, Indent};
+use super::{read_optional, EngineError};
 use container_hooks_core::error::FileError;
 use std::path::{Path, PathBuf};
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
@@ -31,10 +34,6 @@ use toml_edit::{Array, DocumentMut, Item, Table, Value};
 pub const RUNC_V2: &str = "io.containerd.runc.v2";
 /// The default runtime name of containerd when the file sets none.
 pub const CONTAINERD_DEFAULT_RUNTIME: &str = "runc";
-
-/// The record of configure having written containerd's built-in runc
-/// runtime.
-const BUILTIN_RUNC: &str = "built-in runc runtime";
 
 /// A containerd config version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +58,24 @@ impl Version {
             Version::V1 => ["plugins", "cri"],
             Version::V2 => ["plugins", "io.containerd.grpc.v1.cri"],
             Version::V3 => ["plugins", "io.containerd.cri.v1.runtime"],
+        }
+    }
+
+    /// The CRI plugin's `containerd` table, which holds the default
+    /// runtime's name.
+    fn containerd_path(self) -> [&'static str; 3] {
+        let [a, b] = self.cri_path();
+        [a, b, "containerd"]
+    }
+
+    /// Where the runtimes and the default runtime's name are.
+    fn layout(self) -> Layout {
+        let mut runtimes = self.containerd_path().to_vec();
+        runtimes.push("runtimes");
+        Layout {
+            runtimes,
+            default_table: self.containerd_path().to_vec(),
+            default_key: "default_runtime_name",
         }
     }
 }
@@ -91,305 +108,9 @@ pub fn detect_version(file: &Path, doc: &DocumentMut) -> Result<Option<Version>,
 /// The version written into a missing or empty file.
 pub const NEW_FILE_VERSION: Version = Version::V2;
 
-fn load(file: &Path) -> Result<(Option<String>, DocumentMut), FileError> {
-    let text = read_optional(file)?;
-    let doc = match &text {
-        Some(t) => tu::parse(file, t)?,
-        None => DocumentMut::new(),
-    };
-    Ok((text, doc))
-}
-
-fn render_change(path: &Path, before: Option<String>, doc: Option<&DocumentMut>) -> FileChange {
-    let after = doc.map(tu::render);
-    FileChange {
-        path: path.to_path_buf(),
-        before,
-        after,
-    }
-}
-
-/// Puts `version = N` first in a new document.
-fn add_version(doc: &mut DocumentMut, v: Version) {
-    doc.insert("version", toml_edit::value(v.number()));
-    // Keep it first even when the document already had tables.
-    let root = doc.as_table_mut();
-    root.sort_values_by(|a, _, b, _| (b.get() == "version").cmp(&(a.get() == "version")));
-}
-
-/// The main file's version, adding `version = 2` to a missing or empty
-/// file (with a note).
-fn main_version(
-    file: &Path,
-    doc: &mut DocumentMut,
-    existed: bool,
-    record: &mut Record,
-    notes: &mut Vec<String>,
-) -> Result<Version, FileError> {
-    if let Some(v) = detect_version(file, doc)? {
-        return Ok(v);
-    }
-    notes.push(format!(
-        "{}: the file is {}; writing a version {} config, the newest that containerd 1.6 and 1.7 read (containerd 2.x reads it too)",
-        file.display(),
-        if existed { "empty" } else { "missing" },
-        NEW_FILE_VERSION.number()
-    ));
-    add_version(doc, NEW_FILE_VERSION);
-    if !record.added("version") {
-        record.added.push("version".into());
-    }
-    Ok(NEW_FILE_VERSION)
-}
-
-fn runtimes_path(v: Version) -> [&'static str; 4] {
-    let [a, b] = v.cri_path();
-    [a, b, "containerd", "runtimes"]
-}
-
-fn containerd_path(v: Version) -> [&'static str; 3] {
-    let [a, b] = v.cri_path();
-    [a, b, "containerd"]
-}
-
-fn binary_name(entry: &Table) -> Option<&str> {
-    match entry.get("options") {
-        Some(Item::Table(o)) => o.get("BinaryName").and_then(Item::as_str),
-        _ => None,
-    }
-}
-
-fn is_runc_type(t: &Table) -> bool {
-    matches!(
-        t.get("runtime_type").and_then(Item::as_str),
-        None | Some("") | Some(RUNC_V2) | Some("io.containerd.runc.v1")
-    )
-}
-
-/// The runtime whose settings the new runtime copies: the default runtime
-/// when it is a runc runtime, else `runc`.
-fn template<'a>(cri: &'a Table, name: &str) -> Option<&'a Table> {
-    let containerd = match cri.get("containerd") {
-        Some(Item::Table(c)) => c,
-        _ => return None,
-    };
-    let default_name = containerd
-        .get("default_runtime_name")
-        .and_then(Item::as_str)
-        .unwrap_or(CONTAINERD_DEFAULT_RUNTIME);
-    let runtimes = match containerd.get("runtimes") {
-        Some(Item::Table(r)) => Some(r),
-        _ => None,
-    };
-    let lookup = |n: &str| match runtimes.and_then(|r| r.get(n)) {
-        Some(Item::Table(t)) if n != name && is_runc_type(t) => Some(t),
-        _ => None,
-    };
-    lookup(default_name).or_else(|| lookup(CONTAINERD_DEFAULT_RUNTIME))
-}
-
-/// Adds or updates the runtime and, when asked, the default runtime name,
-/// in the CRI plugin of `doc`.
-fn put_runtime(
-    file: &Path,
-    doc: &mut DocumentMut,
-    v: Version,
-    t: &Target,
-    recorded: Option<&Record>,
-    record: &mut Record,
-    notes: &mut Vec<String>,
-) -> Result<(), EngineError> {
-    let shim = t.path.display().to_string();
-    let rpath = runtimes_path(v);
-    let cri_path = v.cri_path();
-    let style = tu::indent_style(&doc.to_string());
-    let depth = rpath.len() + 1;
-    let template = match tu::table(doc.as_table(), &cri_path, file)? {
-        Some(cri) => template(cri, &t.name).map(tu::copy_table),
-        None => None,
-    };
-    let default_name = match tu::table(doc.as_table(), &containerd_path(v), file)? {
-        Some(c) => {
-            tu::string(c, "default_runtime_name", &containerd_path(v), file)?.map(str::to_string)
-        }
-        None => None,
-    };
-    let mut created = Vec::new();
-    let runtimes = tu::table_mut(doc.as_table_mut(), &rpath, file, &mut created)?;
-    // containerd replaces its built-in runtimes map with the file's as soon
-    // as the file names any runtime: write the built-in runc runtime too
-    // when the file relies on it, or the default runtime would vanish.
-    if default_name
-        .as_deref()
-        .map_or(true, |d| d == CONTAINERD_DEFAULT_RUNTIME)
-        && !runtimes.contains_key(CONTAINERD_DEFAULT_RUNTIME)
-        && t.name != CONTAINERD_DEFAULT_RUNTIME
-    {
-        let mut runc = Table::new();
-        tu::set_value(&mut runc, "runtime_type", Value::from(RUNC_V2));
-        if v == Version::V3 {
-            tu::set_value(&mut runc, "sandboxer", Value::from("podsandbox"));
-        }
-        tu::apply_indent(&mut runc, depth, &style, true);
-        runtimes.insert(CONTAINERD_DEFAULT_RUNTIME, Item::Table(runc));
-        if !record.added(BUILTIN_RUNC) {
-            record.added.push(BUILTIN_RUNC.into());
-        }
-        notes.push(format!(
-            "{}: also writing containerd's built-in runtime {:?}, which containerd drops once the file names any runtime",
-            file.display(),
-            CONTAINERD_DEFAULT_RUNTIME
-        ));
-    }
-    let mut entry_path: Vec<&str> = rpath.to_vec();
-    entry_path.push(&t.name);
-    let ours = match runtimes.get(&t.name) {
-        None => None,
-        Some(Item::Table(e)) => {
-            Some(recorded.is_some() || binary_name(e).is_some_and(|b| is_shim_path(b, &t.path)))
-        }
-        Some(_) => Some(false),
-    };
-    match ours {
-        Some(true) => {
-            if let Some(Item::Table(e)) = runtimes.get_mut(&t.name) {
-                tu::set_value(e, "runtime_type", Value::from(RUNC_V2));
-                let mut c = Vec::new();
-                let mut opt_path = entry_path.clone();
-                opt_path.push("options");
-                let options = tu::table_mut(e, &["options"], file, &mut c)?;
-                tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
-                if !c.is_empty() {
-                    options.set_implicit(false);
-                    tu::apply_indent(options, depth + 1, &style, true);
-                }
-            }
-        }
-        Some(false) if !t.force => {
-            return Err(EngineError::Clash {
-                file: file.to_path_buf(),
-                field: dotted(&entry_path),
-                shim,
-            });
-        }
-        other => {
-            if other == Some(false) {
-                if let Some(Item::Table(old)) = runtimes.get(&t.name) {
-                    record.replaced = Some(tu::table_to_record(old));
-                }
-                notes.push(format!(
-                    "{}: replacing {} because of --force; remove puts it back",
-                    file.display(),
-                    dotted(&entry_path)
-                ));
-            }
-            let fresh = template.is_none();
-            let mut e = template.unwrap_or_default();
-            e.set_implicit(false);
-            tu::set_value(&mut e, "runtime_type", Value::from(RUNC_V2));
-            let mut c = Vec::new();
-            let options = tu::table_mut(&mut e, &["options"], file, &mut c)?;
-            options.set_implicit(false);
-            tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
-            if !fresh && !c.is_empty() {
-                tu::apply_indent(options, depth + 1, &style, true);
-            }
-            if fresh {
-                tu::apply_indent(&mut e, depth, &style, true);
-            }
-            runtimes.insert(&t.name, Item::Table(e));
-        }
-    }
-    record.note_created_tables(created);
-    let cpath = containerd_path(v);
-    let new_header = tu::configure_default(
-        doc.as_table_mut(),
-        &cpath,
-        "default_runtime_name",
-        file,
-        t,
-        recorded,
-        record,
-    )?;
-    if new_header {
-        let c = tu::table_mut(doc.as_table_mut(), &cpath, file, &mut Vec::new())?;
-        tu::apply_indent(c, cpath.len(), &style, false);
-    }
-    if t.set_as_default && v == Version::V1 {
-        if let Some(Item::Table(d)) =
-            tu::table(doc.as_table(), &cpath, file)?.and_then(|c| c.get("default_runtime"))
-        {
-            if d.get("runtime_type")
-                .and_then(Item::as_str)
-                .is_some_and(|s| !s.is_empty())
-            {
-                notes.push(format!(
-                    "{}: {} is set, and containerd uses it in place of default_runtime_name; remove that table for {:?} to become the default",
-                    file.display(),
-                    dotted(&[cpath[0], cpath[1], cpath[2], "default_runtime"]),
-                    t.name
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Takes the runtime out of `doc` and restores the default runtime name.
-/// Returns whether anything changed.
-fn take_runtime(
-    file: &Path,
-    doc: &mut DocumentMut,
-    v: Version,
-    t: &Target,
-    recorded: Option<&Record>,
-    notes: &mut Vec<String>,
-) -> Result<bool, EngineError> {
-    let rpath = runtimes_path(v);
-    let mut changed = false;
-    let created = |p: &[&str]| recorded.is_some_and(|r| r.added(&format!("table {}", dotted(p))));
-    if let Some(runtimes) = tu::table(doc.as_table(), &rpath, file)? {
-        let ours = match runtimes.get(&t.name) {
-            Some(Item::Table(e)) => {
-                recorded.is_some() || binary_name(e).is_some_and(|b| is_shim_path(b, &t.path))
-            }
-            Some(_) => false,
-            None => {
-                changed = false;
-                false
-            }
-        };
-        if !ours && runtimes.contains_key(&t.name) {
-            notes.push(format!(
-                "{}: {}.{} does not run the shim; left in place",
-                file.display(),
-                dotted(&rpath),
-                t.name
-            ));
-        }
-        if ours {
-            let runtimes = tu::table_mut(doc.as_table_mut(), &rpath, file, &mut Vec::new())?;
-            tu::restore_replaced(runtimes, &t.name, recorded);
-            changed = true;
-            if recorded.is_some_and(|r| r.added(BUILTIN_RUNC)) {
-                let runtimes = tu::table_mut(doc.as_table_mut(), &rpath, file, &mut Vec::new())?;
-                runtimes.remove(CONTAINERD_DEFAULT_RUNTIME);
-            }
-        }
-    }
-    let cpath = containerd_path(v);
-    changed |= tu::restore_default(
-        doc.as_table_mut(),
-        &cpath,
-        "default_runtime_name",
-        file,
-        &t.name,
-        recorded,
-    )?;
-    if changed {
-        tu::prune(doc.as_table_mut(), &rpath, &created);
-    }
-    Ok(changed)
+/// The drop-in path a package would use for containerd.
+pub fn suggested_drop_in() -> PathBuf {
+    PathBuf::from("/etc/containerd/conf.d/99-container-hooks.toml")
 }
 
 /// The import entry that makes containerd read `drop_in`: its directory
@@ -411,169 +132,476 @@ fn imports_cover(imports: &Array, drop_in: &Path, glob: &str) -> bool {
         .any(|i| i == glob || i == any || Path::new(i) == drop_in)
 }
 
-pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
-    let file = &t.config;
-    let (before, mut doc) = load(&t.on_disk(file))?;
-    let mut notes = Vec::new();
-    let mut record = Record::new(Engine::Containerd, file, &t.name, &t.path);
-    if let Some(r) = recorded {
-        record.created_files = r.created_files.clone();
-        record.added = r.added.clone();
-        record.replaced = r.replaced.clone();
+/// Puts `version = N` first in a new document.
+fn add_version(doc: &mut DocumentMut, v: Version) {
+    doc.insert("version", toml_edit::value(v.number()));
+    // Keep it first even when the document already had tables.
+    let root = doc.as_table_mut();
+    root.sort_values_by(|a, _, b, _| (b.get() == "version").cmp(&(a.get() == "version")));
+}
+
+fn binary_name(entry: &Table) -> Option<&str> {
+    match entry.get("options") {
+        Some(Item::Table(o)) => o.get("BinaryName").and_then(Item::as_str),
+        _ => None,
     }
-    if before.is_none() && !record.created(file) {
-        record.created_files.push(file.clone());
-    }
-    let version = main_version(file, &mut doc, before.is_some(), &mut record, &mut notes)?;
-    let Some(drop_in) = &t.drop_in else {
-        put_runtime(
-            file,
-            &mut doc,
-            version,
-            t,
-            recorded,
-            &mut record,
-            &mut notes,
-        )?;
-        let after = tu::render(&doc);
-        let change = FileChange::rewritten(file, before, after);
-        return Ok(Edit {
-            files: vec![change],
-            notes,
-            record: Some(record),
-        });
+}
+
+fn is_runc_type(t: &Table) -> bool {
+    matches!(
+        t.get("runtime_type").and_then(Item::as_str),
+        None | Some("") | Some(RUNC_V2) | Some("io.containerd.runc.v1")
+    )
+}
+
+/// The runtime whose settings a new runtime copies: the default runtime
+/// when it is a runc runtime, else `runc`.
+fn template<'a>(cri: &'a Table, name: &str) -> Option<&'a Table> {
+    let containerd = match cri.get("containerd") {
+        Some(Item::Table(c)) => c,
+        _ => return None,
     };
-    if drop_in == file {
-        return Err(EngineError::Usage(format!(
-            "--drop-in {}: the drop-in must be another file than --config",
-            drop_in.display()
-        )));
+    let default_name = containerd
+        .get("default_runtime_name")
+        .and_then(Item::as_str)
+        .unwrap_or(CONTAINERD_DEFAULT_RUNTIME);
+    let runtimes = match containerd.get("runtimes") {
+        Some(Item::Table(r)) => Some(r),
+        _ => None,
+    };
+    let lookup = |n: &str| match runtimes.and_then(|r| r.get(n)) {
+        Some(Item::Table(t)) if n != name && is_runc_type(t) => Some(t),
+        _ => None,
+    };
+    lookup(default_name).or_else(|| lookup(CONTAINERD_DEFAULT_RUNTIME))
+}
+
+/// An entry is a table with `runtime_type` and `options.BinaryName`: a copy
+/// of the default runtime, laid out like the file's other tables.
+struct Entry {
+    template: Option<Table>,
+    style: Indent,
+    /// The number of keys of an entry's table name.
+    depth: usize,
+    /// The number of keys of the default runtime name's table.
+    default_depth: usize,
+}
+
+/// Sets `runtime_type` and `options.BinaryName` of an entry; returns its
+/// options table and whether that was made here.
+fn point_at<'e>(e: &'e mut Table, want: &Want<'_>) -> Result<(&'e mut Table, bool), FileError> {
+    tu::set_value(e, "runtime_type", Value::from(RUNC_V2));
+    let mut created = Vec::new();
+    let options = tu::table_mut(e, &["options"], want.file, &mut created)?;
+    tu::set_value(options, "BinaryName", Value::from(want.shim));
+    Ok((options, !created.is_empty()))
+}
+
+impl Shape for Entry {
+    fn program_of<'t>(&self, entry: &'t Table) -> Option<&'t str> {
+        binary_name(entry)
     }
-    record.drop_in = Some(drop_in.clone());
-    // imports in the main file.
+
+    fn insert(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError> {
+        let fresh = self.template.is_none();
+        let mut e = self.template.clone().unwrap_or_default();
+        e.set_implicit(false);
+        let (options, made) = point_at(&mut e, want)?;
+        options.set_implicit(false);
+        if !fresh && made {
+            tu::apply_indent(options, self.depth + 1, &self.style, true);
+        }
+        if fresh {
+            tu::apply_indent(&mut e, self.depth, &self.style, true);
+        }
+        runtimes.insert(want.name, Item::Table(e));
+        Ok(())
+    }
+
+    fn refresh(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError> {
+        if let Some(Item::Table(e)) = runtimes.get_mut(want.name) {
+            let (options, made) = point_at(e, want)?;
+            if made {
+                options.set_implicit(false);
+                tu::apply_indent(options, self.depth + 1, &self.style, true);
+            }
+        }
+        Ok(())
+    }
+
+    fn new_default_header(&self, table: &mut Table) {
+        tu::apply_indent(table, self.default_depth, &self.style, false);
+    }
+}
+
+/// containerd's editor.
+pub(crate) struct Containerd;
+
+impl Editor for Containerd {
+    fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
+        let file = edit.t.config.clone();
+        let (before, mut doc) = edit.open_toml(&file)?;
+        let version = main_version(&file, &mut doc, before.is_some(), edit)?;
+        let Some(drop_in) = edit.t.drop_in.clone() else {
+            put_runtime(&file, &mut doc, version, edit)?;
+            edit.write(&file, before, Some(tu::render(&doc)));
+            return Ok(());
+        };
+        if drop_in == file {
+            return Err(EngineError::Usage(format!(
+                "--drop-in {}: the drop-in must be another file than --config",
+                drop_in.display()
+            )));
+        }
+        add_import(&file, &mut doc, &drop_in, edit)?;
+        let (din_before, mut din) = edit.open_toml(&drop_in)?;
+        match detect_version(&drop_in, &din)? {
+            None if version != Version::V1 => {
+                add_version(&mut din, version);
+                edit.record.add(Added::DropInVersion);
+            }
+            Some(dv) if dv != version => {
+                return Err(FileError::new(
+                    &drop_in,
+                    format!(
+                        "version = {} differs from version = {} of {}",
+                        dv.number(),
+                        version.number(),
+                        file.display()
+                    ),
+                )
+                .into());
+            }
+            _ => {}
+        }
+        copy_cri_table(&file, &doc, &drop_in, &mut din, version, edit)?;
+        put_runtime(&drop_in, &mut din, version, edit)?;
+        edit.write(&drop_in, din_before, Some(tu::render(&din)));
+        edit.write(&file, before, Some(tu::render(&doc)));
+        Ok(())
+    }
+
+    fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
+        let file = edit.t.config.clone();
+        let before = edit.read(&file)?;
+        let mut doc = tu::parse_or_new(&file, before.as_deref())?;
+        let version = detect_version(&file, &doc)?.unwrap_or(NEW_FILE_VERSION);
+        let Some(drop_in) = edit.t.drop_in.clone() else {
+            let changed = before.is_some() && take_runtime(&file, &mut doc, version, edit)?;
+            finish(edit, &file, before, doc, changed, Added::Version);
+            return Ok(());
+        };
+        let din_before = edit.read(&drop_in)?;
+        let mut din = tu::parse_or_new(&drop_in, din_before.as_deref())?;
+        let mut changed = false;
+        if din_before.is_some() {
+            let dversion = detect_version(&drop_in, &din)?.unwrap_or(version);
+            changed = take_runtime(&drop_in, &mut din, dversion, edit)?;
+            if edit.was_added(&Added::PluginCopy) {
+                changed |= drop_cri_table(&drop_in, &mut din, dversion, edit);
+            }
+        }
+        finish(
+            edit,
+            &drop_in,
+            din_before,
+            din,
+            changed,
+            Added::DropInVersion,
+        );
+        let changed = before.is_some() && take_import(&mut doc, &drop_in, edit);
+        finish(edit, &file, before, doc, changed, Added::Version);
+        Ok(())
+    }
+
+    fn wiring(&self, config: &Path, drop_in: Option<&Path>) -> Result<Wiring, EngineError> {
+        let mut w = Wiring::default();
+        for file in std::iter::once(config).chain(drop_in) {
+            let Some(text) = read_optional(file)? else {
+                continue;
+            };
+            let mut doc = tu::parse(file, &text)?;
+            let layout = detect_version(file, &doc)?
+                .unwrap_or(NEW_FILE_VERSION)
+                .layout();
+            let rt = TomlRuntimes::new(&mut doc, file, &layout, NO_ENTRY);
+            let of_file = flow::wiring(&rt)?;
+            for (name, program) in of_file.shim_runtimes {
+                w.shim_runtimes.retain(|(n, _)| *n != name);
+                w.shim_runtimes.push((name, program));
+            }
+            w.default_runtime = of_file.default_runtime.or(w.default_runtime);
+        }
+        if w.default_runtime.is_none() && read_optional(config)?.is_some() {
+            w.default_runtime = Some(CONTAINERD_DEFAULT_RUNTIME.to_string());
+        }
+        Ok(w)
+    }
+}
+
+/// An entry shape for reading only.
+const NO_ENTRY: Entry = Entry {
+    template: None,
+    style: Indent::None,
+    depth: 0,
+    default_depth: 0,
+};
+
+/// The main file's version, adding `version = 2` to a missing or empty
+/// file (with a note).
+fn main_version(
+    file: &Path,
+    doc: &mut DocumentMut,
+    existed: bool,
+    edit: &mut Edit<'_>,
+) -> Result<Version, FileError> {
+    if let Some(v) = detect_version(file, doc)? {
+        return Ok(v);
+    }
+    edit.notes.push(format!(
+        "{}: the file is {}; writing a version {} config, the newest that containerd 1.6 and 1.7 read (containerd 2.x reads it too)",
+        file.display(),
+        if existed { "empty" } else { "missing" },
+        NEW_FILE_VERSION.number()
+    ));
+    add_version(doc, NEW_FILE_VERSION);
+    edit.record.add(Added::Version);
+    Ok(NEW_FILE_VERSION)
+}
+
+/// Names the drop-in's directory in the main file's `imports`.
+fn add_import(
+    file: &Path,
+    doc: &mut DocumentMut,
+    drop_in: &Path,
+    edit: &mut Edit<'_>,
+) -> Result<(), FileError> {
     let glob = import_glob(drop_in);
     match doc.get_mut("imports") {
         None => {
             let mut a = Array::new();
             a.push(glob.as_str());
             doc.insert("imports", toml_edit::value(a));
-            if !record.added("imports") {
-                record.added.push("imports".into());
-            }
+            edit.record.add(Added::Imports);
         }
         Some(Item::Value(Value::Array(a))) => {
             if !imports_cover(a, drop_in, &glob) {
                 a.push(glob.as_str());
-                let key = format!("imports entry {glob}");
-                if !record.added(&key) {
-                    record.added.push(key);
-                }
+                edit.record.add(Added::ImportsEntry { entry: glob });
             }
         }
         Some(other) => {
             return Err(FileError::new(
                 file,
                 format!("imports is a {}, not an array", tu::kind(other)),
-            )
-            .into());
+            ));
         }
     }
-    // The drop-in: a copy of the main CRI table plus the runtime.
-    let (din_before, mut din) = load(&t.on_disk(drop_in))?;
-    if din_before.is_none() && !record.created(drop_in) {
-        record.created_files.push(drop_in.clone());
-    }
-    match detect_version(drop_in, &din)? {
-        None => {
-            if version != Version::V1 {
-                add_version(&mut din, version);
-                if !record.added("drop-in version") {
-                    record.added.push("drop-in version".into());
-                }
-            }
-        }
-        Some(dv) if dv != version => {
-            return Err(FileError::new(
-                drop_in,
-                format!(
-                    "version = {} differs from version = {} of {}",
-                    dv.number(),
-                    version.number(),
-                    file.display()
-                ),
-            )
-            .into());
-        }
-        Some(_) => {}
-    }
-    let cri_path = version.cri_path();
-    let has_cri = tu::table(din.as_table(), &cri_path, drop_in)?.is_some();
-    if !has_cri || record.added("plugin copy") {
-        let copy = tu::table(doc.as_table(), &cri_path, file)?.map(tu::copy_table);
-        let mut created = Vec::new();
-        let plugins = tu::table_mut(din.as_table_mut(), &cri_path[..1], drop_in, &mut created)?;
-        let mut table = copy.unwrap_or_default();
-        table.set_implicit(false);
-        plugins.insert(cri_path[1], Item::Table(table));
-        if !record.added("plugin copy") {
-            record.added.push("plugin copy".into());
-        }
-        notes.push(format!(
-            "{}: holds a copy of {} from {}, because containerd before 2.1 replaces a whole plugin table when it imports a file; run configure again after changing that table in {}",
-            drop_in.display(),
-            dotted(&cri_path),
-            file.display(),
-            file.display()
-        ));
-    }
-    put_runtime(
-        drop_in,
-        &mut din,
-        version,
-        t,
-        recorded,
-        &mut record,
-        &mut notes,
-    )?;
-    let main_after = tu::render(&doc);
-    let din_after = tu::render(&din);
-    Ok(Edit {
-        files: vec![
-            FileChange {
-                path: drop_in.clone(),
-                after: if din_before.as_deref() == Some(din_after.as_str()) {
-                    din_before.clone()
-                } else {
-                    Some(din_after)
-                },
-                before: din_before,
-            },
-            FileChange {
-                path: file.clone(),
-                after: if before.as_deref() == Some(main_after.as_str()) {
-                    before.clone()
-                } else {
-                    Some(main_after)
-                },
-                before,
-            },
-        ],
-        notes,
-        record: Some(record),
-    })
+    Ok(())
 }
 
-/// Drops `version` when configure added it and nothing else is left;
-/// returns the document to write, or None to delete a file configure
-/// created.
-fn finish<'a>(
-    doc: &'a mut DocumentMut,
+/// Remove: takes out of `imports` the entry configure added. Returns
+/// whether the main file changed.
+fn take_import(doc: &mut DocumentMut, drop_in: &Path, edit: &Edit<'_>) -> bool {
+    let glob = import_glob(drop_in);
+    let whole = edit.was_added(&Added::Imports);
+    let entry = edit.was_added(&Added::ImportsEntry {
+        entry: glob.clone(),
+    });
+    let Some(Item::Value(Value::Array(a))) = doc.get_mut("imports") else {
+        return false;
+    };
+    if !whole && !entry {
+        return false;
+    }
+    let before = a.len();
+    a.retain(|v| v.as_str() != Some(glob.as_str()));
+    let mut changed = a.len() != before;
+    if whole && a.is_empty() {
+        doc.remove("imports");
+        changed = true;
+    }
+    changed
+}
+
+/// Copies the main file's CRI plugin table into the drop-in, when the
+/// drop-in has none or holds an earlier copy.
+fn copy_cri_table(
     file: &Path,
-    version_key: &str,
-    recorded: Option<&Record>,
-) -> Option<&'a DocumentMut> {
-    let added_version = recorded.is_some_and(|r| r.added(version_key));
-    if added_version {
+    doc: &DocumentMut,
+    drop_in: &Path,
+    din: &mut DocumentMut,
+    version: Version,
+    edit: &mut Edit<'_>,
+) -> Result<(), FileError> {
+    let cri_path = version.cri_path();
+    let has_cri = tu::table(din.as_table(), &cri_path, drop_in)?.is_some();
+    if has_cri && !edit.record.added(&Added::PluginCopy) {
+        return Ok(());
+    }
+    let copy = tu::table(doc.as_table(), &cri_path, file)?.map(tu::copy_table);
+    let mut created = Vec::new();
+    let plugins = tu::table_mut(din.as_table_mut(), &cri_path[..1], drop_in, &mut created)?;
+    let mut table = copy.unwrap_or_default();
+    table.set_implicit(false);
+    plugins.insert(cri_path[1], Item::Table(table));
+    edit.record.add(Added::PluginCopy);
+    edit.notes.push(format!(
+        "{}: holds a copy of {} from {}, because containerd before 2.1 replaces a whole plugin table when it imports a file; run configure again after changing that table in {}",
+        drop_in.display(),
+        dotted(&cri_path),
+        file.display(),
+        file.display()
+    ));
+    Ok(())
+}
+
+/// Remove: takes the copy of the CRI plugin table out of the drop-in.
+fn drop_cri_table(drop_in: &Path, din: &mut DocumentMut, v: Version, edit: &Edit<'_>) -> bool {
+    let [plugins, cri] = v.cri_path();
+    let Some(Item::Table(p)) = din.get_mut(plugins) else {
+        return false;
+    };
+    p.remove(cri);
+    tu::prune(din.as_table_mut(), &[plugins], &|_| false);
+    if let Some(Item::Table(p)) = din.get(plugins) {
+        if tu::is_empty_table(p) && edit.created(drop_in) {
+            din.remove(plugins);
+        }
+    }
+    true
+}
+
+/// Adds or updates the runtime (and, when asked, the default runtime
+/// name) in the CRI plugin of `doc`.
+fn put_runtime(
+    file: &Path,
+    doc: &mut DocumentMut,
+    v: Version,
+    edit: &mut Edit<'_>,
+) -> Result<(), EngineError> {
+    let layout = v.layout();
+    let style = tu::indent_style(&doc.to_string());
+    let template = match tu::table(doc.as_table(), &v.cri_path(), file)? {
+        Some(cri) => template(cri, &edit.t.name).map(tu::copy_table),
+        None => None,
+    };
+    put_builtin_runc(file, doc, v, &style, edit)?;
+    let entry = Entry {
+        template,
+        style,
+        depth: layout.runtimes.len() + 1,
+        default_depth: layout.default_table.len(),
+    };
+    let mut rt = TomlRuntimes::new(doc, file, &layout, entry);
+    edit.put_runtime(file, &mut rt)?;
+    edit.put_default(&mut rt)?;
+    if edit.t.set_as_default && v == Version::V1 {
+        let cpath = v.containerd_path();
+        if let Some(Item::Table(d)) =
+            tu::table(doc.as_table(), &cpath, file)?.and_then(|c| c.get("default_runtime"))
+        {
+            if d.get("runtime_type")
+                .and_then(Item::as_str)
+                .is_some_and(|s| !s.is_empty())
+            {
+                edit.notes.push(format!(
+                    "{}: {} is set, and containerd uses it in place of default_runtime_name; remove that table for {:?} to become the default",
+                    file.display(),
+                    dotted(&[cpath[0], cpath[1], cpath[2], "default_runtime"]),
+                    edit.t.name
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// containerd replaces its built-in runtimes with the file's as soon as
+/// the file names any runtime: writes the built-in runc runtime too when
+/// the file relies on it, or the default runtime would vanish.
+fn put_builtin_runc(
+    file: &Path,
+    doc: &mut DocumentMut,
+    v: Version,
+    style: &Indent,
+    edit: &mut Edit<'_>,
+) -> Result<(), FileError> {
+    let layout = v.layout();
+    let default_name = match tu::table(doc.as_table(), &layout.default_table, file)? {
+        Some(c) => {
+            tu::string(c, layout.default_key, &layout.default_table, file)?.map(str::to_string)
+        }
+        None => None,
+    };
+    let mut created = Vec::new();
+    let runtimes = tu::table_mut(doc.as_table_mut(), &layout.runtimes, file, &mut created)?;
+    if default_name
+        .as_deref()
+        .map_or(true, |d| d == CONTAINERD_DEFAULT_RUNTIME)
+        && !runtimes.contains_key(CONTAINERD_DEFAULT_RUNTIME)
+        && edit.t.name != CONTAINERD_DEFAULT_RUNTIME
+    {
+        let mut runc = Table::new();
+        tu::set_value(&mut runc, "runtime_type", Value::from(RUNC_V2));
+        if v == Version::V3 {
+            tu::set_value(&mut runc, "sandboxer", Value::from("podsandbox"));
+        }
+        tu::apply_indent(&mut runc, layout.runtimes.len() + 1, style, true);
+        runtimes.insert(CONTAINERD_DEFAULT_RUNTIME, Item::Table(runc));
+        edit.record.add(Added::BuiltinRunc);
+        edit.notes.push(format!(
+            "{}: also writing containerd's built-in runtime {:?}, which containerd drops once the file names any runtime",
+            file.display(),
+            CONTAINERD_DEFAULT_RUNTIME
+        ));
+    }
+    for keys in created {
+        edit.record.add(Added::Table { keys });
+    }
+    Ok(())
+}
+
+/// Takes the runtime out of `doc` and restores the default runtime name.
+/// Returns whether anything changed.
+fn take_runtime(
+    file: &Path,
+    doc: &mut DocumentMut,
+    v: Version,
+    edit: &mut Edit<'_>,
+) -> Result<bool, EngineError> {
+    let layout = v.layout();
+    let mut rt = TomlRuntimes::new(doc, file, &layout, NO_ENTRY);
+    let taken = edit.take_runtime(file, &mut rt)?;
+    let changed = edit.take_default(file, &mut rt)? | taken;
+    if taken && edit.was_added(&Added::BuiltinRunc) {
+        tu::table_mut(doc.as_table_mut(), &layout.runtimes, file, &mut Vec::new())?
+            .remove(CONTAINERD_DEFAULT_RUNTIME);
+    }
+    if changed {
+        tu::prune(doc.as_table_mut(), &layout.runtimes, &|p| {
+            edit.added_table(p)
+        });
+    }
+    Ok(changed)
+}
+
+/// Remove: a changed file is written, after dropping `version` when
+/// configure added it and nothing else is left; a file configure created
+/// that is left empty is deleted.
+fn finish(
+    edit: &mut Edit<'_>,
+    file: &Path,
+    before: Option<String>,
+    mut doc: DocumentMut,
+    changed: bool,
+    version: Added,
+) {
+    if !changed {
+        edit.keep(file, before);
+        return;
+    }
+    if edit.was_added(&version) {
         let only_version = doc
             .iter()
             .all(|(k, i)| k == "version" || matches!(i, Item::Table(t) if tu::is_empty_table(t)));
@@ -582,155 +610,10 @@ fn finish<'a>(
             doc.as_table_mut().retain(|_, _| false);
         }
     }
-    if recorded.is_some_and(|r| r.created(file)) && tu::doc_is_empty(doc) {
+    let after = if edit.created(file) && tu::doc_is_empty(&doc) {
         None
     } else {
-        Some(doc)
-    }
-}
-
-pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
-    let file = &t.config;
-    let mut notes = Vec::new();
-    let (before, mut doc) = load(&t.on_disk(file))?;
-    let Some(drop_in) = &t.drop_in else {
-        if before.is_none() {
-            return Ok(Edit {
-                files: vec![render_change(file, None, None)],
-                notes,
-                record: None,
-            });
-        }
-        let version = detect_version(file, &doc)?.unwrap_or(NEW_FILE_VERSION);
-        let changed = take_runtime(file, &mut doc, version, t, recorded, &mut notes)?;
-        let change = if changed {
-            let after = finish(&mut doc, file, "version", recorded).map(tu::render);
-            FileChange {
-                path: file.clone(),
-                before,
-                after,
-            }
-        } else {
-            FileChange::unchanged(file, before)
-        };
-        return Ok(Edit {
-            files: vec![change],
-            notes,
-            record: None,
-        });
+        Some(tu::render(&doc))
     };
-    let version = detect_version(file, &doc)?.unwrap_or(NEW_FILE_VERSION);
-    let (din_before, mut din) = load(&t.on_disk(drop_in))?;
-    let mut files = Vec::new();
-    if din_before.is_some() {
-        let dversion = detect_version(drop_in, &din)?.unwrap_or(version);
-        let mut changed = take_runtime(drop_in, &mut din, dversion, t, recorded, &mut notes)?;
-        if recorded.is_some_and(|r| r.added("plugin copy")) {
-            let cri_path = dversion.cri_path();
-            if let Some(Item::Table(p)) = din.get_mut(cri_path[0]) {
-                p.remove(cri_path[1]);
-                changed = true;
-            }
-            let keep = |_: &[&str]| false;
-            tu::prune(din.as_table_mut(), &cri_path[..1], &keep);
-            if let Some(Item::Table(p)) = din.get(cri_path[0]) {
-                if tu::is_empty_table(p) && recorded.is_some_and(|r| r.created(drop_in)) {
-                    din.remove(cri_path[0]);
-                }
-            }
-        }
-        let change = if changed {
-            let after = finish(&mut din, drop_in, "drop-in version", recorded).map(tu::render);
-            FileChange {
-                path: drop_in.clone(),
-                before: din_before,
-                after,
-            }
-        } else {
-            FileChange {
-                path: drop_in.clone(),
-                after: din_before.clone(),
-                before: din_before,
-            }
-        };
-        files.push(change);
-    } else {
-        files.push(render_change(drop_in, None, None));
-    }
-    // The main file: the imports entry configure added.
-    let mut changed = false;
-    if let Some(r) = recorded {
-        let glob = import_glob(drop_in);
-        if let Some(Item::Value(Value::Array(a))) = doc.get_mut("imports") {
-            if r.added("imports") || r.added(&format!("imports entry {glob}")) {
-                let before_len = a.len();
-                a.retain(|v| v.as_str() != Some(glob.as_str()));
-                changed |= a.len() != before_len;
-                if r.added("imports") && a.is_empty() {
-                    doc.remove("imports");
-                    changed = true;
-                }
-            }
-        }
-    }
-    let change = if changed {
-        let after = finish(&mut doc, file, "version", recorded).map(tu::render);
-        FileChange {
-            path: file.clone(),
-            before,
-            after,
-        }
-    } else {
-        FileChange::unchanged(file, before)
-    };
-    files.push(change);
-    Ok(Edit {
-        files,
-        notes,
-        record: None,
-    })
-}
-
-fn wiring_of(file: &Path, w: &mut Wiring) -> Result<(), EngineError> {
-    let (text, doc) = load(file)?;
-    if text.is_none() {
-        return Ok(());
-    }
-    let v = detect_version(file, &doc)?.unwrap_or(NEW_FILE_VERSION);
-    if let Some(r) = tu::table(doc.as_table(), &runtimes_path(v), file)? {
-        for (name, item) in r.iter() {
-            if let Item::Table(e) = item {
-                if let Some(b) = binary_name(e) {
-                    if is_shim_path(b, Path::new(super::DEFAULT_SHIM_PATH)) {
-                        w.shim_runtimes.retain(|(n, _)| n != name);
-                        w.shim_runtimes.push((name.to_string(), b.to_string()));
-                    }
-                }
-            }
-        }
-    }
-    let cpath = containerd_path(v);
-    if let Some(c) = tu::table(doc.as_table(), &cpath, file)? {
-        if let Some(d) = tu::string(c, "default_runtime_name", &cpath, file)? {
-            w.default_runtime = Some(d.to_string());
-        }
-    }
-    Ok(())
-}
-
-pub(crate) fn wiring(file: &Path, drop_in: Option<&Path>) -> Result<Wiring, EngineError> {
-    let mut w = Wiring::default();
-    wiring_of(file, &mut w)?;
-    if let Some(d) = drop_in {
-        wiring_of(d, &mut w)?;
-    }
-    if w.default_runtime.is_none() && read_optional(file)?.is_some() {
-        w.default_runtime = Some(CONTAINERD_DEFAULT_RUNTIME.to_string());
-    }
-    Ok(w)
-}
-
-/// The drop-in path a package would use for containerd.
-pub fn suggested_drop_in() -> PathBuf {
-    PathBuf::from("/etc/containerd/conf.d/99-container-hooks.toml")
+    edit.write(file, before, after);
 }

@@ -6,9 +6,12 @@
 //! crio.conf itself is only read. `--set-as-default` adds
 //! `[crio.runtime] default_runtime` to the drop-in.
 
-use super::state::Record;
+use super::flow::{Edit, Editor};
+use super::is_shim_path;
+use super::status::Wiring;
+use super::toml_runtimes::{remove_from_file, Layout, Shape, TomlRuntimes, Want};
 use super::toml_util::{self as tu, dotted};
-use super::{is_shim_path, read_optional, Edit, Engine, EngineError, FileChange, Target, Wiring};
+use super::{read_optional, EngineError};
 use container_hooks_core::error::FileError;
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table, Value};
@@ -23,11 +26,60 @@ pub const HEADER: &str = "# The container-hooks runtime for CRI-O, written by co
 const RUNTIME: [&str; 2] = ["crio", "runtime"];
 const RUNTIMES: [&str; 3] = ["crio", "runtime", "runtimes"];
 
+fn layout() -> Layout {
+    Layout {
+        runtimes: RUNTIMES.to_vec(),
+        default_table: RUNTIME.to_vec(),
+        default_key: "default_runtime",
+    }
+}
+
 /// What CRI-O would see without the drop-in: the default runtime's name
-/// and its fields merged over every file, and the runtimes defined.
+/// and the runtimes defined, each with its fields merged over every file.
+#[derive(Default)]
 struct Merged {
     default_runtime: Option<String>,
     runtimes: Vec<(String, Table)>,
+}
+
+impl Merged {
+    /// Merges one file over what is there.
+    fn add(&mut self, file: &Path, doc: &DocumentMut, overlay: bool) -> Result<(), FileError> {
+        if let Some(rt) = tu::table(doc.as_table(), &RUNTIME, file)? {
+            if let Some(d) = tu::string(rt, "default_runtime", &RUNTIME, file)? {
+                self.default_runtime = Some(d.to_string());
+            }
+        }
+        let Some(rts) = tu::table(doc.as_table(), &RUNTIMES, file)? else {
+            return Ok(());
+        };
+        for (name, item) in rts.iter() {
+            let Item::Table(t) = item else { continue };
+            if overlay {
+                self.runtimes.retain(|(n, _)| n != name);
+                self.runtimes.push((name.to_string(), t.clone()));
+                continue;
+            }
+            let slot = match self.runtimes.iter().position(|(n, _)| n == name) {
+                Some(i) => i,
+                None => {
+                    self.runtimes.push((name.to_string(), Table::new()));
+                    self.runtimes.len() - 1
+                }
+            };
+            if let Some((_, merged)) = self.runtimes.get_mut(slot) {
+                for (k, v) in t.iter() {
+                    if let Item::Value(v) = v {
+                        let mut v = v.clone();
+                        v.decor_mut().set_prefix(" ");
+                        v.decor_mut().set_suffix("");
+                        merged.insert(k, Item::Value(v));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The files CRI-O reads, in order: crio.conf, then the drop-in
@@ -53,43 +105,14 @@ fn sources(config: &Path, drop_dir: &Path, skip: &Path) -> Result<Vec<PathBuf>, 
     Ok(files)
 }
 
+/// Every file but the drop-in, merged (paths where this process reads
+/// them).
 fn merged(config: &Path, drop_in: &Path) -> Result<Merged, FileError> {
     let drop_dir = drop_in.parent().unwrap_or(Path::new("."));
-    let mut m = Merged {
-        default_runtime: None,
-        runtimes: Vec::new(),
-    };
+    let mut m = Merged::default();
     for f in sources(config, drop_dir, drop_in)? {
-        let Some(text) = read_optional(&f)? else {
-            continue;
-        };
-        let doc = tu::parse(&f, &text)?;
-        if let Some(rt) = tu::table(doc.as_table(), &RUNTIME, &f)? {
-            if let Some(d) = tu::string(rt, "default_runtime", &RUNTIME, &f)? {
-                m.default_runtime = Some(d.to_string());
-            }
-        }
-        if let Some(rts) = tu::table(doc.as_table(), &RUNTIMES, &f)? {
-            for (name, item) in rts.iter() {
-                let Item::Table(t) = item else { continue };
-                let slot = match m.runtimes.iter().position(|(n, _)| n == name) {
-                    Some(i) => i,
-                    None => {
-                        m.runtimes.push((name.to_string(), Table::new()));
-                        m.runtimes.len() - 1
-                    }
-                };
-                if let Some((_, merged)) = m.runtimes.get_mut(slot) {
-                    for (k, v) in t.iter() {
-                        if let Item::Value(v) = v {
-                            let mut v = v.clone();
-                            v.decor_mut().set_prefix(" ");
-                            v.decor_mut().set_suffix("");
-                            merged.insert(k, Item::Value(v));
-                        }
-                    }
-                }
-            }
+        if let Some(text) = read_optional(&f)? {
+            m.add(&f, &tu::parse(&f, &text)?, false)?;
         }
     }
     Ok(m)
@@ -99,221 +122,124 @@ fn runtime_path(t: &Table) -> Option<&str> {
     t.get("runtime_path").and_then(Item::as_str)
 }
 
-pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
-    let Some(drop_in) = &t.drop_in else {
-        return Err(EngineError::Usage("CRI-O needs a drop-in file".into()));
-    };
-    if drop_in == &t.config {
-        return Err(EngineError::Usage(format!(
+/// An entry is a table with `runtime_path`, `runtime_type = "oci"` and
+/// the fields of the default runtime.
+struct Entry {
+    template: Option<Table>,
+}
+
+impl Shape for Entry {
+    fn program_of<'t>(&self, entry: &'t Table) -> Option<&'t str> {
+        runtime_path(entry)
+    }
+
+    fn insert(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError> {
+        let mut e = Table::new();
+        point_at(&mut e, want.shim);
+        for (k, v) in self.template.iter().flat_map(Table::iter) {
+            if k != "runtime_path" && k != "runtime_type" {
+                e.insert(k, v.clone());
+            }
+        }
+        runtimes.insert(want.name, Item::Table(e));
+        Ok(())
+    }
+
+    fn refresh(&self, runtimes: &mut Table, want: &Want<'_>) -> Result<(), FileError> {
+        if let Some(Item::Table(e)) = runtimes.get_mut(want.name) {
+            point_at(e, want.shim);
+        }
+        Ok(())
+    }
+}
+
+/// `runtime_path = shim` and `runtime_type = "oci"` in an entry.
+fn point_at(e: &mut Table, shim: &str) {
+    tu::set_value(e, "runtime_path", Value::from(shim));
+    tu::set_value(e, "runtime_type", Value::from("oci"));
+}
+
+/// CRI-O's editor.
+pub(crate) struct Crio;
+
+fn drop_in_of<'a>(edit: &'a Edit<'_>) -> Result<&'a Path, EngineError> {
+    let t = edit.t;
+    match t.drop_in.as_deref() {
+        None => Err(EngineError::Usage("CRI-O needs a drop-in file".into())),
+        Some(d) if d == t.config => Err(EngineError::Usage(format!(
             "--drop-in {}: CRI-O's main file is only read; choose a file in its crio.conf.d directory",
-            drop_in.display()
-        )));
+            d.display()
+        ))),
+        Some(d) => Ok(d),
     }
-    let shim = t.path.display().to_string();
-    let m = merged(&t.on_disk(&t.config), &t.on_disk(drop_in))?;
-    let before = read_optional(&t.on_disk(drop_in))?;
-    let mut doc = match &before {
-        Some(text) => tu::parse(drop_in, text)?,
-        None => DocumentMut::new(),
-    };
-    let mut notes = Vec::new();
-    let mut record = Record::new(Engine::Crio, &t.config, &t.name, &t.path);
-    record.drop_in = Some(drop_in.clone());
-    if let Some(r) = recorded {
-        record.created_files = r.created_files.clone();
-        record.added = r.added.clone();
-        record.replaced = r.replaced.clone();
-    }
-    if before.is_none() && !record.created(drop_in) {
-        record.created_files.push(drop_in.clone());
-    }
-    let mut entry_path: Vec<&str> = RUNTIMES.to_vec();
-    entry_path.push(&t.name);
-    // A runtime of that name elsewhere that is not the shim.
-    if let Some((_, other)) = m.runtimes.iter().find(|(n, _)| *n == t.name) {
-        if !runtime_path(other).is_some_and(|p| is_shim_path(p, &t.path)) && !t.force {
-            return Err(EngineError::Clash {
-                file: t.config.clone(),
-                field: dotted(&entry_path),
-                shim,
-            });
-        }
-    }
-    let default_name = m
-        .default_runtime
-        .clone()
-        .unwrap_or_else(|| CRIO_DEFAULT_RUNTIME.to_string());
-    let template = m
-        .runtimes
-        .iter()
-        .find(|(n, _)| *n == default_name && *n != t.name)
-        .map(|(_, t)| t.clone());
-    let mut created = Vec::new();
-    let runtimes = tu::table_mut(doc.as_table_mut(), &RUNTIMES, drop_in, &mut created)?;
-    let ours = match runtimes.get(&t.name) {
-        None => None,
-        Some(Item::Table(e)) => {
-            Some(recorded.is_some() || runtime_path(e).is_some_and(|p| is_shim_path(p, &t.path)))
-        }
-        Some(_) => Some(false),
-    };
-    match ours {
-        Some(true) => {
-            if let Some(Item::Table(e)) = runtimes.get_mut(&t.name) {
-                tu::set_value(e, "runtime_path", Value::from(shim.as_str()));
-                tu::set_value(e, "runtime_type", Value::from("oci"));
-            }
-        }
-        Some(false) if !t.force => {
-            return Err(EngineError::Clash {
-                file: drop_in.clone(),
-                field: dotted(&entry_path),
-                shim,
-            });
-        }
-        other => {
-            if other == Some(false) {
-                if let Some(Item::Table(old)) = runtimes.get(&t.name) {
-                    record.replaced = Some(tu::table_to_record(old));
-                }
-            }
-            let mut e = Table::new();
-            tu::set_value(&mut e, "runtime_path", Value::from(shim.as_str()));
-            tu::set_value(&mut e, "runtime_type", Value::from("oci"));
-            if let Some(tpl) = &template {
-                for (k, v) in tpl.iter() {
-                    if k != "runtime_path" && k != "runtime_type" {
-                        e.insert(k, v.clone());
-                    }
-                }
-            }
-            runtimes.insert(&t.name, Item::Table(e));
-        }
-    }
-    record.note_created_tables(created);
-    tu::configure_default(
-        doc.as_table_mut(),
-        &RUNTIME,
-        "default_runtime",
-        drop_in,
-        t,
-        recorded,
-        &mut record,
-    )?;
-    let mut after = tu::render(&doc);
-    if before.is_none() {
-        after = format!("{HEADER}{after}");
-    }
-    if template.is_none() {
-        notes.push(format!(
-            "{}: no runtime {default_name:?} found to copy fields from; wrote runtime_path and runtime_type only",
-            drop_in.display()
-        ));
-    }
-    Ok(Edit {
-        files: vec![FileChange::rewritten(drop_in, before, after)],
-        notes,
-        record: Some(record),
-    })
 }
 
-pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
-    let Some(drop_in) = &t.drop_in else {
-        return Err(EngineError::Usage("CRI-O needs a drop-in file".into()));
-    };
-    let mut notes = Vec::new();
-    let before = read_optional(&t.on_disk(drop_in))?;
-    let Some(text) = &before else {
-        return Ok(Edit {
-            files: vec![FileChange {
-                path: drop_in.clone(),
-                before: None,
-                after: None,
-            }],
-            notes,
-            record: None,
-        });
-    };
-    let mut doc = tu::parse(drop_in, text)?;
-    let mut changed = false;
-    if let Some(rts) = tu::table(doc.as_table(), &RUNTIMES, drop_in)? {
-        match rts.get(&t.name) {
-            Some(Item::Table(e))
-                if recorded.is_some()
-                    || runtime_path(e).is_some_and(|p| is_shim_path(p, &t.path)) =>
-            {
-                let rts = tu::table_mut(doc.as_table_mut(), &RUNTIMES, drop_in, &mut Vec::new())?;
-                tu::restore_replaced(rts, &t.name, recorded);
-                changed = true;
-            }
-            Some(_) => notes.push(format!(
-                "{}: {}.{} does not run the shim; left in place",
-                drop_in.display(),
-                dotted(&RUNTIMES),
-                t.name
-            )),
-            None => {}
-        }
-    }
-    changed |= tu::restore_default(
-        doc.as_table_mut(),
-        &RUNTIME,
-        "default_runtime",
-        drop_in,
-        &t.name,
-        recorded,
-    )?;
-    if !changed {
-        return Ok(Edit::unchanged(drop_in, before, notes));
-    }
-    let created = |p: &[&str]| recorded.is_some_and(|r| r.added(&format!("table {}", dotted(p))));
-    tu::prune(doc.as_table_mut(), &RUNTIMES, &created);
-    let after = if tu::doc_is_empty(&doc) {
-        None
-    } else {
-        Some(tu::render(&doc))
-    };
-    Ok(Edit {
-        files: vec![FileChange {
-            path: drop_in.clone(),
-            before,
-            after,
-        }],
-        notes,
-        record: None,
-    })
-}
-
-pub(crate) fn wiring(config: &Path, drop_in: &Path) -> Result<Wiring, EngineError> {
-    let mut m = merged(config, drop_in)?;
-    if let Some(text) = read_optional(drop_in)? {
-        let doc = tu::parse(drop_in, &text)?;
-        if let Some(rt) = tu::table(doc.as_table(), &RUNTIME, drop_in)? {
-            if let Some(d) = tu::string(rt, "default_runtime", &RUNTIME, drop_in)? {
-                m.default_runtime = Some(d.to_string());
+impl Editor for Crio {
+    fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
+        let t = edit.t;
+        let drop_in = drop_in_of(edit)?.to_path_buf();
+        let m = merged(&t.on_disk(&t.config), &t.on_disk(&drop_in))?;
+        let (before, mut doc) = edit.open_toml(&drop_in)?;
+        // A runtime of that name in another file that is not the shim.
+        if let Some((_, other)) = m.runtimes.iter().find(|(n, _)| *n == t.name) {
+            if !runtime_path(other).is_some_and(|p| is_shim_path(p, &t.path)) && !t.force {
+                let mut field = RUNTIMES.to_vec();
+                field.push(&t.name);
+                return Err(EngineError::Clash {
+                    file: t.config.clone(),
+                    field: dotted(&field),
+                    shim: t.path.display().to_string(),
+                });
             }
         }
-        if let Some(rts) = tu::table(doc.as_table(), &RUNTIMES, drop_in)? {
-            for (name, item) in rts.iter() {
-                if let Item::Table(t) = item {
-                    m.runtimes.retain(|(n, _)| n != name);
-                    m.runtimes.push((name.to_string(), t.clone()));
-                }
-            }
-        }
-    }
-    let mut w = Wiring {
-        default_runtime: m
+        let default_name = m
             .default_runtime
-            .or_else(|| Some(CRIO_DEFAULT_RUNTIME.to_string())),
-        ..Wiring::default()
-    };
-    for (name, t) in &m.runtimes {
-        if let Some(p) = runtime_path(t) {
-            if is_shim_path(p, Path::new(super::DEFAULT_SHIM_PATH)) {
-                w.shim_runtimes.push((name.clone(), p.to_string()));
-            }
+            .clone()
+            .unwrap_or_else(|| CRIO_DEFAULT_RUNTIME.to_string());
+        let template = m
+            .runtimes
+            .into_iter()
+            .find(|(n, _)| *n == default_name && *n != t.name)
+            .map(|(_, t)| t);
+        let found_template = template.is_some();
+        let layout = layout();
+        let mut rt = TomlRuntimes::new(&mut doc, &drop_in, &layout, Entry { template });
+        edit.put_runtime(&drop_in, &mut rt)?;
+        edit.put_default(&mut rt)?;
+        let mut after = tu::render(&doc);
+        if before.is_none() {
+            after = format!("{HEADER}{after}");
         }
+        if !found_template {
+            edit.notes.push(format!(
+                "{}: no runtime {default_name:?} found to copy fields from; wrote runtime_path and runtime_type only",
+                drop_in.display()
+            ));
+        }
+        edit.write(&drop_in, before, Some(after));
+        Ok(())
     }
-    Ok(w)
+
+    fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
+        let drop_in = drop_in_of(edit)?.to_path_buf();
+        // The drop-in is the toolkit's own: empty, it goes.
+        remove_from_file(edit, &drop_in, &layout(), Entry { template: None }, true)
+    }
+
+    fn wiring(&self, config: &Path, drop_in: Option<&Path>) -> Result<Wiring, EngineError> {
+        let drop_in = drop_in.unwrap_or(Path::new(DEFAULT_DROP_IN));
+        let mut m = merged(config, drop_in)?;
+        if let Some(text) = read_optional(drop_in)? {
+            m.add(drop_in, &tu::parse(drop_in, &text)?, true)?;
+        }
+        let entries = m
+            .runtimes
+            .iter()
+            .map(|(name, t)| (name.clone(), runtime_path(t).map(str::to_string)));
+        let default = m.default_runtime.clone();
+        Ok(Wiring::of(
+            entries,
+            default.or_else(|| Some(CRIO_DEFAULT_RUNTIME.to_string())),
+        ))
+    }
 }

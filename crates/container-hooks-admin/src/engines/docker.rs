@@ -11,20 +11,28 @@
 //! the file, so a deleted key would only take effect at the next restart
 //! and leave dockerd pointing at the shim until then.
 
-use super::state::Record;
-use super::{is_shim_path, read_optional, Edit, EngineError, FileChange, Target, Wiring};
+use super::flow::{self, Edit, Editor, Found, Runtimes};
+use super::state::Added;
+use super::status::Wiring;
+use super::{read_optional, EngineError};
 use container_hooks_core::error::{json_fault, FileError};
 use serde_json::{Map, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Docker's built-in default runtime.
 pub const DOCKER_DEFAULT_RUNTIME: &str = "runc";
 
+const RUNTIMES: &str = "runtimes";
+const DEFAULT_RUNTIME: &str = "default-runtime";
+
 /// daemon.json as read: the object and how it was laid out.
 struct Daemon {
+    path: PathBuf,
     object: Map<String, Value>,
     indent: Vec<u8>,
     trailing_newline: bool,
+    /// What the edits added (the `runtimes` object).
+    added: Vec<Added>,
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -38,54 +46,85 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn parse(path: &Path, text: Option<&str>, notes: &mut Vec<String>) -> Result<Daemon, FileError> {
-    let Some(text) = text else {
-        return Ok(Daemon {
+impl Daemon {
+    fn empty(path: &Path) -> Daemon {
+        Daemon {
+            path: path.to_path_buf(),
             object: Map::new(),
             indent: b"  ".to_vec(),
             trailing_newline: true,
-        });
-    };
-    if text.trim().is_empty() {
-        notes.push(format!(
-            "{}: the file is empty; reading it as {{}}",
-            path.display()
-        ));
-        return Ok(Daemon {
-            object: Map::new(),
-            indent: b"  ".to_vec(),
-            trailing_newline: true,
-        });
-    }
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| FileError::new(path, json_fault(&e)))?;
-    let Value::Object(object) = value else {
-        return Err(FileError::new(
-            path,
-            format!("the top level is a JSON {}, not an object", kind(&value)),
-        ));
-    };
-    if let Some(r) = object.get("runtimes") {
-        if !r.is_object() {
-            return Err(FileError::new(
-                path,
-                format!("field \"runtimes\" is a {}, not an object", kind(r)),
-            ));
+            added: Vec::new(),
         }
     }
-    if let Some(d) = object.get("default-runtime") {
-        if !d.is_string() {
+
+    fn parse(
+        path: &Path,
+        text: Option<&str>,
+        notes: &mut Vec<String>,
+    ) -> Result<Daemon, FileError> {
+        let Some(text) = text else {
+            return Ok(Daemon::empty(path));
+        };
+        if text.trim().is_empty() {
+            notes.push(format!(
+                "{}: the file is empty; reading it as {{}}",
+                path.display()
+            ));
+            return Ok(Daemon::empty(path));
+        }
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| FileError::new(path, json_fault(&e)))?;
+        let Value::Object(object) = value else {
             return Err(FileError::new(
                 path,
-                format!("field \"default-runtime\" is a {}, not a string", kind(d)),
+                format!("the top level is a JSON {}, not an object", kind(&value)),
             ));
+        };
+        for (key, want, ok) in [
+            (
+                RUNTIMES,
+                "an object",
+                Value::is_object as fn(&Value) -> bool,
+            ),
+            (DEFAULT_RUNTIME, "a string", Value::is_string),
+        ] {
+            if let Some(v) = object.get(key).filter(|v| !ok(v)) {
+                return Err(FileError::new(
+                    path,
+                    format!("field \"{key}\" is a {}, not {want}", kind(v)),
+                ));
+            }
         }
+        Ok(Daemon {
+            path: path.to_path_buf(),
+            object,
+            indent: detect_indent(text),
+            trailing_newline: text.ends_with('\n'),
+            added: Vec::new(),
+        })
     }
-    Ok(Daemon {
-        object,
-        indent: detect_indent(text),
-        trailing_newline: text.ends_with('\n'),
-    })
+
+    fn render(&self) -> String {
+        use serde::Serialize;
+        let mut buf = Vec::new();
+        let fmt = serde_json::ser::PrettyFormatter::with_indent(&self.indent);
+        let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+        // Serializing a map of JSON values into a Vec cannot fail.
+        let _ = self.object.serialize(&mut ser);
+        let mut s = String::from_utf8_lossy(&buf).into_owned();
+        if self.trailing_newline {
+            s.push('\n');
+        }
+        s
+    }
+
+    fn runtimes(&self) -> Option<&Map<String, Value>> {
+        self.object.get(RUNTIMES).and_then(Value::as_object)
+    }
+
+    fn runtimes_mut(&mut self) -> Option<&mut Map<String, Value>> {
+        self.object.get_mut(RUNTIMES).and_then(Value::as_object_mut)
+    }
 }
 
 /// The indentation unit of a JSON text: the leading whitespace of its
@@ -101,229 +140,170 @@ fn detect_indent(text: &str) -> Vec<u8> {
         .map_or_else(|| b"  ".to_vec(), |ws| ws.as_bytes().to_vec())
 }
 
-fn render(d: &Daemon) -> String {
-    use serde::Serialize;
-    let mut buf = Vec::new();
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(&d.indent);
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-    // Serializing a map of JSON values into a Vec cannot fail.
-    let _ = d.object.serialize(&mut ser);
-    let mut s = String::from_utf8_lossy(&buf).into_owned();
-    if d.trailing_newline {
-        s.push('\n');
-    }
-    s
+fn shim_entry(shim: &str) -> Value {
+    let mut entry = Map::new();
+    entry.insert("path".into(), Value::String(shim.to_string()));
+    Value::Object(entry)
 }
 
-fn entry_path(entry: &Value) -> Option<&str> {
-    entry.get("path").and_then(Value::as_str)
-}
-
-fn default_runtime(object: &Map<String, Value>) -> Option<String> {
-    object
-        .get("default-runtime")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
-pub(crate) fn configure(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
-    let file = &t.config;
-    let before = read_optional(&t.on_disk(file))?;
-    let mut notes = Vec::new();
-    let mut d = parse(file, before.as_deref(), &mut notes)?;
-    let mut record = Record::new(super::Engine::Docker, file, &t.name, &t.path);
-    if let Some(r) = recorded {
-        record.created_files = r.created_files.clone();
-        record.added = r.added.clone();
-        record.replaced = r.replaced.clone();
+impl Runtimes for Daemon {
+    fn field(&self, name: &str) -> String {
+        format!("{RUNTIMES}.{name}")
     }
-    if before.is_none() && !record.created(file) {
-        record.created_files.push(file.clone());
+
+    fn find(&self, name: &str) -> Result<Found, FileError> {
+        Ok(match self.runtimes().and_then(|r| r.get(name)) {
+            None => Found::Absent,
+            Some(Value::Object(e)) => {
+                Found::Entry(e.get("path").and_then(Value::as_str).map(str::to_string))
+            }
+            Some(_) => Found::Other,
+        })
     }
-    if !d.object.contains_key("runtimes") {
-        if !record.added("runtimes") {
-            record.added.push("runtimes".into());
+
+    fn entries(&self) -> Result<Vec<(String, Option<String>)>, FileError> {
+        Ok(self
+            .runtimes()
+            .into_iter()
+            .flatten()
+            .map(|(n, e)| {
+                let path = e.get("path").and_then(Value::as_str).map(str::to_string);
+                (n.clone(), path)
+            })
+            .collect())
+    }
+
+    fn save(&self, name: &str) -> Option<String> {
+        self.runtimes()?.get(name).map(Value::to_string)
+    }
+
+    fn insert(&mut self, name: &str, shim: &str) -> Result<(), FileError> {
+        if !self.object.contains_key(RUNTIMES) {
+            self.object
+                .insert(RUNTIMES.into(), Value::Object(Map::new()));
+            self.added.push(Added::RuntimesObject);
         }
-        d.object
-            .insert("runtimes".into(), Value::Object(Map::new()));
+        if let Some(r) = self.runtimes_mut() {
+            r.insert(name.to_string(), shim_entry(shim));
+        }
+        Ok(())
     }
-    let shim = t.path.display().to_string();
-    let Some(Value::Object(runtimes)) = d.object.get_mut("runtimes") else {
-        return Err(FileError::new(file, "field \"runtimes\" is not an object").into());
-    };
-    match runtimes.get_mut(&t.name) {
-        Some(Value::Object(entry))
-            if recorded.is_some()
-                || entry
-                    .get("path")
-                    .and_then(Value::as_str)
-                    .is_some_and(|p| is_shim_path(p, &t.path)) =>
-        {
-            if entry.get("path").and_then(Value::as_str) != Some(shim.as_str()) {
-                entry.insert("path".into(), Value::String(shim.clone()));
+
+    fn refresh(&mut self, name: &str, shim: &str) -> Result<(), FileError> {
+        if let Some(Value::Object(e)) = self.runtimes_mut().and_then(|r| r.get_mut(name)) {
+            if e.get("path").and_then(Value::as_str) != Some(shim) {
+                e.insert("path".into(), Value::String(shim.to_string()));
             }
         }
-        Some(other) => {
-            if !t.force {
-                return Err(EngineError::Clash {
-                    file: file.clone(),
-                    field: format!("runtimes.{}", t.name),
-                    shim,
-                });
-            }
-            notes.push(format!(
-                "{}: replacing runtimes.{} ({}) because of --force; remove puts it back",
-                file.display(),
-                t.name,
-                entry_path(other).unwrap_or("no path")
-            ));
-            record.replaced = Some(other.to_string());
-            let mut entry = Map::new();
-            entry.insert("path".into(), Value::String(shim.clone()));
-            *other = Value::Object(entry);
-        }
-        None => {
-            let mut entry = Map::new();
-            entry.insert("path".into(), Value::String(shim.clone()));
-            runtimes.insert(t.name.clone(), Value::Object(entry));
-        }
+        Ok(())
     }
-    let current = default_runtime(&d.object);
-    if t.set_as_default {
-        record.set_as_default = true;
-        if current.as_deref() == Some(t.name.as_str()) {
-            record.previous_default = recorded
-                .filter(|r| r.set_as_default)
-                .and_then(|r| r.previous_default.clone());
-        } else {
-            record.previous_default = current;
-            d.object
-                .insert("default-runtime".into(), Value::String(t.name.clone()));
-        }
-    } else if let Some(r) = recorded.filter(|r| r.set_as_default) {
-        if current.as_deref() == Some(t.name.as_str()) {
-            record.set_as_default = true;
-            record.previous_default = r.previous_default.clone();
-        }
-    }
-    let after = render(&d);
-    if let Some(text) = before.as_deref().filter(|t| !t.trim().is_empty()) {
-        let mut same = parse(file, Some(text), &mut Vec::new())?;
-        same.trailing_newline = text.ends_with('\n');
-        if render(&same) != text && before.as_deref() != Some(after.as_str()) {
-            notes.push(format!(
-                "{}: not in the usual pretty-printed JSON layout; it is rewritten with one key per line (keys, order and indentation width kept)",
-                file.display()
-            ));
-        }
-    }
-    Ok(Edit {
-        files: vec![FileChange::rewritten(file, before, after)],
-        notes,
-        record: Some(record),
-    })
-}
 
-pub(crate) fn remove(t: &Target, recorded: Option<&Record>) -> Result<Edit, EngineError> {
-    let file = &t.config;
-    let before = read_optional(&t.on_disk(file))?;
-    let mut notes = Vec::new();
-    let unchanged = |notes| Ok(Edit::unchanged(file, before.clone(), notes));
-    if before.is_none() {
-        return unchanged(notes);
-    }
-    let mut d = parse(file, before.as_deref(), &mut Vec::new())?;
-    let mut changed = false;
-    if let Some(Value::Object(runtimes)) = d.object.get_mut("runtimes") {
-        let ours = match runtimes.get(&t.name) {
-            Some(entry) => {
-                recorded.is_some() || entry_path(entry).is_some_and(|p| is_shim_path(p, &t.path))
-            }
-            None => false,
+    fn take(&mut self, name: &str, saved: Option<&str>) -> Result<(), FileError> {
+        let saved = match saved {
+            Some(old) => Some(serde_json::from_str::<Value>(old).map_err(|e| {
+                FileError::new(
+                    &self.path,
+                    format!("the recorded runtimes.{name} cannot be read back: {e}"),
+                )
+            })?),
+            None => None,
         };
-        if ours {
-            match recorded.and_then(|r| r.replaced.as_deref()) {
+        if let Some(r) = self.runtimes_mut() {
+            match saved {
                 Some(old) => {
-                    let old: Value = serde_json::from_str(old).map_err(|e| {
-                        FileError::new(
-                            file,
-                            format!("the recorded runtimes.{} cannot be read back: {e}", t.name),
-                        )
-                    })?;
-                    runtimes.insert(t.name.clone(), old);
+                    r.insert(name.to_string(), old);
                 }
                 None => {
-                    runtimes.shift_remove(&t.name);
+                    r.shift_remove(name);
                 }
             }
-            changed = true;
-        } else if runtimes.contains_key(&t.name) {
-            notes.push(format!(
-                "{}: runtimes.{} does not run the shim; left in place",
-                file.display(),
-                t.name
-            ));
         }
-        if runtimes.is_empty() && recorded.is_some_and(|r| r.added("runtimes")) {
-            d.object.shift_remove("runtimes");
-            changed = true;
-        }
+        Ok(())
     }
-    if default_runtime(&d.object).as_deref() == Some(t.name.as_str())
-        && super::restores_default(recorded)
-    {
-        let previous = recorded.and_then(|r| r.previous_default.clone());
-        let restore = match previous {
-            Some(p) => p,
-            None => {
-                notes.push(format!(
-                    "{}: default-runtime set to Docker's default {DOCKER_DEFAULT_RUNTIME:?} (it was not set before); dockerd keeps its current default on reload when the key is absent",
-                    file.display()
-                ));
-                DOCKER_DEFAULT_RUNTIME.to_string()
-            }
-        };
-        d.object
-            .insert("default-runtime".into(), Value::String(restore));
-        changed = true;
+
+    fn default_runtime(&self) -> Result<Option<String>, FileError> {
+        Ok(self
+            .object
+            .get(DEFAULT_RUNTIME)
+            .and_then(Value::as_str)
+            .map(str::to_string))
     }
-    if !changed {
-        return unchanged(notes);
+
+    fn set_default(&mut self, name: &str) -> Result<(), FileError> {
+        self.object
+            .insert(DEFAULT_RUNTIME.into(), Value::String(name.to_string()));
+        Ok(())
     }
-    let created = recorded.is_some_and(|r| r.created(file));
-    let after = if created && d.object.is_empty() {
-        None
-    } else {
-        Some(render(&d))
-    };
-    Ok(Edit {
-        files: vec![FileChange {
-            path: file.clone(),
-            before,
-            after,
-        }],
-        notes,
-        record: None,
-    })
+
+    fn clear_default(&mut self, file: &Path, notes: &mut Vec<String>) -> Result<(), FileError> {
+        notes.push(format!(
+            "{}: default-runtime set to Docker's default {DOCKER_DEFAULT_RUNTIME:?} (it was not set before); dockerd keeps its current default on reload when the key is absent",
+            file.display()
+        ));
+        self.set_default(DOCKER_DEFAULT_RUNTIME)
+    }
+
+    fn take_added(&mut self) -> Vec<Added> {
+        std::mem::take(&mut self.added)
+    }
 }
 
-pub(crate) fn wiring(file: &Path) -> Result<Wiring, EngineError> {
-    let text = read_optional(file)?;
-    let d = parse(file, text.as_deref(), &mut Vec::new())?;
-    let mut w = Wiring {
-        default_runtime: default_runtime(&d.object),
-        ..Wiring::default()
-    };
-    if let Some(Value::Object(runtimes)) = d.object.get("runtimes") {
-        for (name, entry) in runtimes {
-            if let Some(p) = entry_path(entry) {
-                if is_shim_path(p, Path::new(super::DEFAULT_SHIM_PATH)) {
-                    w.shim_runtimes.push((name.clone(), p.to_string()));
-                }
+/// Docker's editor.
+pub(crate) struct Docker;
+
+impl Editor for Docker {
+    fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
+        let file = edit.t.config.clone();
+        let before = edit.open(&file)?;
+        let mut d = Daemon::parse(&file, before.as_deref(), &mut edit.notes)?;
+        edit.put_runtime(&file, &mut d)?;
+        edit.put_default(&mut d)?;
+        let after = d.render();
+        if let Some(text) = before.as_deref().filter(|t| !t.trim().is_empty()) {
+            let same = Daemon::parse(&file, Some(text), &mut Vec::new())?;
+            if same.render() != text && text != after {
+                edit.notes.push(format!(
+                    "{}: not in the usual pretty-printed JSON layout; it is rewritten with one key per line (keys, order and indentation width kept)",
+                    file.display()
+                ));
             }
         }
+        edit.write(&file, before, Some(after));
+        Ok(())
     }
-    Ok(w)
+
+    fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
+        let file = edit.t.config.clone();
+        let before = edit.read(&file)?;
+        if before.is_none() {
+            edit.keep(&file, None);
+            return Ok(());
+        }
+        let mut d = Daemon::parse(&file, before.as_deref(), &mut Vec::new())?;
+        let mut changed = edit.take_runtime(&file, &mut d)?;
+        if d.runtimes().is_some_and(Map::is_empty) && edit.was_added(&Added::RuntimesObject) {
+            d.object.shift_remove(RUNTIMES);
+            changed = true;
+        }
+        changed |= edit.take_default(&file, &mut d)?;
+        if !changed {
+            edit.keep(&file, before);
+            return Ok(());
+        }
+        let after = if edit.created(&file) && d.object.is_empty() {
+            None
+        } else {
+            Some(d.render())
+        };
+        edit.write(&file, before, after);
+        Ok(())
+    }
+
+    fn wiring(&self, config: &Path, _drop_in: Option<&Path>) -> Result<Wiring, EngineError> {
+        let text = read_optional(config)?;
+        let d = Daemon::parse(config, text.as_deref(), &mut Vec::new())?;
+        Ok(flow::wiring(&d)?)
+    }
 }
 
 #[cfg(test)]

@@ -2,11 +2,16 @@
 //!
 //! One JSON file, `<state dir>/runtimes.json` (default state dir
 //! `/var/lib/container-hooks`, or `$CONTAINER_HOOKS_STATE_DIR`), holding one
-//! record per engine file configured. Written atomically.
+//! [`Record`] per engine file configured, written atomically. What
+//! configure added besides the runtime is a typed list ([`Added`]); the
+//! free-text entries that release 0.1.0 wrote (`"plugin copy"`,
+//! `"table crio.runtime"`, ...) are read as the same values, so a host
+//! upgraded from it removes cleanly.
 
+use super::files::read_optional;
 use super::Engine;
 use container_hooks_core::error::{json_fault, FileError};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The state directory unless told otherwise.
@@ -15,6 +20,9 @@ pub const DEFAULT_STATE_DIR: &str = "/var/lib/container-hooks";
 pub const STATE_DIR_ENV: &str = "CONTAINER_HOOKS_STATE_DIR";
 /// The file name of the state in the state directory.
 pub const STATE_FILE: &str = "runtimes.json";
+/// The version of the state file this tool writes. Files without a
+/// version were written by release 0.1.0.
+pub const STATE_VERSION: u32 = 2;
 
 /// The state directory: `$CONTAINER_HOOKS_STATE_DIR` when set and not
 /// empty, else the default.
@@ -25,11 +33,82 @@ pub fn default_state_dir() -> PathBuf {
     }
 }
 
+/// Something configure added to an engine file besides the runtime entry
+/// and the default, which remove takes out again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "added", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Added {
+    /// Docker: the `runtimes` object of daemon.json.
+    RuntimesObject,
+    /// containerd: `version` of a main file that was missing or empty.
+    Version,
+    /// containerd: `version` of the drop-in.
+    DropInVersion,
+    /// containerd: the drop-in's copy of the main file's CRI plugin table.
+    PluginCopy,
+    /// containerd: the `imports` key of the main file.
+    Imports,
+    /// containerd: one entry of an `imports` the main file had already.
+    ImportsEntry { entry: String },
+    /// A TOML table that did not exist, by its keys.
+    Table { keys: Vec<String> },
+    /// containerd: its built-in `runc` runtime, which it drops once a
+    /// file names any runtime.
+    BuiltinRunc,
+}
+
+impl Added {
+    /// Reads an entry as release 0.1.0 wrote it.
+    fn from_legacy(text: &str) -> Result<Added, String> {
+        Ok(match text {
+            "runtimes" => Added::RuntimesObject,
+            "version" => Added::Version,
+            "drop-in version" => Added::DropInVersion,
+            "plugin copy" => Added::PluginCopy,
+            "imports" => Added::Imports,
+            "built-in runc runtime" => Added::BuiltinRunc,
+            _ => {
+                if let Some(entry) = text.strip_prefix("imports entry ") {
+                    Added::ImportsEntry {
+                        entry: entry.to_string(),
+                    }
+                } else if let Some(dotted) = text.strip_prefix("table ") {
+                    let keys = toml_edit::Key::parse(dotted)
+                        .map_err(|_| format!("added: {text:?} names no TOML table"))?;
+                    Added::Table {
+                        keys: keys.iter().map(|k| k.get().to_string()).collect(),
+                    }
+                } else {
+                    return Err(format!("added: unknown entry {text:?}"));
+                }
+            }
+        })
+    }
+
+    /// A table of these keys.
+    pub fn table(keys: &[&str]) -> Added {
+        Added::Table {
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+        }
+    }
+}
+
+/// Reads `added`: typed entries, or release 0.1.0's strings.
+fn added_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Added>, D::Error> {
+    use serde::de::Error;
+    let raw = Vec::<serde_json::Value>::deserialize(d)?;
+    raw.into_iter()
+        .map(|v| match v {
+            serde_json::Value::String(s) => Added::from_legacy(&s).map_err(D::Error::custom),
+            other => serde_json::from_value(other).map_err(D::Error::custom),
+        })
+        .collect()
+}
+
 /// What one configure did to one engine file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
-    /// docker, containerd, crio or podman.
-    pub engine: String,
+    pub engine: Engine,
     /// The engine's main file.
     pub config: PathBuf,
     /// The drop-in written, when one was.
@@ -53,16 +132,19 @@ pub struct Record {
     /// Files that did not exist before configure.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub created_files: Vec<PathBuf>,
-    /// Keys configure added besides the runtime (e.g. `version`,
-    /// `imports`, an imports entry, a copied plugin table).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub added: Vec<String>,
+    /// What configure added besides the runtime and the default.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "added_list"
+    )]
+    pub added: Vec<Added>,
 }
 
 impl Record {
     pub fn new(engine: Engine, config: &Path, name: &str, path: &Path) -> Record {
         Record {
-            engine: engine.as_str().to_string(),
+            engine,
             config: config.to_path_buf(),
             drop_in: None,
             name: name.to_string(),
@@ -75,19 +157,23 @@ impl Record {
         }
     }
 
-    /// Whether configure added `key` (see [`Record::added`]).
-    pub fn added(&self, key: &str) -> bool {
-        self.added.iter().any(|k| k == key)
+    /// Whether configure added `what`.
+    pub fn added(&self, what: &Added) -> bool {
+        self.added.contains(what)
     }
 
-    /// Notes tables that configure created (dotted names), so remove
-    /// takes them out again.
-    pub fn note_created_tables(&mut self, created: Vec<String>) {
-        for c in created {
-            let key = format!("table {c}");
-            if !self.added(&key) {
-                self.added.push(key);
-            }
+    /// Whether configure created the table with these keys.
+    pub fn added_table(&self, keys: &[&str]) -> bool {
+        self.added.iter().any(|a| match a {
+            Added::Table { keys: k } => k.iter().map(String::as_str).eq(keys.iter().copied()),
+            _ => false,
+        })
+    }
+
+    /// Notes that configure added `what` (once).
+    pub fn add(&mut self, what: Added) {
+        if !self.added(&what) {
+            self.added.push(what);
         }
     }
 
@@ -98,30 +184,62 @@ impl Record {
 }
 
 /// Every record.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
+    /// [`STATE_VERSION`]; missing in files of release 0.1.0.
+    #[serde(default = "legacy_version")]
+    pub version: u32,
     #[serde(default)]
     pub records: Vec<Record>,
+}
+
+fn legacy_version() -> u32 {
+    1
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            version: STATE_VERSION,
+            records: Vec::new(),
+        }
+    }
 }
 
 impl State {
     /// Reads the state; a missing file or directory is an empty state.
     pub fn load(dir: &Path) -> Result<State, FileError> {
         let path = dir.join(STATE_FILE);
-        let Some(text) = super::read_optional(&path)? else {
+        let Some(text) = read_optional(&path)? else {
             return Ok(State::default());
         };
         if text.trim().is_empty() {
             return Ok(State::default());
         }
-        serde_json::from_str(&text).map_err(|e| FileError::new(&path, json_fault(&e)))
+        let state: State =
+            serde_json::from_str(&text).map_err(|e| FileError::new(&path, json_fault(&e)))?;
+        if state.version > STATE_VERSION {
+            return Err(FileError::new(
+                &path,
+                format!(
+                    "version {} was written by a newer container-hooks-ctk (this one reads up to {STATE_VERSION})",
+                    state.version
+                ),
+            ));
+        }
+        Ok(state)
     }
 
-    /// Writes the state atomically (mode 0644), creating the directory.
+    /// Writes the state atomically (mode 0644) in the current version,
+    /// creating the directory.
     pub fn save(&self, dir: &Path) -> Result<(), FileError> {
         std::fs::create_dir_all(dir).map_err(|e| FileError::io(dir, &e))?;
         let path = dir.join(STATE_FILE);
-        let mut text = serde_json::to_string_pretty(self)
+        let current = State {
+            version: STATE_VERSION,
+            records: self.records.clone(),
+        };
+        let mut text = serde_json::to_string_pretty(&current)
             .map_err(|e| FileError::new(&path, json_fault(&e)))?;
         text.push('\n');
         container_hooks_core::atomic::replace_file(&path, text.as_bytes(), 0o644, true)
@@ -134,7 +252,7 @@ impl State {
         self.records
             .iter()
             .rev()
-            .filter(|r| r.engine == engine.as_str())
+            .filter(|r| r.engine == engine)
             .find(|r| config.map_or(true, |c| r.config == c))
     }
 
@@ -181,6 +299,10 @@ mod tests {
             Path::new("/bin/x"),
         );
         r.previous_default = Some("nvidia".into());
+        r.add(Added::table(&["plugins", "io.containerd.grpc.v1.cri"]));
+        r.add(Added::ImportsEntry {
+            entry: "/etc/containerd/conf.d/*.toml".into(),
+        });
         assert!(s.put(r.clone()));
         assert!(!s.put(r.clone()));
         let sub = dir.path().join("sub");
@@ -194,11 +316,62 @@ mod tests {
         assert!(back.records.is_empty());
     }
 
+    /// Every entry release 0.1.0 wrote into `added` reads as its typed
+    /// value, and is written back typed.
     #[test]
-    fn corrupt_state_names_the_file() {
+    fn release_0_1_0_entries_are_read_as_typed_values() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(STATE_FILE), "{").unwrap();
-        let err = State::load(dir.path()).unwrap_err().to_string();
-        assert!(err.contains(STATE_FILE) && err.contains("JSON"), "{err}");
+        std::fs::write(
+            dir.path().join(STATE_FILE),
+            r#"{"records": [{"engine": "containerd", "config": "/etc/containerd/config.toml",
+                "name": "container-hooks", "path": "/usr/bin/container-hooks-runtime",
+                "added": ["runtimes", "version", "drop-in version", "plugin copy", "imports",
+                          "imports entry /etc/containerd/conf.d/*.toml", "built-in runc runtime",
+                          "table plugins.\"io.containerd.grpc.v1.cri\".containerd"]}]}"#,
+        )
+        .unwrap();
+        let s = State::load(dir.path()).unwrap();
+        assert_eq!(s.version, 1);
+        assert_eq!(
+            s.records[0].added,
+            [
+                Added::RuntimesObject,
+                Added::Version,
+                Added::DropInVersion,
+                Added::PluginCopy,
+                Added::Imports,
+                Added::ImportsEntry {
+                    entry: "/etc/containerd/conf.d/*.toml".into()
+                },
+                Added::BuiltinRunc,
+                Added::table(&["plugins", "io.containerd.grpc.v1.cri", "containerd"]),
+            ]
+        );
+        s.save(dir.path()).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(STATE_FILE)).unwrap();
+        assert!(text.contains("\"version\": 2"), "{text}");
+        assert!(text.contains("\"added\": \"plugin-copy\""), "{text}");
+        assert_eq!(State::load(dir.path()).unwrap().records, s.records);
+    }
+
+    #[test]
+    fn corrupt_unknown_or_newer_state_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        for (text, needle) in [
+            ("{", "JSON"),
+            (
+                r#"{"records": [{"engine": "docker", "config": "/x", "name": "n", "path": "/p", "added": ["a note"]}]}"#,
+                "unknown entry \"a note\"",
+            ),
+            (
+                r#"{"version": 3, "records": []}"#,
+                "newer container-hooks-ctk",
+            ),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = State::load(dir.path()).unwrap_err().to_string();
+            assert!(err.contains(STATE_FILE) && err.contains(needle), "{err}");
+        }
     }
 }

@@ -22,6 +22,14 @@ pub fn parse(path: &Path, text: &str) -> Result<DocumentMut, FileError> {
     })
 }
 
+/// Parses a TOML text; no text (a missing file) is an empty document.
+pub fn parse_or_new(path: &Path, text: Option<&str>) -> Result<DocumentMut, FileError> {
+    match text {
+        Some(t) => parse(path, t),
+        None => Ok(DocumentMut::new()),
+    }
+}
+
 /// A dotted key path as TOML writes it (`plugins."io.containerd.grpc.v1.cri"`).
 pub fn dotted(path: &[&str]) -> String {
     path.iter()
@@ -83,18 +91,18 @@ pub fn table<'a>(
 }
 
 /// The table at `path`, creating missing parts as implicit tables (not
-/// printed unless they get keys of their own); the dotted names of the
-/// tables created are pushed to `created`.
+/// printed unless they get keys of their own); the keys of the tables
+/// created are pushed to `created`.
 pub fn table_mut<'a>(
     root: &'a mut Table,
     path: &[&str],
     file: &Path,
-    created: &mut Vec<String>,
+    created: &mut Vec<Vec<String>>,
 ) -> Result<&'a mut Table, FileError> {
     let mut t = root;
     for (i, part) in path.iter().enumerate() {
         if !t.contains_key(part) {
-            created.push(dotted(&path[..=i]));
+            created.push(path[..=i].iter().map(|k| k.to_string()).collect());
             let mut new = Table::new();
             new.set_implicit(true);
             t.insert(part, Item::Table(new));
@@ -129,80 +137,6 @@ pub fn string<'a>(
             ))
         }
     }
-}
-
-/// On configure: makes the target's runtime the default at `path`.`key`
-/// when asked to (`--set-as-default`), recording the default it replaces
-/// (or, when it already is the default, the one an earlier configure
-/// recorded). When not asked, an earlier configure's claim on the default
-/// is kept while the runtime still is the default. Returns whether the key
-/// was written into a table that had no header before.
-pub fn configure_default(
-    root: &mut Table,
-    path: &[&str],
-    key: &str,
-    file: &Path,
-    t: &super::Target,
-    recorded: Option<&super::state::Record>,
-    record: &mut super::state::Record,
-) -> Result<bool, FileError> {
-    let (name, set_as_default) = (t.name.as_str(), t.set_as_default);
-    let current = match table(root, path, file)? {
-        Some(t) => string(t, key, path, file)?.map(str::to_string),
-        None => None,
-    };
-    let is_ours = current.as_deref() == Some(name);
-    if !set_as_default {
-        if let Some(r) = recorded.filter(|r| r.set_as_default && is_ours) {
-            record.set_as_default = true;
-            record.previous_default = r.previous_default.clone();
-        }
-        return Ok(false);
-    }
-    record.set_as_default = true;
-    if is_ours {
-        record.previous_default = recorded
-            .filter(|r| r.set_as_default)
-            .and_then(|r| r.previous_default.clone());
-        return Ok(false);
-    }
-    record.previous_default = current;
-    let mut created = Vec::new();
-    let t = table_mut(root, path, file, &mut created)?;
-    let new_header = t.is_implicit();
-    t.set_implicit(false);
-    set_value(t, key, Value::from(name));
-    record.note_created_tables(created);
-    Ok(new_header)
-}
-
-/// On remove: when the default runtime at `path`.`key` names `name` and
-/// the record says configure set it (see [`super::restores_default`]),
-/// puts back the previous default, or removes the key when there was
-/// none. Returns whether the document changed.
-pub fn restore_default(
-    root: &mut Table,
-    path: &[&str],
-    key: &str,
-    file: &Path,
-    name: &str,
-    recorded: Option<&super::state::Record>,
-) -> Result<bool, FileError> {
-    let names_us = match table(root, path, file)? {
-        Some(t) => string(t, key, path, file)? == Some(name),
-        None => false,
-    };
-    if !names_us || !super::restores_default(recorded) {
-        return Ok(false);
-    }
-    let t = table_mut(root, path, file, &mut Vec::new())?;
-    match recorded.and_then(|r| r.previous_default.clone()) {
-        Some(previous) => set_value(t, key, Value::from(previous)),
-        None => {
-            t.remove(key);
-        }
-    }
-    Ok(true)
 }
 
 /// The whitespace on the last line of a decor prefix: the indentation,
@@ -358,35 +292,27 @@ fn prune_at(t: &mut Table, path: &[&str], depth: usize, created: &dyn Fn(&[&str]
     }
 }
 
-/// A table's text as a small document (`entry` = the table), to record it.
-pub fn table_to_record(t: &Table) -> String {
+/// An entry's text, to record it: a small document holding it as `entry`.
+pub fn item_to_record(item: &Item) -> String {
     let mut doc = DocumentMut::new();
-    doc.insert("entry", Item::Table(t.clone()));
+    doc.insert("entry", item.clone());
     doc.to_string()
 }
 
-/// Reads back a table recorded by [`table_to_record`].
-pub fn table_from_record(text: &str) -> Option<Table> {
-    let doc = text.parse::<DocumentMut>().ok()?;
-    match doc.get("entry") {
-        Some(Item::Table(t)) => Some(copy_table(t)),
-        _ => None,
-    }
-}
-
-/// On remove: puts back in `runtimes` the entry that `--force` replaced
-/// (kept in the record), or takes the runtime `name` out.
-pub fn restore_replaced(runtimes: &mut Table, name: &str, recorded: Option<&super::state::Record>) {
-    match recorded
-        .and_then(|r| r.replaced.as_deref())
-        .and_then(table_from_record)
+/// Reads back an entry recorded by [`item_to_record`], or a bare value (as
+/// release 0.1.0 recorded Podman's entries).
+pub fn item_from_record(text: &str) -> Option<Item> {
+    match text
+        .parse::<DocumentMut>()
+        .ok()
+        .and_then(|d| d.get("entry").cloned())
     {
-        Some(old) => {
-            runtimes.insert(name, Item::Table(old));
+        Some(Item::Table(t)) => Some(Item::Table(copy_table(&t))),
+        Some(Item::Value(mut v)) => {
+            v.decor_mut().set_prefix(" ");
+            Some(Item::Value(v))
         }
-        None => {
-            runtimes.remove(name);
-        }
+        _ => text.trim().parse::<Value>().ok().map(Item::Value),
     }
 }
 

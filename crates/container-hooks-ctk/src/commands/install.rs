@@ -2,7 +2,8 @@
 //! place. Each is copied to a temporary file in the destination directory,
 //! synced, given mode 0755 and renamed over the old one, so a container
 //! start running the old shim never meets a half-written file and the copy
-//! never fails with "text file busy".
+//! never fails with "text file busy". It holds the state directory's lock,
+//! as every command that changes what engines run does.
 
 use super::Out;
 use crate::cli::InstallArgs;
@@ -11,6 +12,11 @@ use std::fs;
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+
+use container_hooks_admin::engines::state::default_state_dir;
+
+/// Where the binaries go unless told otherwise.
+pub const DEFAULT_DEST: &str = "/usr/bin";
 
 /// The binaries installed, in order (the shim last: the CLI and the marker
 /// are in place before engines can reach the new shim).
@@ -47,6 +53,8 @@ pub fn run(args: &InstallArgs, out: Out) -> anyhow::Result<()> {
             }
         }
     }
+    let state_dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
+    let _lock = super::lock(&state_dir, out)?;
     for name in BINARIES {
         let src = args.toolkit_root.join(name);
         let target = dest.join(name);

@@ -1,5 +1,5 @@
 //! The subcommands: each module turns parsed arguments into calls of the
-//! core library and prints the outcome.
+//! core and admin libraries and prints the outcome.
 
 pub mod config;
 pub mod hooks;
@@ -8,6 +8,8 @@ pub mod installer;
 pub mod runtime;
 
 use crate::cli::{Cli, Command};
+use container_hooks_admin::lock::{Lock, LOCK_TIMEOUT};
+use std::path::Path;
 
 /// How much to print: notes and progress go to stderr unless quiet.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +40,11 @@ impl Out {
         }
     }
 
+    /// A warning (stderr), even when quiet: something was left undone.
+    pub fn warn(&self, msg: impl std::fmt::Display) {
+        eprintln!("container-hooks-ctk: warning: {msg}");
+    }
+
     /// A step, with --debug only.
     pub fn debug(&self, msg: impl std::fmt::Display) {
         if self.debug {
@@ -56,4 +63,16 @@ pub fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Install(args) => install::run(args, out).map(|()| 0),
         Command::Installer(cmd) => installer::run(cmd, out).map(|()| 0),
     }
+}
+
+/// Takes the lock of the state directory `dir`, which every command that
+/// edits engine files, the state or the installed binaries holds; says so
+/// when another command holds it.
+pub fn lock(dir: &Path, out: Out) -> anyhow::Result<Lock> {
+    Ok(Lock::acquire(dir, LOCK_TIMEOUT, |d| {
+        out.info(format!(
+            "{}: another container-hooks-ctk holds the lock; waiting for it",
+            d.display()
+        ))
+    })?)
 }

@@ -1,142 +1,286 @@
 //! `runtime configure|remove|status`.
+//!
+//! configure and remove edit one engine (`--runtime`), or every engine of
+//! the machine one after the other (`configure --detected`, `remove
+//! --all`: what the package scripts run). Either way they hold the state
+//! directory's lock from the first read to the last write, plan, apply,
+//! and make the engine read its changed file. In the package dispatch an
+//! engine that fails is a warning, and the others go on.
 
 use super::Out;
-use crate::cli::{EngineArg, EngineArgs, RestartModeArg, RuntimeCommand, StatusArgs};
-use crate::report::Format;
-use anyhow::{bail, Context};
-use container_hooks_admin::engines::{self, state, Engine, Plan, Reload, Request};
+use crate::cli::{ConfigureArgs, EngineArgs, RemoveArgs, RuntimeCommand, StatusArgs};
+use crate::report::{self, Report};
+use anyhow::Context;
+use container_hooks_admin::engines::reload::{self, Applied, Apply, RestartMode};
+use container_hooks_admin::engines::state::{default_state_dir, State};
+use container_hooks_admin::engines::{self, on_root, Engine, EngineStatus, Plan, Request};
+use container_hooks_admin::lock::Lock;
 use container_hooks_core::config::{config_path, Config};
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 
 pub fn run(cmd: &RuntimeCommand, out: Out) -> anyhow::Result<()> {
     match cmd {
-        RuntimeCommand::Configure(a) => {
-            let mut req = request(&a.engine);
-            req.path = a.path.clone();
-            req.set_as_default = a.set_as_default;
-            req.force = a.force;
-            out.debug(format!("configure {req:?}"));
-            let plan = engines::plan_configure(&req)?;
-            finish(plan, &a.engine, out, "configured")
-        }
-        RuntimeCommand::Remove(a) => {
-            let req = request(&a.engine);
-            out.debug(format!("remove {req:?}"));
-            let plan = engines::plan_remove(&req)?;
-            finish(plan, &a.engine, out, "removed the shim from")
-        }
+        RuntimeCommand::Configure(a) => configure(a, out),
+        RuntimeCommand::Remove(a) => remove(a, out),
         RuntimeCommand::Status(a) => status(a),
     }
 }
 
-fn engine(e: EngineArg) -> Engine {
-    match e {
-        EngineArg::Docker => Engine::Docker,
-        EngineArg::Containerd => Engine::Containerd,
-        EngineArg::Crio => Engine::Crio,
-        EngineArg::Podman => Engine::Podman,
-    }
+fn configure(a: &ConfigureArgs, out: Out) -> anyhow::Result<()> {
+    let scope = Scope::new(&a.engine, a.detected, out);
+    let engines = match a.runtime {
+        Some(e) => vec![e],
+        None => scope.installed(out),
+    };
+    let jobs = engines
+        .into_iter()
+        .map(|e| {
+            let mut req = scope.request(e, &a.engine);
+            req.path = a.path.clone();
+            req.set_as_default = a.set_as_default;
+            req.force = a.force;
+            req
+        })
+        .collect();
+    scope.edit(jobs, Verb::Configure, &a.engine, out)
 }
 
-fn state_dir(arg: &Option<PathBuf>) -> PathBuf {
-    arg.clone().unwrap_or_else(state::default_state_dir)
+fn remove(a: &RemoveArgs, out: Out) -> anyhow::Result<()> {
+    let scope = Scope::new(&a.engine, a.all, out);
+    let jobs = match a.runtime {
+        Some(e) => vec![scope.request(e, &a.engine)],
+        None => scope.everything_wired(&a.engine, out)?,
+    };
+    scope.edit(jobs, Verb::Remove, &a.engine, out)
 }
 
-fn request(a: &EngineArgs) -> Request {
-    let mut req = Request::new(engine(a.runtime), state_dir(&a.state_dir));
-    req.config = a.config.clone();
-    req.drop_in = a.drop_in.clone();
-    req.name = a.name.clone();
-    req
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    Configure,
+    Remove,
 }
 
-/// Prints notes and the diff (dry run), or applies the plan and tells the
-/// engine (or the operator).
-fn finish(plan: Plan, a: &EngineArgs, out: Out, verb: &str) -> anyhow::Result<()> {
-    for n in &plan.notes {
-        out.note(n);
-    }
-    if a.dry_run {
-        let diff = plan.diff();
-        std::io::stdout().write_all(diff.as_bytes())?;
-        if !diff.is_empty() {
-            out.info("dry run: nothing was written");
-        }
-        return Ok(());
-    }
-    plan.apply()?;
-    if !plan.changes_files() {
-        return Ok(());
-    }
-    for f in plan.changed_files() {
-        match f.after {
-            Some(_) => out.info(format!(
-                "{verb} {}: wrote {}",
-                plan.engine,
-                f.path.display()
-            )),
-            None => out.info(format!(
-                "{verb} {}: deleted {}",
-                plan.engine,
-                f.path.display()
-            )),
+impl Verb {
+    fn plan(self, req: &Request) -> Result<Plan, engines::EngineError> {
+        match self {
+            Verb::Configure => engines::plan_configure(req),
+            Verb::Remove => engines::plan_remove(req),
         }
     }
-    apply_to_engine(plan.engine, a, out)
+
+    fn done(self) -> &'static str {
+        match self {
+            Verb::Configure => "configured",
+            Verb::Remove => "removed the shim from",
+        }
+    }
+
+    /// What the operator runs once the engine's file is fixed.
+    fn retry(self, engine: Engine) -> String {
+        match self {
+            Verb::Configure => {
+                format!("container-hooks-ctk runtime configure --runtime {engine} --set-as-default")
+            }
+            Verb::Remove => format!("container-hooks-ctk runtime remove --runtime {engine}"),
+        }
+    }
 }
 
-fn apply_to_engine(engine: Engine, a: &EngineArgs, out: Out) -> anyhow::Result<()> {
-    let command = engines::apply_command(engine, &a.pid_file);
-    match (a.restart_mode, engine.reload()) {
-        (_, Reload::None) => {
-            out.info(format!(
-                "{engine} reads its config on every command: nothing to restart"
-            ));
+/// Where and how one run of configure or remove works.
+struct Scope {
+    /// The root of the system edited (None: `/`).
+    root: Option<PathBuf>,
+    /// The state directory, where this process reaches it.
+    state_dir: PathBuf,
+    /// How engines learn of a change.
+    apply: Apply,
+    /// The package dispatch: every engine, failures are warnings.
+    dispatch: bool,
+    /// No --restart-mode given in the dispatch: dockerd is sent SIGHUP
+    /// when it runs (a reload stops no container) and otherwise reads the
+    /// file when it starts.
+    docker_when_running: bool,
+}
+
+impl Scope {
+    fn new(a: &EngineArgs, dispatch: bool, out: Out) -> Scope {
+        let root = Some(a.root.clone()).filter(|r| r != Path::new("/"));
+        let state_dir = on_root(
+            root.as_deref(),
+            &a.state_dir.clone().unwrap_or_else(default_state_dir),
+        );
+        let mode = match a.restart_mode {
+            Some(m) => m,
+            None if dispatch => configured_restart_mode(root.as_deref(), out),
+            None => RestartMode::None,
+        };
+        Scope {
+            apply: Apply {
+                mode,
+                pid_file: Some(a.pid_file.clone()),
+                root: root.clone(),
+            },
+            root,
+            state_dir,
+            dispatch,
+            docker_when_running: dispatch && a.restart_mode.is_none(),
         }
-        (RestartModeArg::None, _) => {
-            if let Some(c) = command {
-                out.info(format!("to apply the change, run: {c}"));
+    }
+
+    fn request(&self, engine: Engine, a: &EngineArgs) -> Request {
+        let mut req = Request::new(engine, &self.state_dir);
+        req.config = a.config.clone();
+        req.drop_in = a.drop_in.clone();
+        req.name = a.name.clone();
+        req.root = self.root.clone();
+        req
+    }
+
+    /// The engines installed on the system: their program is in its PATH.
+    fn installed(&self, out: Out) -> Vec<Engine> {
+        let found: Vec<Engine> = Engine::ALL
+            .into_iter()
+            .filter(|e| match e.installed(self.root.as_deref()) {
+                Some(program) => {
+                    out.debug(format!("{e}: found {}", program.display()));
+                    true
+                }
+                None => false,
+            })
+            .collect();
+        if found.is_empty() {
+            out.info("no container engine found: none of dockerd, containerd, crio or podman is in the system PATH");
+        }
+        found
+    }
+
+    /// Every file configure recorded, then every installed engine that
+    /// has no record (its files may still name the shim).
+    fn everything_wired(&self, a: &EngineArgs, out: Out) -> anyhow::Result<Vec<Request>> {
+        let state = match State::load(&self.state_dir) {
+            Ok(s) => s,
+            Err(e) => {
+                out.warn(format!(
+                    "{e}; removing the shim from the installed engines' usual files only"
+                ));
+                State::default()
+            }
+        };
+        let mut jobs: Vec<Request> = state
+            .records
+            .iter()
+            .map(|r| {
+                let mut req = self.request(r.engine, a);
+                req.config = Some(r.config.clone());
+                req.name = Some(r.name.clone());
+                req
+            })
+            .collect();
+        for engine in self.installed(out) {
+            if !state.records.iter().any(|r| r.engine == engine) {
+                jobs.push(self.request(engine, a));
             }
         }
-        (RestartModeArg::Signal, Reload::Signal) => {
-            let pid = engines::signal_reload(&a.pid_file)?;
-            out.info(format!(
-                "sent SIGHUP to {engine} (pid {pid}) to reload its config"
-            ));
+        Ok(jobs)
+    }
+
+    /// Plans every job, prints it (dry run) or applies it under the lock.
+    fn edit(&self, jobs: Vec<Request>, verb: Verb, a: &EngineArgs, out: Out) -> anyhow::Result<()> {
+        if a.dry_run {
+            for req in &jobs {
+                let plan = verb.plan(req)?;
+                for n in &plan.notes {
+                    out.note(n);
+                }
+                let diff = plan.diff();
+                std::io::stdout().write_all(diff.as_bytes())?;
+                if !diff.is_empty() {
+                    out.info("dry run: nothing was written");
+                }
+            }
+            return Ok(());
         }
-        (RestartModeArg::Signal, Reload::Restart) => {
-            out.info(format!(
-                "{engine} does not reload its config on SIGHUP; restart it to apply the change: {}",
-                command.unwrap_or_default()
-            ));
+        let lock = super::lock(&self.state_dir, out)?;
+        for req in &jobs {
+            out.debug(format!("{verb:?} {req:?}"));
+            match self.edit_one(req, verb, &lock, out) {
+                Ok(()) => {}
+                Err(e) if self.dispatch => out.warn(format!(
+                    "{}: {e:#}; {} was left as it was: fix it, then run: {}",
+                    req.engine,
+                    req.engine,
+                    verb.retry(req.engine)
+                )),
+                Err(e) => return Err(e),
+            }
         }
-        (RestartModeArg::Systemd, _) => {
-            let Some(unit) = engine.unit() else {
-                return Ok(());
-            };
-            let action = if engine.reload() == Reload::Signal {
-                "reload"
+        Ok(())
+    }
+
+    fn edit_one(&self, req: &Request, verb: Verb, lock: &Lock, out: Out) -> anyhow::Result<()> {
+        let plan = verb.plan(req)?;
+        for n in &plan.notes {
+            out.note(n);
+        }
+        plan.apply(lock)?;
+        if !plan.changes_files() {
+            return Ok(());
+        }
+        for f in plan.changed_files() {
+            let what = if f.after.is_some() {
+                "wrote"
             } else {
-                "restart"
+                "deleted"
             };
-            let status = Command::new("systemctl")
-                .args([action, unit])
-                .status()
-                .with_context(|| {
-                    format!("the config is written, but systemctl {action} {unit} cannot run")
-                })?;
-            if !status.success() {
-                bail!("systemctl {action} {unit} failed ({status}); the config is written, apply it by hand");
-            }
-            out.info(format!("ran systemctl {action} {unit}"));
+            out.info(format!(
+                "{} {}: {what} {}",
+                verb.done(),
+                plan.engine,
+                f.path.display()
+            ));
         }
+        let applied = match plan.engine {
+            Engine::Docker if self.docker_when_running => {
+                match self.apply.running(Engine::Docker) {
+                    Some(_) => reload::apply(
+                        Engine::Docker,
+                        &Apply {
+                            mode: RestartMode::Signal,
+                            ..self.apply.clone()
+                        },
+                    ),
+                    None => Ok(Applied::NotRunning(Engine::Docker)),
+                }
+            }
+            engine => reload::apply(engine, &self.apply),
+        };
+        out.info(applied?);
+        Ok(())
     }
-    Ok(())
 }
 
-/// What `runtime status` prints about the toolkit itself.
+/// `restart-mode` of `[container-hooks-ctk]` in config.toml (below the
+/// root); a config that cannot be read is a warning, and none.
+fn configured_restart_mode(root: Option<&Path>, out: Out) -> RestartMode {
+    let path = on_root(root, &config_path());
+    match Config::load_from(&path) {
+        Ok(c) => c.ctk.restart_mode,
+        Err(e) => {
+            out.warn(format!("{e}; using restart-mode \"none\""));
+            RestartMode::None
+        }
+    }
+}
+
+/// What `runtime status` reports.
+#[derive(Debug, serde::Serialize)]
+struct Status {
+    engines: Vec<EngineStatus>,
+    toolkit: ToolkitStatus,
+}
+
+/// The toolkit itself: its config, the real runtime, the hook sources.
 #[derive(Debug, serde::Serialize)]
 struct ToolkitStatus {
     config: PathBuf,
@@ -146,31 +290,33 @@ struct ToolkitStatus {
     hook_source_errors: Vec<String>,
 }
 
-fn toolkit_status() -> ToolkitStatus {
-    let path = config_path();
-    let mut st = ToolkitStatus {
-        config: path.clone(),
-        config_error: None,
-        runtime: None,
-        runtime_error: None,
-        hook_source_errors: Vec::new(),
-    };
-    match Config::load_from(&path) {
-        Ok(c) => {
-            match container_hooks_core::runtime_path::find_runtime(&c.runtime.runtimes, &path) {
-                Ok(p) => st.runtime = Some(p),
-                Err(e) => st.runtime_error = Some(e.to_string()),
+impl ToolkitStatus {
+    fn read() -> ToolkitStatus {
+        let path = config_path();
+        let mut st = ToolkitStatus {
+            config: path.clone(),
+            config_error: None,
+            runtime: None,
+            runtime_error: None,
+            hook_source_errors: Vec::new(),
+        };
+        match Config::load_from(&path) {
+            Ok(c) => {
+                match container_hooks_core::runtime_path::find_runtime(&c.runtime.runtimes, &path) {
+                    Ok(p) => st.runtime = Some(p),
+                    Err(e) => st.runtime_error = Some(e.to_string()),
+                }
+                if let Err(e) = container_hooks_core::hooks_json::load(&c.hooks.path) {
+                    st.hook_source_errors.push(e.to_string());
+                }
+                let loaded = container_hooks_core::hooks_dir::load(&c.hooks.hooks_dirs);
+                st.hook_source_errors
+                    .extend(loaded.errors.iter().map(ToString::to_string));
             }
-            if let Err(e) = container_hooks_core::hooks_json::load(&c.hooks.path) {
-                st.hook_source_errors.push(e.to_string());
-            }
-            let loaded = container_hooks_core::hooks_dir::load(&c.hooks.hooks_dirs);
-            st.hook_source_errors
-                .extend(loaded.errors.iter().map(ToString::to_string));
+            Err(e) => st.config_error = Some(e.to_string()),
         }
-        Err(e) => st.config_error = Some(e.to_string()),
+        st
     }
-    st
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -181,63 +327,64 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
+impl Report for Status {
+    fn write_text(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        for e in &self.engines {
+            let installed = match &e.installed {
+                Some(p) => format!("yes ({})", p.display()),
+                None => "no".into(),
+            };
+            writeln!(out, "{}:", e.engine)?;
+            writeln!(out, "  installed:     {installed}")?;
+            writeln!(out, "  file:          {}", e.config.display())?;
+            if let Some(d) = &e.drop_in {
+                writeln!(out, "  drop-in:       {}", d.display())?;
+            }
+            if let Some(err) = &e.error {
+                writeln!(out, "  error:         {err}")?;
+                continue;
+            }
+            let wired = match &e.runtime {
+                Some(n) => format!("yes (runtime {n:?})"),
+                None => "no".into(),
+            };
+            writeln!(out, "  shim wired in: {wired}")?;
+            writeln!(
+                out,
+                "  default:       {} (default runtime: {})",
+                yes_no(e.default),
+                e.default_runtime
+                    .as_deref()
+                    .unwrap_or("the engine's built-in default")
+            )?;
+        }
+        let t = &self.toolkit;
+        writeln!(out, "toolkit:")?;
+        writeln!(out, "  config:        {}", t.config.display())?;
+        if let Some(err) = &t.config_error {
+            writeln!(out, "  config error:  {err}")?;
+            return Ok(());
+        }
+        match (&t.runtime, &t.runtime_error) {
+            (Some(p), _) => writeln!(out, "  real runtime:  {}", p.display())?,
+            (None, Some(err)) => writeln!(out, "  real runtime:  {err}")?,
+            (None, None) => {}
+        }
+        if t.hook_source_errors.is_empty() {
+            writeln!(out, "  hook sources:  valid")?;
+        }
+        for err in &t.hook_source_errors {
+            writeln!(out, "  hook source:   {err}")?;
+        }
+        Ok(())
+    }
+}
+
 fn status(a: &StatusArgs) -> anyhow::Result<()> {
-    let engines = engines::status(&state_dir(&a.state_dir))?;
-    let toolkit = toolkit_status();
-    let mut stdout = std::io::stdout();
-    if a.output == Format::Json {
-        let v = serde_json::json!({ "engines": engines, "toolkit": toolkit });
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&v)?)?;
-        return Ok(());
-    }
-    for e in &engines {
-        let installed = match &e.installed {
-            Some(p) => format!("yes ({})", p.display()),
-            None => "no".into(),
-        };
-        writeln!(stdout, "{}:", e.engine)?;
-        writeln!(stdout, "  installed:     {installed}")?;
-        writeln!(stdout, "  file:          {}", e.config.display())?;
-        if let Some(d) = &e.drop_in {
-            writeln!(stdout, "  drop-in:       {}", d.display())?;
-        }
-        match &e.error {
-            Some(err) => writeln!(stdout, "  error:         {err}")?,
-            None => {
-                let wired = match &e.runtime {
-                    Some(n) => format!("yes (runtime {n:?})"),
-                    None => "no".into(),
-                };
-                writeln!(stdout, "  shim wired in: {wired}")?;
-                writeln!(
-                    stdout,
-                    "  default:       {} (default runtime: {})",
-                    yes_no(e.default),
-                    e.default_runtime
-                        .as_deref()
-                        .unwrap_or("the engine's built-in default")
-                )?;
-            }
-        }
-    }
-    writeln!(stdout, "toolkit:")?;
-    writeln!(stdout, "  config:        {}", toolkit.config.display())?;
-    if let Some(err) = &toolkit.config_error {
-        writeln!(stdout, "  config error:  {err}")?;
-    }
-    match (&toolkit.runtime, &toolkit.runtime_error) {
-        (Some(p), _) => writeln!(stdout, "  real runtime:  {}", p.display())?,
-        (None, Some(err)) => writeln!(stdout, "  real runtime:  {err}")?,
-        (None, None) => {}
-    }
-    if toolkit.config_error.is_none() {
-        if toolkit.hook_source_errors.is_empty() {
-            writeln!(stdout, "  hook sources:  valid")?;
-        } else {
-            for err in &toolkit.hook_source_errors {
-                writeln!(stdout, "  hook source:   {err}")?;
-            }
-        }
-    }
-    Ok(())
+    let state_dir = a.state_dir.clone().unwrap_or_else(default_state_dir);
+    let report = Status {
+        engines: engines::status(&state_dir)?,
+        toolkit: ToolkitStatus::read(),
+    };
+    report::print(&report, a.output).context("writing the status")
 }

@@ -1,0 +1,105 @@
+//! Access to engine files: reading (a missing file is no error, a
+//! directory is), checking that a file can be written before anything is,
+//! writing atomically with the mode kept, and reaching host paths below
+//! another root.
+
+use container_hooks_core::error::{io_fault, FileError};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The path at which this process reaches the host path `path`, the host's
+/// root being mounted at `root` (None: `/`).
+pub fn on_root(root: Option<&Path>, path: &Path) -> PathBuf {
+    match root {
+        Some(r) if r != Path::new("/") => {
+            let rel = path.strip_prefix("/").unwrap_or(path);
+            r.join(rel)
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Reads an engine file as text. `Ok(None)` when it does not exist; a
+/// directory or unreadable file is an error naming it.
+pub fn read_optional(path: &Path) -> Result<Option<String>, FileError> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(FileError::new(path, "is a directory, not a file"));
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(FileError::io(path, &e)),
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| FileError::new(path, "not valid UTF-8 text")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(FileError::new(path, io_fault(&e))),
+    }
+}
+
+/// Fails, naming `path`, when the nearest existing directory above it
+/// cannot be written (a read-only mount, no permission).
+pub(crate) fn check_writable_dir(path: &Path) -> Result<(), FileError> {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(mut dir) = path.parent() else {
+        return Ok(());
+    };
+    while !dir.as_os_str().is_empty() && !dir.exists() {
+        match dir.parent() {
+            Some(up) => dir = up,
+            None => return Ok(()),
+        }
+    }
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return Ok(());
+    };
+    // SAFETY: `c` is a valid NUL-terminated path for the whole call.
+    if unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0 {
+        return Err(FileError::io(path, &io::Error::last_os_error()));
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` atomically (mode kept; a new file gets 0644),
+/// creating missing directories.
+pub(crate) fn write_file(path: &Path, text: &str) -> Result<(), FileError> {
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() && !dir.exists() {
+            std::fs::create_dir_all(dir).map_err(|e| FileError::io(dir, &e))?;
+        }
+    }
+    container_hooks_core::atomic::replace_file(path, text.as_bytes(), 0o644, true)
+        .map_err(|e| FileError::io(path, &e))
+}
+
+/// Deletes `path`; a file already gone is fine.
+pub(crate) fn delete_file(path: &Path) -> Result<(), FileError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(FileError::io(path, &e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn on_root_maps_host_paths_below_the_root() {
+        let p = Path::new("/etc/containerd/config.toml");
+        assert_eq!(on_root(None, p), p);
+        assert_eq!(on_root(Some(Path::new("/")), p), p);
+        assert_eq!(
+            on_root(Some(Path::new("/host")), p),
+            Path::new("/host/etc/containerd/config.toml")
+        );
+    }
+}

@@ -1,0 +1,366 @@
+//! Plans: what configure or remove would do, computed without touching
+//! anything ([`plan_configure`], [`plan_remove`]), shown as a unified diff
+//! ([`Plan::diff`]) and written under the lock ([`Plan::apply`]).
+
+use super::files::{check_writable_dir, delete_file, on_root, write_file};
+use super::flow::{Edit, Editor};
+use super::state::State;
+use super::{
+    containerd, crio, docker, podman, Engine, EngineError, DEFAULT_NAME, DEFAULT_SHIM_PATH,
+};
+use crate::lock::Lock;
+use container_hooks_core::error::FileError;
+use std::path::{Path, PathBuf};
+
+/// The editor of each engine's files.
+fn editor(engine: Engine) -> &'static dyn Editor {
+    match engine {
+        Engine::Docker => &docker::Docker,
+        Engine::Containerd => &containerd::Containerd,
+        Engine::Crio => &crio::Crio,
+        Engine::Podman => &podman::Podman,
+    }
+}
+
+/// What the operator asked for.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub engine: Engine,
+    /// The engine's main file; None means the recorded one, else the
+    /// default.
+    pub config: Option<PathBuf>,
+    /// A drop-in file (containerd: optional; CRI-O: default
+    /// [`crio::DEFAULT_DROP_IN`]).
+    pub drop_in: Option<PathBuf>,
+    /// The runtime name; None means the recorded one, else
+    /// [`DEFAULT_NAME`].
+    pub name: Option<String>,
+    pub path: PathBuf,
+    pub set_as_default: bool,
+    pub force: bool,
+    /// The state directory, where this process reaches it.
+    pub state_dir: PathBuf,
+    /// Where the host's root is mounted, when it is not `/` (an installer
+    /// running in a container with the host at `/host`). Engine files are
+    /// named by their host paths (`config`, `drop_in`, `path` and what is
+    /// written into the files, such as containerd's `imports`) and read and
+    /// written below this directory. None: `/`.
+    pub root: Option<PathBuf>,
+}
+
+impl Request {
+    /// A request with the defaults of the command line.
+    pub fn new(engine: Engine, state_dir: impl Into<PathBuf>) -> Request {
+        Request {
+            engine,
+            config: None,
+            drop_in: None,
+            name: None,
+            path: PathBuf::from(DEFAULT_SHIM_PATH),
+            set_as_default: false,
+            force: false,
+            state_dir: state_dir.into(),
+            root: None,
+        }
+    }
+
+    /// The main file to look the record up by: the one asked for, else the
+    /// engine's default.
+    fn config_or_default(&self) -> PathBuf {
+        absolute(
+            self.config
+                .clone()
+                .unwrap_or_else(|| self.engine.default_config().to_path_buf()),
+        )
+    }
+}
+
+/// The resolved target of an edit: which files, which name.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub config: PathBuf,
+    pub drop_in: Option<PathBuf>,
+    pub name: String,
+    pub path: PathBuf,
+    pub set_as_default: bool,
+    pub force: bool,
+    /// See [`Request::root`].
+    pub root: Option<PathBuf>,
+}
+
+impl Target {
+    /// What the request asks, completed from the record: the recorded
+    /// files and name, else the engine's defaults.
+    fn resolve(req: &Request, recorded: Option<&super::state::Record>) -> Target {
+        let config = req
+            .config
+            .clone()
+            .or_else(|| recorded.map(|r| r.config.clone()))
+            .unwrap_or_else(|| req.engine.default_config().to_path_buf());
+        let drop_in = req
+            .drop_in
+            .clone()
+            .or_else(|| recorded.and_then(|r| r.drop_in.clone()))
+            .or_else(|| req.engine.default_drop_in().map(Path::to_path_buf));
+        let name = req
+            .name
+            .clone()
+            .or_else(|| recorded.map(|r| r.name.clone()))
+            .unwrap_or_else(|| DEFAULT_NAME.to_string());
+        Target {
+            config: absolute(config),
+            drop_in: drop_in.map(absolute),
+            name,
+            path: req.path.clone(),
+            set_as_default: req.set_as_default,
+            force: req.force,
+            root: req.root.clone(),
+        }
+    }
+
+    /// Where this process reads and writes the host path `path`.
+    pub fn on_disk(&self, path: &Path) -> PathBuf {
+        on_root(self.root.as_deref(), path)
+    }
+
+    fn check_name(&self) -> Result<(), EngineError> {
+        let name = &self.name;
+        let ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if ok {
+            Ok(())
+        } else {
+            Err(EngineError::Usage(format!(
+                "--name {name:?}: a runtime name is made of letters, digits, '-', '_' and '.'"
+            )))
+        }
+    }
+}
+
+fn absolute(p: PathBuf) -> PathBuf {
+    std::path::absolute(&p).unwrap_or(p)
+}
+
+/// A file as it is now and as the plan leaves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: PathBuf,
+    /// None: the file does not exist.
+    pub before: Option<String>,
+    /// None: the file is deleted.
+    pub after: Option<String>,
+}
+
+impl FileChange {
+    pub fn changed(&self) -> bool {
+        self.before != self.after
+    }
+}
+
+/// What configure or remove would do.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub engine: Engine,
+    /// Every file read that may change, where this process reaches it, in
+    /// the order they are written.
+    pub files: Vec<FileChange>,
+    /// Things the operator should know (printed on stderr).
+    pub notes: Vec<String>,
+    /// The state after the plan, and where it is kept.
+    state: State,
+    state_dir: PathBuf,
+    state_changed: bool,
+    /// Save the state before the engine files (configure: the record of
+    /// the previous default must exist before the file stops showing it)
+    /// or after them (remove: the record must outlive the shim's entry).
+    state_first: bool,
+}
+
+impl Plan {
+    /// Whether the plan changes any engine file.
+    pub fn changes_files(&self) -> bool {
+        self.files.iter().any(FileChange::changed)
+    }
+
+    /// The files the plan writes or deletes.
+    pub fn changed_files(&self) -> impl Iterator<Item = &FileChange> {
+        self.files.iter().filter(|f| f.changed())
+    }
+
+    /// A unified diff of every file the plan changes (empty when none).
+    pub fn diff(&self) -> String {
+        let header = |path: &Path, text: &Option<String>| match text {
+            Some(_) => path.display().to_string(),
+            None => "/dev/null".to_string(),
+        };
+        let mut out = String::new();
+        for f in self.changed_files() {
+            let (old, new) = (f.before.as_deref(), f.after.as_deref());
+            let diff = similar::TextDiff::from_lines(old.unwrap_or(""), new.unwrap_or(""));
+            out.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .missing_newline_hint(true)
+                    .header(&header(&f.path, &f.before), &header(&f.path, &f.after))
+                    .to_string(),
+            );
+        }
+        out
+    }
+
+    /// Writes every changed file atomically (keeping its mode; new files
+    /// get 0644) and deletes the ones the plan removes; saves the state
+    /// first for configure and last for remove, so that a process killed
+    /// in between never loses what the engine's default runtime was.
+    /// Unchanged files are not touched. The plan must have been made under
+    /// `lock`, the lock of its state directory.
+    pub fn apply(&self, lock: &Lock) -> Result<(), EngineError> {
+        if lock.dir() != self.state_dir {
+            return Err(EngineError::Usage(format!(
+                "{}: the plan's state is not the locked one ({})",
+                self.state_dir.display(),
+                lock.dir().display()
+            )));
+        }
+        if !(self.state_changed && self.state_first) {
+            self.write_files().map_err(|(_, e)| e)?;
+            if self.state_changed {
+                self.state.save(&self.state_dir)?;
+            }
+            return Ok(());
+        }
+        // A file on a read-only mount is named before the state is.
+        for f in self.changed_files() {
+            check_writable_dir(&f.path)?;
+        }
+        let old = State::load(&self.state_dir)?;
+        self.state.save(&self.state_dir)?;
+        if let Err((done, e)) = self.write_files() {
+            if done == 0 {
+                // No file was changed: take the record back.
+                let _ = old.save(&self.state_dir);
+            }
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// Writes or deletes the changed files in order; on failure, how many
+    /// were done.
+    fn write_files(&self) -> Result<(), (usize, FileError)> {
+        for (done, f) in self.changed_files().enumerate() {
+            match &f.after {
+                Some(text) => write_file(&f.path, text),
+                None => delete_file(&f.path),
+            }
+            .map_err(|e| (done, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// The file a "nothing to do" note names: the last one read.
+fn last_file<'a>(files: &'a [FileChange], t: &'a Target) -> &'a Path {
+    files
+        .last()
+        .map_or(t.config.as_path(), |f| f.path.as_path())
+}
+
+/// Computes what `runtime configure` would do. Reads files, writes nothing.
+pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
+    if req.drop_in.is_some() {
+        if let Some(why) = req.engine.drop_in_refusal() {
+            return Err(EngineError::Usage(why.into()));
+        }
+    }
+    if !req.path.is_absolute() {
+        return Err(EngineError::Usage(format!(
+            "--path {}: the shim's path must be absolute",
+            req.path.display()
+        )));
+    }
+    let mut state = State::load(&req.state_dir)?;
+    let config = req.config_or_default();
+    let recorded = state.find(req.engine, Some(&config)).cloned();
+    let t = Target::resolve(
+        &Request {
+            config: Some(config),
+            ..req.clone()
+        },
+        recorded.as_ref(),
+    );
+    t.check_name()?;
+    let recorded = recorded.filter(|r| r.name == t.name);
+    let mut edit = Edit::new(req.engine, &t, recorded.as_ref());
+    editor(req.engine).configure(&mut edit)?;
+    let state_changed = state.put(edit.record);
+    let mut notes = edit.notes;
+    if !edit.files.iter().any(FileChange::changed) {
+        notes.push(format!(
+            "{}: already configured, nothing to change",
+            last_file(&edit.files, &t).display()
+        ));
+    }
+    Ok(Plan {
+        engine: req.engine,
+        files: on_disk(edit.files, &t),
+        notes,
+        state,
+        state_dir: req.state_dir.clone(),
+        state_changed,
+        state_first: true,
+    })
+}
+
+/// Computes what `runtime remove` would do. Reads files, writes nothing.
+pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
+    let mut state = State::load(&req.state_dir)?;
+    let config = req.config.clone().map(absolute);
+    let recorded = state
+        .find(req.engine, config.as_deref())
+        .filter(|r| req.name.as_ref().map_or(true, |n| *n == r.name))
+        .cloned();
+    let t = Target::resolve(req, recorded.as_ref());
+    t.check_name()?;
+    let mut edit = Edit::new(req.engine, &t, recorded.as_ref());
+    editor(req.engine).remove(&mut edit)?;
+    let state_changed = recorded.as_ref().is_some_and(|r| state.forget(r));
+    let mut notes = edit.notes;
+    if !edit.files.iter().any(FileChange::changed) {
+        notes.push(format!(
+            "{}: runtime {:?} is not configured, nothing to remove",
+            last_file(&edit.files, &t).display(),
+            t.name
+        ));
+    }
+    Ok(Plan {
+        engine: req.engine,
+        files: on_disk(edit.files, &t),
+        notes,
+        state,
+        state_dir: req.state_dir.clone(),
+        state_changed,
+        state_first: false,
+    })
+}
+
+/// The editors name files by their host paths; the plan writes them where
+/// this process reaches them.
+fn on_disk(mut files: Vec<FileChange>, t: &Target) -> Vec<FileChange> {
+    for f in &mut files {
+        f.path = t.on_disk(&f.path);
+    }
+    files
+}
+
+/// How an engine is wired, read from its main file and drop-in.
+pub fn wiring(
+    engine: Engine,
+    config: &Path,
+    drop_in: Option<&Path>,
+) -> Result<super::Wiring, EngineError> {
+    editor(engine).wiring(config, drop_in)
+}

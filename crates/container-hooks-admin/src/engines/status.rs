@@ -1,0 +1,104 @@
+//! Status: whether each engine is installed, and how the shim is wired
+//! into it, as read from its files.
+
+use super::plan::wiring;
+use super::state::State;
+use super::{Engine, EngineError, SHIM_FILE_NAME};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Whether a runtime's program names the shim: the configured path, or any
+/// file called `container-hooks-runtime`.
+pub fn is_shim_path(program: &str, path: &Path) -> bool {
+    Path::new(program) == path
+        || Path::new(program)
+            .file_name()
+            .is_some_and(|n| n == SHIM_FILE_NAME)
+}
+
+/// How the engine is wired to the shim, as read from its files.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Wiring {
+    /// The runtime entries that run the shim: (name, program).
+    pub shim_runtimes: Vec<(String, String)>,
+    /// The engine's default runtime name, when a file sets one.
+    pub default_runtime: Option<String>,
+}
+
+impl Wiring {
+    /// The wiring of runtime entries (name, program) and a default.
+    pub(crate) fn of(
+        entries: impl IntoIterator<Item = (String, Option<String>)>,
+        default_runtime: Option<String>,
+    ) -> Wiring {
+        let shim = Path::new(super::DEFAULT_SHIM_PATH);
+        Wiring {
+            shim_runtimes: entries
+                .into_iter()
+                .filter_map(|(name, program)| {
+                    program.filter(|p| is_shim_path(p, shim)).map(|p| (name, p))
+                })
+                .collect(),
+            default_runtime,
+        }
+    }
+}
+
+/// The status of one engine, as `runtime status` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EngineStatus {
+    pub engine: Engine,
+    /// The engine's program, when it is installed.
+    pub installed: Option<PathBuf>,
+    /// The file configure edits.
+    pub config: PathBuf,
+    pub drop_in: Option<PathBuf>,
+    /// The runtime name of the shim in this engine, when wired.
+    pub runtime: Option<String>,
+    pub wired: bool,
+    pub default: bool,
+    pub default_runtime: Option<String>,
+    /// An error reading the engine's files.
+    pub error: Option<String>,
+}
+
+/// Every engine: installed, file, wired, default.
+pub fn status(state_dir: &Path) -> Result<Vec<EngineStatus>, EngineError> {
+    let state = State::load(state_dir)?;
+    let mut out = Vec::new();
+    for engine in Engine::ALL {
+        let recorded = state.find(engine, None);
+        let config = recorded
+            .map(|r| r.config.clone())
+            .unwrap_or_else(|| engine.default_config().to_path_buf());
+        let drop_in = recorded
+            .and_then(|r| r.drop_in.clone())
+            .or_else(|| engine.default_drop_in().map(Path::to_path_buf));
+        let mut st = EngineStatus {
+            engine,
+            installed: engine.installed(None),
+            config: config.clone(),
+            drop_in: drop_in.clone(),
+            runtime: None,
+            wired: false,
+            default: false,
+            default_runtime: None,
+            error: None,
+        };
+        match wiring(engine, &config, drop_in.as_deref()) {
+            Ok(w) => {
+                let name = recorded
+                    .map(|r| r.name.clone())
+                    .filter(|n| w.shim_runtimes.iter().any(|(m, _)| m == n))
+                    .or_else(|| w.shim_runtimes.first().map(|(n, _)| n.clone()));
+                st.wired = name.is_some();
+                st.default = name.is_some() && name == w.default_runtime;
+                st.runtime = name;
+                st.default_runtime = w.default_runtime;
+            }
+            Err(e) => st.error = Some(e.to_string()),
+        }
+        out.push(st);
+    }
+    Ok(out)
+}
