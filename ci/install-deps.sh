@@ -10,6 +10,11 @@ apt-get update
 apt-get install -y --no-install-recommends \
     runc crun busybox-static containerd docker.io e2fsprogs mount \
     lintian rpm rpmlint dash debootstrap gzip
+# The completion tests drive each shell with the shipped scripts; the man
+# page tests format every page with man(1) and check it with groff and
+# mandoc.
+apt-get install -y --no-install-recommends \
+    bash bash-completion zsh fish man-db groff mandoc
 
 # Pinned packaging tools (cargo xtask package); skipped when the pinned
 # version is there already.

@@ -54,7 +54,7 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l pid-file -d 'dockerd\'s pid file, for --restart-mode signal' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l path -d 'The shim\'s path, as the engine will run it' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l dry-run -d 'Print a unified diff of what would change; change nothing'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l set-as-default -d 'Make the shim the engine\'s default runtime'
@@ -73,7 +73,7 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l pid-file -d 'dockerd\'s pid file, for --restart-mode signal' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l dry-run -d 'Print a unified diff of what would change; change nothing'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only errors'
@@ -89,20 +89,20 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l pid-file -d 'dockerd\'s pid file, for --restart-mode signal' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l dry-run -d 'Print a unified diff of what would change; change nothing'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l output -r -f -a "text\t'Lines for a person to read'
 json\t'One JSON document'"
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l state-dir -d 'Where configure recorded what it did' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l state-dir -d 'Where configure recorded what it did' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l output -r -f -a "text\t'Lines for a person to read'
 json\t'One JSON document'"
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l state-dir -d 'Where configure recorded what it did' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l state-dir -d 'Where configure recorded what it did' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -146,7 +146,7 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -l config -d 'The config.toml to read [default: $CONTAINER_HOOKS_CONFIG, else /etc/container-hooks/config.toml]' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -l output -d 'Output format' -r -f -a "text\t'Lines for a person to read'
 json\t'One JSON document'"
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -s b -l bundle -d 'The bundle directory (holding config.json)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -s b -l bundle -d 'The bundle directory (holding config.json)' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from preview" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -154,8 +154,8 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check hook sources for errors (one line each: file, field, fault; exit status 1) and for traps (warnings; exit status 0)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "preview" -d 'Show which hooks the shim would add to a bundle\'s config.json, at which stage and why (each condition with its result), and the change as a unified diff. Writes nothing'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l toolkit-root -d 'The directory holding container-hooks-runtime, container-hooks-ctk and container-hooks' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l dest -d 'Where to install them' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l toolkit-root -d 'The directory holding container-hooks-runtime, container-hooks-ctk and container-hooks' -r -f -a "(__fish_complete_directories)"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l dest -d 'Where to install them' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand install" -s h -l help -d 'Print help'
@@ -165,8 +165,8 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and not __fish_seen_subcommand_from run remove help" -f -a "run" -d 'Install the toolkit onto the host mounted at --host-root, wire the node\'s containerd or CRI-O, keep the hook files in sync with --config-dir, and take it all out again on SIGTERM or SIGINT'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and not __fish_seen_subcommand_from run remove help" -f -a "remove" -d 'Take out what `installer run` put on the host (after a pod was killed without its cleanup)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and not __fish_seen_subcommand_from run remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l host-root -d 'Where the host\'s root filesystem is mounted' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l toolkit-dir -d 'The host directory the binaries are installed in' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l host-root -d 'Where the host\'s root filesystem is mounted' -r -f -a "(__fish_complete_directories)"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l toolkit-dir -d 'The host directory the binaries are installed in' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l runtime -d 'The engine to wire [default: detected from the host\'s files]' -r -f -a "containerd\t''
 crio\t''"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l config -d 'The engine\'s main config file on the host [default: /etc/containerd/config.toml or /etc/crio/crio.conf]' -r -F
@@ -175,17 +175,17 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l restart-mode -d 'How the engine learns of its changed config: systemd runs `systemctl restart` in the host\'s root (needs hostPID); signal sends SIGHUP to crio (containerd does not reload on a signal)' -r -f -a "none\t'Print the command to run'
 signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l state-dir -d 'The host directory of the toolkit\'s state' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l source-dir -d 'The directory holding the three binaries [default: the directory of this program]' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l config-dir -d 'The mounted ConfigMap: config.toml, hooks.json, and oci-hooks(5) files (every other *.json, or files in a hooks.d subdirectory)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l state-dir -d 'The host directory of the toolkit\'s state' -r -f -a "(__fish_complete_directories)"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l source-dir -d 'The directory holding the three binaries [default: the directory of this program]' -r -f -a "(__fish_complete_directories)"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l config-dir -d 'The mounted ConfigMap: config.toml, hooks.json, and oci-hooks(5) files (every other *.json, or files in a hooks.d subdirectory)' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l poll-interval -d 'How often to look for changed hook files (10s, 500ms, 2m)' -r
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l set-as-default -d 'Make the shim the engine\'s default runtime (without it, pods opt in with runtimeClassName)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l once -d 'Install and wire, then exit (no waiting, no cleanup)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l host-root -d 'Where the host\'s root filesystem is mounted' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l toolkit-dir -d 'The host directory the binaries are installed in' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l host-root -d 'Where the host\'s root filesystem is mounted' -r -f -a "(__fish_complete_directories)"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l toolkit-dir -d 'The host directory the binaries are installed in' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l runtime -d 'The engine to wire [default: detected from the host\'s files]' -r -f -a "containerd\t''
 crio\t''"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l config -d 'The engine\'s main config file on the host [default: /etc/containerd/config.toml or /etc/crio/crio.conf]' -r -F
@@ -194,7 +194,7 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l restart-mode -d 'How the engine learns of its changed config: systemd runs `systemctl restart` in the host\'s root (needs hostPID); signal sends SIGHUP to crio (containerd does not reload on a signal)' -r -f -a "none\t'Print the command to run'
 signal\t'Send SIGHUP to dockerd (found through --pid-file); other engines do not reload on a signal: print the command to run'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l state-dir -d 'The host directory of the toolkit\'s state' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l state-dir -d 'The host directory of the toolkit\'s state' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -8,9 +8,12 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod build;
+mod changelog;
+mod completions;
 mod demo;
 mod generate;
 mod image;
+mod man;
 mod package;
 mod reliability;
 
