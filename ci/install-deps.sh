@@ -5,11 +5,12 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 # runc/crun/busybox: bundles; containerd and docker.io: isolated engines in
 # the integration tests; e2fsprogs (chattr) and mount: read-only engine
-# files in the CLI tests; lintian, rpm, rpmlint, dash, debootstrap and gzip:
-# the package tests (lints, dpkg/rpm lifecycle, clean-room Debian 12).
+# files in the CLI tests; lintian, rpm (rpmbuild makes the .rpm), rpmlint,
+# dash, debootstrap, gzip and logrotate: the package tests (lints,
+# dpkg/rpm lifecycle, clean-room Debian 12, the shipped logrotate file).
 apt-get install -y --no-install-recommends \
     runc crun busybox-static containerd docker.io e2fsprogs mount \
-    lintian rpm rpmlint dash debootstrap gzip
+    lintian rpm rpmlint dash debootstrap gzip logrotate
 # The completion tests drive each shell with the shipped scripts; the man
 # page tests format every page with man(1) and check it with groff and
 # mandoc.
@@ -25,7 +26,6 @@ need() {
     fi
 }
 need cargo-deb cargo-deb 3.8.0
-need cargo-generate-rpm cargo-generate-rpm 0.21.1
 
 # The Kubernetes deployment tests: kubernetes-validate checks the manifests
 # against the Kubernetes 1.30 schemas it bundles (offline; it brings PyYAML,

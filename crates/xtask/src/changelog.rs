@@ -1,5 +1,6 @@
 //! `debian/changelog`, the one changelog of the project: the .deb ships it,
-//! and its newest entry gives the man pages their date.
+//! the .rpm gets it in rpm's form, and its newest entry gives the man
+//! pages their date and the packages their release.
 
 use anyhow::{bail, Context, Result};
 use std::fs;
@@ -26,6 +27,11 @@ impl Entry {
             .map_or(self.version.as_str(), |(u, _)| u)
     }
 
+    /// The Debian revision: `1` of `0.1.0-1`.
+    pub fn revision(&self) -> &str {
+        self.version.rsplit_once('-').map_or("1", |(_, r)| r)
+    }
+
     /// The date as `YYYY-MM-DD`.
     pub fn iso_date(&self) -> Result<String> {
         let months = [
@@ -39,6 +45,19 @@ impl Entry {
             .parse()
             .with_context(|| format!("{}: no day {:?}", self.version, self.day[1]))?;
         Ok(format!("{}-{:02}-{day:02}", self.day[3], month + 1))
+    }
+
+    /// The entry in rpm's `%changelog` form.
+    pub fn to_rpm(&self) -> String {
+        let [weekday, day, month, year] = &self.day;
+        let mut out = format!(
+            "* {weekday} {month} {day} {year} {} - {}\n",
+            self.maintainer, self.version
+        );
+        for change in &self.changes {
+            out.push_str(&format!("- {change}\n"));
+        }
+        out
     }
 }
 
@@ -138,11 +157,21 @@ pkg (1.2.3-1) unstable; urgency=medium
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].version, "1.2.3-2");
         assert_eq!(e[0].upstream(), "1.2.3");
+        assert_eq!(e[0].revision(), "2");
         assert_eq!(e[0].iso_date().unwrap(), "2026-11-28");
         assert_eq!(
             e[0].changes,
             ["Second: a change that goes on over two lines.", "Another."]
         );
         assert_eq!(e[1].iso_date().unwrap(), "2026-11-02");
+    }
+
+    #[test]
+    fn rpm_form_has_the_date_the_maintainer_and_the_version() {
+        let e = parse(TEXT).unwrap();
+        assert_eq!(
+            e[1].to_rpm(),
+            "* Mon Nov 02 2026 A B <a@b.invalid> - 1.2.3-1\n- First.\n"
+        );
     }
 }

@@ -92,7 +92,7 @@ pub fn ensure_built() -> (PathBuf, PathBuf) {
     let (deb, rpm) = (deb_path(), rpm_path());
     if stale(&deb) || stale(&rpm) {
         crate::require("cargo-deb");
-        crate::require("cargo-generate-rpm");
+        crate::require("rpmbuild");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         run_ok(
             Command::new(cargo)
