@@ -16,6 +16,10 @@ apt-get install -y --no-install-recommends \
 # mandoc.
 apt-get install -y --no-install-recommends \
     bash bash-completion zsh fish man-db groff mandoc
+# cargo xtask repo and its tests: apt-ftparchive (apt-utils), createrepo_c,
+# gpg and gpgv, rpmsign and rpmkeys (rpm).
+apt-get install -y --no-install-recommends \
+    apt-utils createrepo-c gnupg gpgv rpm
 
 # Pinned packaging tools (cargo xtask package); skipped when the pinned
 # version is there already.

@@ -114,3 +114,27 @@ pub fn ensure_built() -> (PathBuf, PathBuf) {
     );
     (deb, rpm)
 }
+
+/// Signed APT and RPM repositories of the built packages, written to `out`
+/// by `cargo xtask repo` with the signing key at `key` (made first when
+/// there is none); `url` is where clients will find `out` (it goes into
+/// the .sources and .repo files).
+pub fn signed_repos(out: &Path, key: &Path, url: &str) {
+    let (_deb, _rpm) = ensure_built();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(repo_root())
+        .env("CARGO_TARGET_DIR", target_dir().join("package"))
+        .env_remove("RUSTFLAGS")
+        .args(["xtask", "repo"]);
+    if !key.exists() {
+        cmd.arg("--new-key");
+    }
+    run_ok(
+        cmd.arg("--key")
+            .arg(key)
+            .arg("--out")
+            .arg(out)
+            .args(["--url", url]),
+    );
+}

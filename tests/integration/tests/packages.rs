@@ -1,7 +1,7 @@
 //! The .deb and the .rpm as files: contents, lints, scripts, linking.
 //! Built with `cargo xtask package` when `dist/` lacks them.
 
-use integration_tests::packages::{ensure_built, repo_root, NAME};
+use integration_tests::packages::{ensure_built, repo_root, signed_repos, NAME};
 use integration_tests::{require, run, run_ok};
 use std::fs;
 use std::path::Path;
@@ -677,4 +677,112 @@ fn scripts_pass_each_engine_its_restart_mode_and_survive_a_failing_engine() {
         "an upgrade ran ctk: {}",
         fs::read_to_string(&log).unwrap()
     );
+}
+
+#[test]
+fn repositories_are_signed_with_the_key_given_by_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("signing-key.asc");
+    let first = dir.path().join("first");
+    let repo = dir.path().join("repo");
+    signed_repos(&first, &key, "https://example.invalid/cht");
+    // The same key, given by path, signs the next publication.
+    signed_repos(&repo, &key, "https://example.invalid/cht");
+    let keyring = repo.join(format!("{NAME}.gpg"));
+    assert_eq!(
+        fs::read(&keyring).unwrap(),
+        fs::read(first.join(format!("{NAME}.gpg"))).unwrap()
+    );
+    // APT: InRelease and Release.gpg verify with the published keyring
+    // alone, and Release names the Packages index by SHA256.
+    let suite = repo.join("apt/dists/stable");
+    run_ok(
+        Command::new(require("gpgv"))
+            .arg("--keyring")
+            .arg(&keyring)
+            .arg(suite.join("InRelease")),
+    );
+    run_ok(
+        Command::new("gpgv")
+            .arg("--keyring")
+            .arg(&keyring)
+            .arg(suite.join("Release.gpg"))
+            .arg(suite.join("Release")),
+    );
+    let release = fs::read_to_string(suite.join("Release")).unwrap();
+    for field in [
+        "Suite: stable",
+        "Components: main",
+        "Architectures: amd64",
+        "SHA256:",
+    ] {
+        assert!(release.contains(field), "{release}");
+    }
+    assert!(!release.contains("MD5Sum:"), "{release}");
+    let packages = fs::read_to_string(suite.join("main/binary-amd64/Packages")).unwrap();
+    assert!(
+        packages.contains(&format!("Package: {NAME}\n"))
+            && packages.contains("Filename: pool/main/c/container-hooks-toolkit/"),
+        "{packages}"
+    );
+    // RPM: repomd.xml.asc verifies, and so does each package's signature,
+    // against the armored key dnf is pointed at.
+    run_ok(
+        Command::new("gpgv")
+            .arg("--keyring")
+            .arg(&keyring)
+            .arg(repo.join("rpm/repodata/repomd.xml.asc"))
+            .arg(repo.join("rpm/repodata/repomd.xml")),
+    );
+    let db = dir.path().join("rpmdb");
+    fs::create_dir(&db).unwrap();
+    let rpmkeys = |args: &[&std::ffi::OsStr]| {
+        run(Command::new(require("rpmkeys"))
+            .arg("--dbpath")
+            .arg(&db)
+            .args(args))
+    };
+    let out = rpmkeys(&[
+        "--import".as_ref(),
+        repo.join(format!("{NAME}.asc")).as_os_str(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let rpm = fs::read_dir(repo.join("rpm/Packages"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .next()
+        .unwrap();
+    let out = rpmkeys(&[
+        "--define".as_ref(),
+        "_pkgverify_level all".as_ref(),
+        "-K".as_ref(),
+        rpm.as_os_str(),
+    ]);
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("signatures OK"),
+        "{out:?}"
+    );
+    // The package built into dist/ stays unsigned; the repository's copy is.
+    let unsigned = run(Command::new("rpmkeys")
+        .arg("--dbpath")
+        .arg(&db)
+        .args(["--define", "_pkgverify_level all", "-K"])
+        .arg(integration_tests::packages::rpm_path()));
+    assert!(!unsigned.status.success(), "{unsigned:?}");
+    // The files the README's install section tells users to put in place.
+    let sources = fs::read_to_string(repo.join(format!("{NAME}.sources"))).unwrap();
+    assert!(
+        sources.contains("URIs: https://example.invalid/cht/apt\n")
+            && sources.contains("Signed-By: /usr/share/keyrings/container-hooks-toolkit.gpg\n"),
+        "{sources}"
+    );
+    let dotrepo = fs::read_to_string(repo.join(format!("{NAME}.repo"))).unwrap();
+    for line in [
+        "baseurl=https://example.invalid/cht/rpm",
+        "gpgcheck=1",
+        "repo_gpgcheck=1",
+        "gpgkey=https://example.invalid/cht/container-hooks-toolkit.asc",
+    ] {
+        assert!(dotrepo.lines().any(|l| l == line), "{dotrepo}");
+    }
 }
