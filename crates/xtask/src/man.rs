@@ -366,7 +366,7 @@ pub fn command_page(cmd: &Command, path: &[String], meta: &Meta) -> String {
         }
     }
 
-    out.push_str(&notes_sections(&notes, path));
+    out.push_str(&notes_sections(&notes));
     if let Some(after) = cmd.get_after_help() {
         out.push_str(".SH EXAMPLES\n");
         out.push_str(&examples(&after.to_string()));
@@ -531,7 +531,7 @@ fn option(arg: &Arg) -> String {
 }
 
 /// EXIT STATUS, ENVIRONMENT and FILES, in the order of man-pages(7).
-fn notes_sections(notes: &PageNotes, _path: &[String]) -> String {
+fn notes_sections(notes: &PageNotes) -> String {
     let mut out = String::new();
     for (heading, entries, font) in [
         ("EXIT STATUS", &notes.exit_status, "B"),

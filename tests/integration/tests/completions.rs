@@ -35,6 +35,33 @@ fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
+/// What every shell offers after `container-hooks-ctk ` in `workdir()`:
+/// `offers` completes the last word of a line; fish shows directories
+/// with `dir_suffix`.
+fn completes_as_a_user_expects(offers: impl Fn(&str) -> BTreeSet<String>, dir_suffix: &str) {
+    assert_eq!(
+        offers("runtime configure --runtime "),
+        set(&["docker", "containerd", "crio", "podman"])
+    );
+    let runtime = offers("runtime ");
+    for sub in ["configure", "remove", "status", "unconfigure", "doctor"] {
+        assert!(runtime.contains(sub), "runtime <TAB> offers {runtime:?}");
+    }
+    assert!(!runtime.contains("notes.txt"), "{runtime:?}");
+    assert_eq!(offers("hooks list --output "), set(&["text", "json"]));
+    let dirs = set(&[
+        &format!("bundle-a{dir_suffix}"),
+        &format!("state{dir_suffix}"),
+    ]);
+    for line in [
+        "hooks preview --bundle ",
+        "runtime configure --state-dir ",
+        "runtime status --state-dir ",
+    ] {
+        assert_eq!(offers(line), dirs, "{line:?}: directories only");
+    }
+}
+
 // ---- bash ----
 
 /// What bash offers: the candidates of the completion function, or, when
@@ -65,7 +92,12 @@ else
 fi
 "#;
 
-fn bash_offers(cwd: &Path, words: &[&str]) -> BTreeSet<String> {
+fn bash_offers(cwd: &Path, line: &str) -> BTreeSet<String> {
+    // The words as bash splits them; a trailing space starts an empty one.
+    let mut words: Vec<&str> = line.split_whitespace().collect();
+    if line.ends_with(' ') {
+        words.push("");
+    }
     let dir = tempfile::tempdir().unwrap();
     let harness = dir.path().join("harness.bash");
     fs::write(&harness, BASH_HARNESS).unwrap();
@@ -75,10 +107,10 @@ fn bash_offers(cwd: &Path, words: &[&str]) -> BTreeSet<String> {
         .arg(&harness)
         .arg(script(&format!("bash/{CTK}")))
         .arg(CTK)
-        .args(words));
+        .args(&words));
     assert!(
         out.status.success() && out.stderr.is_empty(),
-        "bash {words:?}: {out:?}"
+        "bash {line:?}: {out:?}"
     );
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -96,40 +128,18 @@ fn bash_completes_engines_subcommands_formats_and_directories() {
     );
     let work = workdir();
     let w = work.path();
+    completes_as_a_user_expects(|line| bash_offers(w, line), "");
     assert_eq!(
-        bash_offers(w, &["runtime", "configure", "--runtime", ""]),
-        set(&["docker", "containerd", "crio", "podman"])
-    );
-    assert_eq!(
-        bash_offers(w, &["runtime", "remove", "--runtime", "c"]),
+        bash_offers(w, "runtime remove --runtime c"),
         set(&["containerd", "crio"])
     );
-    let runtime = bash_offers(w, &["runtime", ""]);
-    for sub in ["configure", "remove", "status", "unconfigure", "doctor"] {
-        assert!(runtime.contains(sub), "runtime <TAB> offers {runtime:?}");
-    }
-    assert!(!runtime.contains("FILES"), "{runtime:?}");
+    assert!(!bash_offers(w, "runtime ").contains("FILES"));
     assert_eq!(
-        bash_offers(w, &["hooks", "list", "--output", ""]),
-        set(&["text", "json"])
+        bash_offers(w, "hooks preview -b "),
+        set(&["bundle-a", "state"])
     );
-    for words in [
-        &["hooks", "preview", "--bundle", ""][..],
-        &["hooks", "preview", "-b", ""],
-        &["runtime", "configure", "--state-dir", ""],
-        &["runtime", "status", "--state-dir", ""],
-    ] {
-        assert_eq!(
-            bash_offers(w, words),
-            set(&["bundle-a", "state"]),
-            "{words:?}: directories only"
-        );
-    }
     // No directory matches: nothing, not the file names.
-    assert_eq!(
-        bash_offers(w, &["hooks", "preview", "--bundle", "notes"]),
-        set(&[])
-    );
+    assert_eq!(bash_offers(w, "hooks preview --bundle notes"), set(&[]));
 }
 
 // ---- zsh ----
@@ -183,27 +193,7 @@ fn zsh_offers(cwd: &Path, line: &str) -> BTreeSet<String> {
 #[test]
 fn zsh_completes_engines_subcommands_formats_and_directories() {
     let work = workdir();
-    let w = work.path();
-    assert_eq!(
-        zsh_offers(w, "runtime configure --runtime "),
-        set(&["docker", "containerd", "crio", "podman"])
-    );
-    let runtime = zsh_offers(w, "runtime ");
-    for sub in ["configure", "remove", "status"] {
-        assert!(runtime.contains(sub), "runtime <TAB> offers {runtime:?}");
-    }
-    assert!(!runtime.contains("notes.txt"), "{runtime:?}");
-    assert_eq!(
-        zsh_offers(w, "hooks list --output "),
-        set(&["text", "json"])
-    );
-    for line in ["hooks preview --bundle ", "runtime configure --state-dir "] {
-        assert_eq!(
-            zsh_offers(w, line),
-            set(&["bundle-a", "state"]),
-            "{line:?}: directories only"
-        );
-    }
+    completes_as_a_user_expects(|line| zsh_offers(work.path(), line), "");
 }
 
 // ---- fish ----
@@ -232,24 +222,5 @@ fn fish_offers(cwd: &Path, line: &str) -> BTreeSet<String> {
 #[test]
 fn fish_completes_engines_subcommands_formats_and_directories() {
     let work = workdir();
-    let w = work.path();
-    assert_eq!(
-        fish_offers(w, "runtime configure --runtime "),
-        set(&["docker", "containerd", "crio", "podman"])
-    );
-    let runtime = fish_offers(w, "runtime ");
-    for sub in ["configure", "remove", "status"] {
-        assert!(runtime.contains(sub), "runtime <TAB> offers {runtime:?}");
-    }
-    assert_eq!(
-        fish_offers(w, "hooks list --output "),
-        set(&["text", "json"])
-    );
-    for line in ["hooks preview --bundle ", "runtime configure --state-dir "] {
-        assert_eq!(
-            fish_offers(w, line),
-            set(&["bundle-a/", "state/"]),
-            "{line:?}: directories only"
-        );
-    }
+    completes_as_a_user_expects(|line| fish_offers(work.path(), line), "/");
 }
