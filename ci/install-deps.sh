@@ -7,11 +7,21 @@ apt-get update
 # the integration tests (podman 4.3 with conmon, no network stack needed);
 # gcc and libc6-dev: the static pause program of the CRI tests' sandbox
 # image; e2fsprogs (chattr) and mount: read-only engine files in the CLI
-# tests; lintian, rpm, rpmlint, dash, debootstrap and gzip: the package
-# tests (lints, dpkg/rpm lifecycle, clean-room Debian 12).
+# tests; lintian, rpm (rpmbuild makes the .rpm), rpmlint, dash, debootstrap,
+# gzip and logrotate: the package tests (lints, dpkg/rpm lifecycle,
+# clean-room Debian 12, the shipped logrotate file).
 apt-get install -y --no-install-recommends \
     runc crun busybox-static containerd docker.io podman gcc libc6-dev \
-    e2fsprogs mount lintian rpm rpmlint dash debootstrap gzip
+    e2fsprogs mount lintian rpm rpmlint dash debootstrap gzip logrotate
+# The completion tests drive each shell with the shipped scripts; the man
+# page tests format every page with man(1) and check it with groff and
+# mandoc.
+apt-get install -y --no-install-recommends \
+    bash bash-completion zsh fish man-db groff mandoc
+# cargo xtask repo and its tests: apt-ftparchive (apt-utils), createrepo_c,
+# gpg and gpgv, rpmsign and rpmkeys (rpm).
+apt-get install -y --no-install-recommends \
+    apt-utils createrepo-c gnupg gpgv rpm
 
 # Pinned packaging tools (cargo xtask package); skipped when the pinned
 # version is there already.
@@ -22,7 +32,6 @@ need() {
     fi
 }
 need cargo-deb cargo-deb 3.8.0
-need cargo-generate-rpm cargo-generate-rpm 0.21.1
 
 # The Kubernetes deployment tests: kubernetes-validate checks the manifests
 # against the Kubernetes 1.30 schemas it bundles (offline; it brings PyYAML,

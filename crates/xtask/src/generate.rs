@@ -6,10 +6,12 @@
 //! The whole clap tree of `container-hooks-ctk` is walked, so a new
 //! subcommand only needs a regenerate. The shim and the marker do not use
 //! clap at run time; their pages come from `container_hooks_ctk::docs`.
+//! Man pages outside section 1 are written by hand; only their header is
+//! generated (see `man`).
 
+use crate::{completions, man};
 use anyhow::{bail, Context, Result};
-use clap::{Command, CommandFactory};
-use clap_complete::Shell;
+use clap::CommandFactory;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,27 +42,28 @@ pub fn run(args: Args) -> Result<()> {
     write_all(&root)
 }
 
-/// Every generated file, by its path relative to the repository root.
-pub fn generated_files() -> Result<BTreeMap<PathBuf, Vec<u8>>> {
+/// Every generated file, by its path relative to the repository root. A
+/// hand-written man page is here with its generated header.
+pub fn generated_files(root: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
+    let meta = man::Meta::load(root)?;
     let mut files = BTreeMap::new();
     for cmd in [
         container_hooks_ctk::cli::Cli::command(),
         container_hooks_ctk::docs::runtime_command(),
         container_hooks_ctk::docs::marker_command(),
     ] {
-        man_pages(cmd, &mut files)?;
+        man::command_pages(cmd, &meta, &mut files)?;
     }
-    let mut ctk = container_hooks_ctk::cli::Cli::command();
-    let name = ctk.get_name().to_string();
-    for (shell, path) in [
-        (Shell::Bash, format!("completions/bash/{name}")),
-        (Shell::Zsh, format!("completions/zsh/_{name}")),
-        (Shell::Fish, format!("completions/fish/{name}.fish")),
-    ] {
-        let mut buf = Vec::new();
-        clap_complete::generate(shell, &mut ctk, &name, &mut buf);
-        files.insert(PathBuf::from(path), buf);
+    for rel in man::hand_written_pages(root)? {
+        let path = root.join(&rel);
+        let text = fs::read_to_string(&path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let page = man::hand_written(&rel, &text, &meta)?;
+        files.insert(rel, page.into_bytes());
     }
+    files.extend(completions::scripts(
+        container_hooks_ctk::cli::Cli::command(),
+    )?);
     files.insert(
         PathBuf::from("etc/container-hooks/config.toml"),
         container_hooks_core::config::DEFAULT_TOML
@@ -70,28 +73,10 @@ pub fn generated_files() -> Result<BTreeMap<PathBuf, Vec<u8>>> {
     Ok(files)
 }
 
-/// One page per command and per visible subcommand, at any depth, named
-/// `<command>-<subcommand>...1` as clap_mangen links them.
-fn man_pages(cmd: Command, files: &mut BTreeMap<PathBuf, Vec<u8>>) -> Result<()> {
-    fn walk(cmd: Command, files: &mut BTreeMap<PathBuf, Vec<u8>>) -> Result<()> {
-        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
-            walk(sub, files)?;
-        }
-        let man = clap_mangen::Man::new(cmd);
-        let mut buf = Vec::new();
-        man.render(&mut buf).context("rendering a man page")?;
-        files.insert(Path::new("man").join(man.get_filename()), buf);
-        Ok(())
-    }
-    let mut cmd = cmd.disable_help_subcommand(true);
-    cmd.build();
-    walk(cmd, files)
-}
-
 /// The generated files under `root` that are missing, differ, or are left
 /// over from a command that no longer exists.
 pub fn stale_files(root: &Path) -> Result<Vec<String>> {
-    let files = generated_files()?;
+    let files = generated_files(root)?;
     let mut stale = Vec::new();
     for (rel, want) in &files {
         match fs::read(root.join(rel)) {
@@ -111,7 +96,7 @@ pub fn stale_files(root: &Path) -> Result<Vec<String>> {
 /// Writes every generated file and removes files of the owned directories
 /// that are no longer generated.
 fn write_all(root: &Path) -> Result<()> {
-    let files = generated_files()?;
+    let files = generated_files(root)?;
     for rel in existing_files(root)? {
         if !files.contains_key(&rel) {
             fs::remove_file(root.join(&rel))
@@ -162,6 +147,7 @@ fn existing_files(root: &Path) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Command;
 
     #[test]
     fn committed_man_pages_and_completions_are_fresh() {
@@ -175,7 +161,7 @@ mod tests {
 
     #[test]
     fn every_ctk_subcommand_has_a_page() {
-        let files = generated_files().unwrap();
+        let files = generated_files(&crate::repo_root()).unwrap();
         let mut cmd = container_hooks_ctk::cli::Cli::command().disable_help_subcommand(true);
         cmd.build();
         fn names(cmd: &Command, prefix: &str, out: &mut Vec<String>) {
@@ -201,8 +187,12 @@ mod tests {
     fn a_subcommand_added_later_gets_its_own_page() {
         let cmd = Command::new("tool")
             .subcommand(Command::new("outer").subcommand(Command::new("inner").about("Deep")));
+        let meta = man::Meta {
+            source: "tool 1.0".into(),
+            date: "2026-01-01".into(),
+        };
         let mut files = BTreeMap::new();
-        man_pages(cmd, &mut files).unwrap();
+        man::command_pages(cmd, &meta, &mut files).unwrap();
         let names: Vec<_> = files.keys().map(|p| p.display().to_string()).collect();
         assert_eq!(
             names,

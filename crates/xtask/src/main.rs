@@ -8,11 +8,15 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod build;
+mod changelog;
+mod completions;
 mod demo;
 mod generate;
 mod image;
+mod man;
 mod package;
 mod reliability;
+mod repo;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "container-hooks-toolkit project tasks")]
@@ -40,6 +44,8 @@ enum Task {
     /// Build the installer image (deploy/Containerfile) from static
     /// binaries, with docker build and no registry.
     Image(image::Args),
+    /// Build signed APT and RPM repositories from the packages in dist/.
+    Repo(repo::Args),
 }
 
 fn main() -> Result<()> {
@@ -50,6 +56,7 @@ fn main() -> Result<()> {
         Task::Generate(args) => generate::run(args),
         Task::Package(args) => package::run(args),
         Task::Image(args) => image::run(args),
+        Task::Repo(args) => repo::run(args),
     }
 }
 

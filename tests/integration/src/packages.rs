@@ -1,7 +1,7 @@
 //! The built packages: `dist/container-hooks-toolkit_*.deb` and `.rpm`,
 //! made with `cargo xtask package` when `dist/` lacks them.
 
-use crate::run_ok;
+use crate::{repo_root, run_ok};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -9,8 +9,6 @@ use std::time::SystemTime;
 
 /// The package name in both formats.
 pub const NAME: &str = "container-hooks-toolkit";
-
-use crate::repo_root;
 
 /// The cargo target directory this test binary was built in.
 pub fn target_dir() -> PathBuf {
@@ -88,7 +86,7 @@ pub fn ensure_built() -> (PathBuf, PathBuf) {
     let (deb, rpm) = (deb_path(), rpm_path());
     if stale(&deb) || stale(&rpm) {
         crate::require("cargo-deb");
-        crate::require("cargo-generate-rpm");
+        crate::require("rpmbuild");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         run_ok(
             Command::new(cargo)
@@ -109,4 +107,28 @@ pub fn ensure_built() -> (PathBuf, PathBuf) {
         rpm.display()
     );
     (deb, rpm)
+}
+
+/// Signed APT and RPM repositories of the built packages, written to `out`
+/// by `cargo xtask repo` with the signing key at `key` (made first when
+/// there is none); `url` is where clients will find `out` (it goes into
+/// the .sources and .repo files).
+pub fn signed_repos(out: &Path, key: &Path, url: &str) {
+    let (_deb, _rpm) = ensure_built();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(repo_root())
+        .env("CARGO_TARGET_DIR", target_dir().join("package"))
+        .env_remove("RUSTFLAGS")
+        .args(["xtask", "repo"]);
+    if !key.exists() {
+        cmd.arg("--new-key");
+    }
+    run_ok(
+        cmd.arg("--key")
+            .arg(key)
+            .arg("--out")
+            .arg(out)
+            .args(["--url", url]),
+    );
 }

@@ -1,20 +1,30 @@
 //! A clean room: a minimal Debian 12 made with debootstrap from Debian's
-//! archive, imported as an image into an isolated dockerd. Inside a
-//! container of it, `apt-get install ./container-hooks-toolkit_*.deb`
-//! brings runc from the archive as the package's dependency, and the shim
-//! then runs a busybox container with runc and the hook of hooks.json. This
-//! proves the package's dependencies and scripts work on a machine that has
-//! nothing of ours on it.
+//! archive, imported as an image into an isolated dockerd. The packages
+//! are published as `cargo xtask repo` publishes them (signed APT and RPM
+//! repositories, the public key, the .sources and .repo files) and used as
+//! a user of the README's install section uses them:
 //!
-//! The debootstrap tarball is cached under the target directory
-//! (`clean-room/bookworm-minbase.tar`), so only the first run pays for it.
+//! - APT: the keyring in /usr/share/keyrings, the .sources file with
+//!   `Signed-By`, `apt-get install container-hooks-toolkit` by name, which
+//!   brings runc from Debian's archive as the package's dependency; the
+//!   shim then runs a busybox container with runc and the hook of
+//!   hooks.json. A repository signed by another key is refused.
+//! - dnf (Debian's own dnf, in a clean room of its own, without network):
+//!   the .repo file with `gpgcheck=1` and `repo_gpgcheck=1`, the package
+//!   downloaded by name and its signature checked against the published
+//!   key; repositories whose metadata or package was changed after signing
+//!   are refused, and so is a package signed by another key.
+//!
+//! The debootstrap tarballs are cached under the target directory
+//! (`clean-room/`), so only the first run pays for them.
 
 use integration_tests::daemons::Dockerd;
-use integration_tests::packages::{ensure_built, target_dir};
+use integration_tests::packages::{signed_repos, target_dir};
 use integration_tests::{read_record, recorder_hook, require, run, run_ok, Bundle};
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// The Debian mirror this machine's apt uses (not the security archive).
 fn debian_mirror() -> String {
@@ -35,23 +45,34 @@ fn debian_mirror() -> String {
         .unwrap_or_else(|| "http://deb.debian.org/debian".to_string())
 }
 
-/// A tarball of a minimal Debian 12 root filesystem, made once.
-fn bookworm_tarball() -> PathBuf {
+/// A tarball of a minimal Debian 12 root filesystem with `include`
+/// (Debian packages) added, made once and kept in `clean-room/` under a
+/// name that lists them.
+fn bookworm_tarball(include: &[&str]) -> PathBuf {
+    let name = std::iter::once("bookworm-minbase")
+        .chain(include.iter().copied())
+        .collect::<Vec<_>>()
+        .join("+");
     let cache = target_dir().join("clean-room");
-    let tar = cache.join("bookworm-minbase.tar");
+    let tar = cache.join(format!("{name}.tar"));
     if tar.is_file() {
         return tar;
     }
     fs::create_dir_all(&cache).unwrap();
-    let rootfs = cache.join("rootfs-tmp");
+    let rootfs = cache.join(format!("{name}-rootfs-tmp"));
     let _ = fs::remove_dir_all(&rootfs);
+    let mut debootstrap = Command::new(require("debootstrap"));
+    debootstrap.arg("--variant=minbase");
+    if !include.is_empty() {
+        debootstrap.arg(format!("--include={}", include.join(",")));
+    }
     run_ok(
-        Command::new(require("debootstrap"))
-            .args(["--variant=minbase", "bookworm"])
+        debootstrap
+            .arg("bookworm")
             .arg(&rootfs)
             .arg(debian_mirror()),
     );
-    let partial = cache.join("bookworm-minbase.tar.partial");
+    let partial = cache.join(format!("{name}.tar.partial"));
     run_ok(
         Command::new("tar")
             .arg("-C")
@@ -65,24 +86,67 @@ fn bookworm_tarball() -> PathBuf {
     tar
 }
 
-const SCRIPT: &str = r#"set -e
+/// A work directory that the clean room's users (apt's `_apt`) can read.
+fn workdir() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    tmp
+}
+
+/// Runs `script` with /bin/sh in a container of `image`, with the host
+/// directories `mounts` (host, container) and the given docker options.
+fn in_clean_room(
+    dockerd: &Dockerd,
+    image: &str,
+    options: &[&str],
+    mounts: &[(&Path, &str)],
+    script: &str,
+) -> (Output, String) {
+    let mut cmd = dockerd.docker();
+    cmd.args(["run", "--rm"]).args(options);
+    for (host, dir) in mounts {
+        cmd.arg("-v").arg(format!("{}:{dir}", host.display()));
+    }
+    let out = run(cmd.args([image, "/bin/sh", "-c", script]));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out, text)
+}
+
+const APT_SCRIPT: &str = r#"set -e
 export DEBIAN_FRONTEND=noninteractive
+# The README's install section: the keyring, the .sources file.
+install -m 644 /repo/container-hooks-toolkit.gpg /usr/share/keyrings/container-hooks-toolkit.gpg
+# First a repository that another key signed, under the same Signed-By.
+sed 's|^URIs: .*|URIs: file:/other/apt|' /repo/container-hooks-toolkit.sources \
+    > /etc/apt/sources.list.d/container-hooks-toolkit.sources
+if apt-get update -q; then echo "OTHER-KEY: update succeeded"; else echo "OTHER-KEY: update refused"; fi
+if apt-get install -y -q --no-install-recommends container-hooks-toolkit; then
+    echo "OTHER-KEY: installed"
+fi
+# Then the repository signed by that key.
+install -m 644 /repo/container-hooks-toolkit.sources /etc/apt/sources.list.d/
 apt-get update -q
-cd /work
-apt-get install -y -q --no-install-recommends ./container-hooks-toolkit_*.deb
+apt-get install -y -q --no-install-recommends container-hooks-toolkit
+apt-cache policy container-hooks-toolkit
 dpkg-query -W -f '${Package} ${db:Status-Status}\n' container-hooks-toolkit runc
 printf '%s\n' '{"prestart": [{"path": "/work/recorder", "args": ["recorder", "prestart"]}]}' > /etc/container-hooks/hooks.json
 container-hooks-runtime run --bundle /work/bundle clean-room
 "#;
 
 #[test]
-fn deb_installs_with_apt_on_a_bare_debian_12_and_runs_a_container_through_the_shim() {
-    let (deb, _) = ensure_built();
-    let tarball = bookworm_tarball();
-    let tmp = tempfile::tempdir().unwrap();
+fn deb_installs_by_name_from_the_signed_apt_repository_and_runs_a_container_through_the_shim() {
+    let tarball = bookworm_tarball(&[]);
+    let tmp = workdir();
+    let repo = tmp.path().join("repo");
+    let other = tmp.path().join("other");
+    signed_repos(&repo, &tmp.path().join("key.asc"), "file:/repo");
+    signed_repos(&other, &tmp.path().join("other-key.asc"), "file:/other");
     let work = tmp.path().join("work");
     fs::create_dir_all(&work).unwrap();
-    fs::copy(&deb, work.join(deb.file_name().unwrap())).unwrap();
     Bundle::new(&work, "bundle", &["/bin/true"]);
     // The hook runs inside the clean room, where /work is this directory.
     recorder_hook(&work.join("recorder"), Path::new("/work/record"));
@@ -95,11 +159,10 @@ fn deb_installs_with_apt_on_a_bare_debian_12_and_runs_a_container_through_the_sh
             .arg(&tarball)
             .arg("clean-room:bookworm"),
     );
-    let out = run(dockerd
-        .docker()
-        .args([
-            "run",
-            "--rm",
+    let (out, text) = in_clean_room(
+        &dockerd,
+        "clean-room:bookworm",
+        &[
             "--cap-add",
             "ALL",
             "--cap-drop",
@@ -114,22 +177,26 @@ fn deb_installs_with_apt_on_a_bare_debian_12_and_runs_a_container_through_the_sh
             "/sys/fs/cgroup:/sys/fs/cgroup:rw",
             "--network",
             "host",
-            "-v",
-        ])
-        .arg(format!("{}:/work", work.display()))
-        .args(["clean-room:bookworm", "/bin/sh", "-c", SCRIPT]));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        &[(&work, "/work"), (&repo, "/repo:ro"), (&other, "/other:ro")],
+        APT_SCRIPT,
     );
     assert!(
         out.status.success(),
         "the clean room failed ({}):\n{text}",
         out.status
     );
+    // The other key's repository: refused, naming the key it lacks.
     assert!(
-        text.contains("container-hooks-toolkit installed") && text.contains("runc installed"),
+        text.contains("OTHER-KEY: update refused")
+            && text.contains("NO_PUBKEY")
+            && !text.contains("OTHER-KEY: installed"),
+        "a repository signed by another key was not refused:\n{text}"
+    );
+    assert!(
+        text.contains("file:/repo/apt stable/main amd64 Packages")
+            && text.contains("container-hooks-toolkit installed")
+            && text.contains("runc installed"),
         "{text}"
     );
     let stages: Vec<String> = read_record(&work.join("record"))
@@ -140,5 +207,156 @@ fn deb_installs_with_apt_on_a_bare_debian_12_and_runs_a_container_through_the_sh
         stages,
         ["prestart"],
         "the hook did not run in the clean room:\n{text}"
+    );
+}
+
+/// The RPM repository `repo/rpm` changed after it was signed: a byte of
+/// its repomd.xml, or of its package.
+fn tampered_copy(repo: &Path, to: &Path, what: &str) {
+    run_ok(Command::new("cp").arg("-a").arg(repo).arg(to));
+    let file = match what {
+        "metadata" => to.join("rpm/repodata/repomd.xml"),
+        _ => fs::read_dir(to.join("rpm/Packages"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "rpm"))
+            .unwrap(),
+    };
+    let mut bytes = fs::read(&file).unwrap();
+    let at = if what == "metadata" {
+        // A digit of the revision: still valid XML, no longer what was signed.
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        text.find("<revision>").unwrap() + "<revision>".len()
+    } else {
+        bytes.len() - 100
+    };
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    fs::write(&file, bytes).unwrap();
+}
+
+/// dnf as the README's .repo file sets it up, on repository `dir`
+/// (mounted in the clean room), downloading the package by name into
+/// /dl/NAME; then the package's signature checked against the published
+/// key. Prints `NAME: downloaded`, `NAME: signature OK` or why not.
+fn dnf_phase(name: &str, dir: &str) -> String {
+    format!(
+        r#"
+mkdir -p /phase/{name}/repos /dl/{name}
+sed 's|^baseurl=.*|baseurl=file://{dir}/rpm|' /repo/container-hooks-toolkit.repo > /phase/{name}/repos/container-hooks-toolkit.repo
+if dnf -y --releasever 12 --disableplugin=local --setopt=reposdir=/phase/{name}/repos \
+        --setopt=cachedir=/phase/{name}/cache --setopt=skip_if_unavailable=False \
+        download --destdir /dl/{name} container-hooks-toolkit; then
+    echo "{name}: downloaded"
+    if rpmkeys --define '_pkgverify_level all' -Kv /dl/{name}/*.rpm; then echo "{name}: signature OK"; fi
+else
+    echo "{name}: refused"
+fi
+"#
+    )
+}
+
+#[test]
+fn dnf_reads_the_signed_rpm_repository_by_name_and_refuses_a_tampered_one() {
+    // rpm for rpmkeys, which dnf does not bring.
+    let tarball = bookworm_tarball(&["dnf", "dnf-plugins-core", "rpm"]);
+    let tmp = workdir();
+    let repo = tmp.path().join("repo");
+    let other = tmp.path().join("other");
+    signed_repos(&repo, &tmp.path().join("key.asc"), "file:///repo");
+    signed_repos(&other, &tmp.path().join("other-key.asc"), "file:///other");
+    tampered_copy(&repo, &tmp.path().join("tampered-metadata"), "metadata");
+    tampered_copy(&repo, &tmp.path().join("tampered-package"), "package");
+    // The other key's package under metadata signed by the published key.
+    let mixed = tmp.path().join("mixed");
+    run_ok(Command::new("cp").arg("-a").arg(&repo).arg(&mixed));
+    for e in fs::read_dir(other.join("rpm/Packages")).unwrap() {
+        let p = e.unwrap().path();
+        fs::copy(&p, mixed.join("rpm/Packages").join(p.file_name().unwrap())).unwrap();
+    }
+    run_ok(
+        Command::new(require("createrepo_c"))
+            .args(["--quiet", "--no-database", "--simple-md-filenames"])
+            .arg(mixed.join("rpm")),
+    );
+    let home = tmp.path().join("gnupg");
+    fs::create_dir(&home).unwrap();
+    fs::set_permissions(&home, fs::Permissions::from_mode(0o700)).unwrap();
+    let gpg = |args: &[&str]| {
+        run_ok(
+            Command::new(require("gpg"))
+                .env("GNUPGHOME", &home)
+                .args(["--batch", "--quiet", "--pinentry-mode", "loopback"])
+                .args(args),
+        )
+    };
+    gpg(&[
+        "--import",
+        &tmp.path().join("key.asc").display().to_string(),
+    ]);
+    let repomd = mixed.join("rpm/repodata/repomd.xml");
+    gpg(&[
+        "--yes",
+        "--armor",
+        "--detach-sign",
+        "--output",
+        &format!("{}.asc", repomd.display()),
+        &repomd.display().to_string(),
+    ]);
+
+    let mut script = String::from(
+        "set -e\nrpmkeys --import /repo/container-hooks-toolkit.asc\ncat /repo/container-hooks-toolkit.repo\n",
+    );
+    for (name, dir) in [
+        ("published", "/repo"),
+        ("tampered-metadata", "/tampered-metadata"),
+        ("tampered-package", "/tampered-package"),
+        ("other-key-package", "/mixed"),
+    ] {
+        script.push_str(&dnf_phase(name, dir));
+    }
+    let dockerd = Dockerd::start(&tmp.path().join("dockerd"), &tmp.path().join("daemon.json"));
+    run_ok(
+        dockerd
+            .docker()
+            .arg("import")
+            .arg(&tarball)
+            .arg("clean-room:bookworm-dnf"),
+    );
+    let (out, text) = in_clean_room(
+        &dockerd,
+        "clean-room:bookworm-dnf",
+        &["--network", "none"],
+        &[
+            (&repo, "/repo:ro"),
+            (
+                &tmp.path().join("tampered-metadata"),
+                "/tampered-metadata:ro",
+            ),
+            (&tmp.path().join("tampered-package"), "/tampered-package:ro"),
+            (&mixed, "/mixed:ro"),
+        ],
+        &script,
+    );
+    assert!(out.status.success(), "the clean room failed:\n{text}");
+    assert!(
+        text.contains("gpgcheck=1") && text.contains("repo_gpgcheck=1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("published: downloaded") && text.contains("published: signature OK"),
+        "dnf did not download the signed package by name:\n{text}"
+    );
+    assert!(
+        text.contains("tampered-metadata: refused") && text.contains("Bad GPG signature"),
+        "dnf read metadata changed after signing:\n{text}"
+    );
+    assert!(
+        text.contains("tampered-package: refused") && text.contains("incorrect checksum"),
+        "dnf took a package changed after signing:\n{text}"
+    );
+    assert!(
+        text.contains("other-key-package: downloaded")
+            && !text.contains("other-key-package: signature OK"),
+        "a package signed by another key passed the check:\n{text}"
     );
 }

@@ -1,7 +1,7 @@
 //! The .deb and the .rpm as files: contents, lints, scripts, linking.
 //! Built with `cargo xtask package` when `dist/` lacks them.
 
-use integration_tests::packages::{ensure_built, NAME};
+use integration_tests::packages::{ensure_built, signed_repos, NAME};
 use integration_tests::repo_root;
 use integration_tests::{require, run, run_ok};
 use std::fs;
@@ -42,6 +42,50 @@ fn man_pages() -> Vec<String> {
     pages
 }
 
+/// Where the packages put each page of man/: its section's directory,
+/// gzipped.
+fn man_page_paths() -> Vec<String> {
+    let pages = man_pages();
+    assert!(
+        pages.iter().any(|p| p.ends_with(".5")),
+        "no section 5 page in man/: {pages:?}"
+    );
+    pages
+        .iter()
+        .map(|page| {
+            let section = page.rsplit_once('.').unwrap().1;
+            format!("/usr/share/man/man{section}/{page}.gz")
+        })
+        .collect()
+}
+
+/// The configuration files of both packages.
+const CONFFILES: [&str; 4] = [
+    "/etc/container-hooks/config.toml",
+    "/etc/container-hooks/hooks.json",
+    "/etc/container-hooks/hooks.d/README",
+    "/etc/logrotate.d/container-hooks-toolkit",
+];
+
+/// The one-line summary and the long description, as Cargo.toml gives
+/// them (the long one with its words only).
+fn descriptions() -> (String, String) {
+    let text =
+        fs::read_to_string(repo_root().join("crates/container-hooks-ctk/Cargo.toml")).unwrap();
+    let doc: toml::Table = toml::from_str(&text).unwrap();
+    let package = doc["package"].as_table().unwrap();
+    let summary = package["description"].as_str().unwrap().to_string();
+    let long = package["metadata"]["deb"]["extended-description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (summary, long)
+}
+
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[test]
 fn deb_holds_binaries_man_pages_completions_config_and_docs() {
     let (deb, _) = ensure_built();
@@ -56,6 +100,7 @@ fn deb_holds_binaries_man_pages_completions_config_and_docs() {
         "/etc/container-hooks/config.toml",
         "/etc/container-hooks/hooks.json",
         "/etc/container-hooks/hooks.d/README",
+        "/etc/logrotate.d/container-hooks-toolkit",
         "/usr/share/doc/container-hooks-toolkit/README.md",
         "/usr/share/doc/container-hooks-toolkit/copyright",
         "/usr/share/doc/container-hooks-toolkit/changelog.Debian.gz",
@@ -63,9 +108,7 @@ fn deb_holds_binaries_man_pages_completions_config_and_docs() {
     .map(String::from)
     .to_vec();
     assert!(man_pages().len() >= 3, "man/ has {:?}", man_pages());
-    for page in man_pages() {
-        want.push(format!("/usr/share/man/man1/{page}.gz"));
-    }
+    want.extend(man_page_paths());
     for w in &want {
         assert!(
             files.contains(w),
@@ -77,11 +120,7 @@ fn deb_holds_binaries_man_pages_completions_config_and_docs() {
     let dir = tempfile::tempdir().unwrap();
     run_ok(Command::new("dpkg-deb").arg("-e").arg(&deb).arg(dir.path()));
     let conffiles = fs::read_to_string(dir.path().join("conffiles")).unwrap();
-    for c in [
-        "/etc/container-hooks/config.toml",
-        "/etc/container-hooks/hooks.json",
-        "/etc/container-hooks/hooks.d/README",
-    ] {
+    for c in CONFFILES {
         assert!(
             conffiles.lines().any(|l| l == c),
             "{c} is not a conffile: {conffiles}"
@@ -98,6 +137,19 @@ fn deb_holds_binaries_man_pages_completions_config_and_docs() {
     let control = fs::read_to_string(dir.path().join("control")).unwrap();
     assert!(control.contains(&format!("Package: {NAME}\n")), "{control}");
     assert!(control.contains("Depends: runc | crun\n"), "{control}");
+    assert!(control.contains("Recommends: logrotate\n"), "{control}");
+    let (summary, long) = descriptions();
+    assert!(summary.contains("Podman"), "{summary}");
+    assert!(
+        control.contains(&format!("Description: {summary}\n")),
+        "{control}"
+    );
+    let extended: String = control
+        .split_once(&format!("Description: {summary}\n"))
+        .unwrap()
+        .1
+        .to_string();
+    assert_eq!(words(&extended), words(&long), "{control}");
     // The shipped config is the documented default.
     let data = tempfile::tempdir().unwrap();
     run_ok(
@@ -115,7 +167,7 @@ fn deb_holds_binaries_man_pages_completions_config_and_docs() {
         .path()
         .join("usr/share/man/man1/container-hooks-ctk.1.gz");
     let text = run_ok(Command::new("gzip").arg("-dc").arg(&page));
-    assert!(text.contains(".TH container-hooks-ctk 1"), "{text}");
+    assert!(text.contains(".TH CONTAINER\\-HOOKS\\-CTK 1 "), "{text}");
 }
 
 #[test]
@@ -134,14 +186,13 @@ fn rpm_holds_the_same_files_in_fedora_places() {
         "/etc/container-hooks/config.toml",
         "/etc/container-hooks/hooks.json",
         "/etc/container-hooks/hooks.d/README",
+        "/etc/logrotate.d/container-hooks-toolkit",
         "/usr/share/doc/container-hooks-toolkit/README.md",
         "/usr/share/licenses/container-hooks-toolkit/copyright",
     ]
     .map(String::from)
     .to_vec();
-    for page in man_pages() {
-        want.push(format!("/usr/share/man/man1/{page}.gz"));
-    }
+    want.extend(man_page_paths());
     for w in &want {
         assert!(
             files.contains(&w.as_str()),
@@ -150,11 +201,7 @@ fn rpm_holds_the_same_files_in_fedora_places() {
         );
     }
     let config = run_ok(Command::new("rpm").args(["-qp", "--configfiles"]).arg(&rpm));
-    for c in [
-        "/etc/container-hooks/config.toml",
-        "/etc/container-hooks/hooks.json",
-        "/etc/container-hooks/hooks.d/README",
-    ] {
+    for c in CONFFILES {
         assert!(
             config.lines().any(|l| l == c),
             "{c} is not %config: {config}"
@@ -166,12 +213,81 @@ fn rpm_holds_the_same_files_in_fedora_places() {
             .args(["-qp", "--queryformat", "[%{FILENAMES} %{FILEFLAGS}\n]"])
             .arg(&rpm),
     );
-    for line in flags.lines().filter(|l| l.starts_with("/etc/")) {
+    for line in flags
+        .lines()
+        .filter(|l| CONFFILES.contains(&l.split(' ').next().unwrap()))
+    {
         let flag: u32 = line.rsplit(' ').next().unwrap().parse().unwrap();
         assert!(flag & (1 << 4) != 0, "not noreplace: {line}");
     }
     let requires = run_ok(Command::new("rpm").arg("-qpR").arg(&rpm));
     assert!(requires.contains("(runc or crun)"), "{requires}");
+    let recommends = run_ok(Command::new("rpm").args(["-qp", "--recommends"]).arg(&rpm));
+    assert_eq!(recommends.trim(), "logrotate");
+}
+
+/// `rpm -qp --queryformat` of one tag (or array of tags) of the .rpm.
+fn rpm_query(rpm: &Path, format: &str) -> String {
+    run_ok(
+        Command::new(require("rpm"))
+            .args(["-qp", "--queryformat", format])
+            .arg(rpm),
+    )
+}
+
+#[test]
+fn rpm_owns_its_directories_marks_its_license_and_describes_itself() {
+    let (_, rpm) = ensure_built();
+    // FILEMODES and FILEFLAGS by path: directories (S_IFDIR) the package
+    // owns, and the %license file (RPMFILE_LICENSE, 1 << 7).
+    let listing = rpm_query(&rpm, "[%{FILENAMES} %{FILEMODES:octal} %{FILEFLAGS}\n]");
+    let entry = |path: &str| -> (u32, u32) {
+        let line = listing
+            .lines()
+            .find(|l| l.split(' ').next() == Some(path))
+            .unwrap_or_else(|| panic!("the .rpm does not own {path}:\n{listing}"));
+        let mut f = line.split(' ').skip(1);
+        let mode = u32::from_str_radix(f.next().unwrap(), 8).unwrap();
+        let flags = f.next().unwrap().parse().unwrap();
+        (mode, flags)
+    };
+    for dir in [
+        "/etc/container-hooks",
+        "/etc/container-hooks/hooks.d",
+        "/usr/share/doc/container-hooks-toolkit",
+        "/usr/share/licenses/container-hooks-toolkit",
+    ] {
+        let (mode, _) = entry(dir);
+        assert_eq!(
+            mode & 0o170000,
+            0o040000,
+            "{dir} is not a directory: {mode:o}"
+        );
+        assert_eq!(mode & 0o7777, 0o755, "{dir}: mode {mode:o}");
+    }
+    let (_, flags) = entry("/usr/share/licenses/container-hooks-toolkit/copyright");
+    assert!(flags & (1 << 7) != 0, "copyright is not %license: {flags}");
+    let (_, flags) = entry("/usr/share/doc/container-hooks-toolkit/README.md");
+    assert!(flags & (1 << 1) != 0, "README.md is not %doc: {flags}");
+
+    let (summary, long) = descriptions();
+    assert_eq!(rpm_query(&rpm, "%{SUMMARY}"), summary);
+    assert!(summary.contains("Podman"), "{summary}");
+    let description = rpm_query(&rpm, "%{DESCRIPTION}");
+    assert_ne!(words(&description), words(&summary));
+    assert_eq!(words(&description), words(&long));
+    assert!(description.lines().all(|l| l.len() <= 79), "{description}");
+    // debian/changelog, in rpm's form, with the package's version.
+    let changelog = run_ok(Command::new("rpm").args(["-qp", "--changelog"]).arg(&rpm));
+    assert!(
+        changelog.starts_with("* ")
+            && changelog
+                .lines()
+                .next()
+                .unwrap()
+                .ends_with(&format!(" - {}-1", env!("CARGO_PKG_VERSION"))),
+        "{changelog}"
+    );
 }
 
 #[test]
@@ -183,9 +299,9 @@ fn rpm_scriptlets_are_the_real_scripts() {
             .arg(&rpm),
     );
     for (heading, file) in [
-        ("postinstall scriptlet:", "post"),
-        ("preuninstall scriptlet:", "preun"),
-        ("postuninstall scriptlet:", "postun"),
+        ("postinstall scriptlet (using /bin/sh):", "post"),
+        ("preuninstall scriptlet (using /bin/sh):", "preun"),
+        ("postuninstall scriptlet (using /bin/sh):", "postun"),
     ] {
         let body = fs::read_to_string(repo_root().join("rpm").join(file)).unwrap();
         assert!(
@@ -196,13 +312,19 @@ fn rpm_scriptlets_are_the_real_scripts() {
 }
 
 #[test]
-fn deb_passes_lintian_without_errors_or_warnings() {
+fn deb_passes_lintian_pedantic_without_a_tag() {
     let (deb, _) = ensure_built();
     let out = run(Command::new(require("lintian")).arg("--pedantic").arg(&deb));
     let stdout = String::from_utf8_lossy(&out.stdout);
+    // No tag at all, pedantic ones included (overrides keep their reasons
+    // in debian/lintian-overrides).
     let bad: Vec<&str> = stdout
         .lines()
-        .filter(|l| l.starts_with("E:") || l.starts_with("W:"))
+        .filter(|l| {
+            ["E:", "W:", "I:", "P:", "X:"]
+                .iter()
+                .any(|t| l.starts_with(t))
+        })
         .collect();
     assert!(
         out.status.success() && bad.is_empty(),
@@ -214,7 +336,7 @@ fn deb_passes_lintian_without_errors_or_warnings() {
 }
 
 #[test]
-fn rpm_passes_rpmlint_without_errors() {
+fn rpm_passes_rpmlint_without_errors_or_warnings() {
     let (_, rpm) = ensure_built();
     let out = run(Command::new(require("rpmlint"))
         .arg("-c")
@@ -222,12 +344,95 @@ fn rpm_passes_rpmlint_without_errors() {
         .arg(&rpm));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && stdout.contains(" 0 errors"),
+        out.status.success() && stdout.contains(" 0 errors, 0 warnings"),
         "rpmlint {}: {}\n{stdout}\n{}",
         rpm.display(),
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn lint_configurations_cite_only_files_of_the_repository() {
+    let root = repo_root();
+    for file in ["rpm/rpmlint.toml", "debian/lintian-overrides"] {
+        let text = fs::read_to_string(root.join(file)).unwrap();
+        let comments = text
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix('#'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for word in comments.split(|c: char| c.is_whitespace() || "(),;\"".contains(c)) {
+            let word = word.trim_end_matches(['.', ':']);
+            let cited = [".md", ".toml", ".rs", ".sh", ".spec"]
+                .iter()
+                .any(|ext| word.ends_with(ext));
+            if cited && !word.starts_with('/') {
+                assert!(
+                    root.join(word).exists(),
+                    "{file} cites {word}, which is not in the repository"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn logrotate_rotates_the_shim_log_as_shipped() {
+    let shipped =
+        fs::read_to_string(repo_root().join("etc/logrotate.d/container-hooks-toolkit")).unwrap();
+    // The log the shim writes by default.
+    assert!(
+        shipped.contains(&format!(
+            "{} {{",
+            container_hooks_core::config::Config::default()
+                .runtime
+                .debug
+                .display()
+        )),
+        "{shipped}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("container-hooks-runtime.log");
+    let conf = dir.path().join("logrotate.conf");
+    fs::write(
+        &conf,
+        shipped.replace(
+            "/var/log/container-hooks-runtime.log",
+            &log.display().to_string(),
+        ),
+    )
+    .unwrap();
+    fs::write(&log, "{\"level\":\"info\"}\n").unwrap();
+    let state = dir.path().join("state");
+    let out = run(Command::new(require("logrotate"))
+        .arg("--verbose")
+        .arg("--force")
+        .arg("--state")
+        .arg(&state)
+        .arg(&conf));
+    assert!(out.status.success(), "{out:?}");
+    // Renamed, not copied; no empty file made in its place (the shim
+    // creates it with its own mode at the next line); compressed one
+    // rotation later.
+    assert!(!log.exists(), "{out:?}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("container-hooks-runtime.log.1")).unwrap(),
+        "{\"level\":\"info\"}\n"
+    );
+    fs::write(&log, "second\n").unwrap();
+    run_ok(
+        Command::new("logrotate")
+            .arg("--force")
+            .arg("--state")
+            .arg(&state)
+            .arg(&conf),
+    );
+    assert!(dir
+        .path()
+        .join("container-hooks-runtime.log.2.gz")
+        .is_file());
+    assert!(dir.path().join("container-hooks-runtime.log.1").is_file());
 }
 
 /// Whether an ELF file has a PT_INTERP program header (a dynamic loader).
@@ -441,5 +646,113 @@ fn scripts_dispatch_every_argument_to_one_ctk_command() {
             let warned = stderr.contains("container-hooks-toolkit: warning:");
             assert_eq!(warned, code != 0 && call.is_some(), "{what}: {stderr}");
         }
+    }
+}
+
+#[test]
+fn repositories_are_signed_with_the_key_given_by_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("signing-key.asc");
+    let first = dir.path().join("first");
+    let repo = dir.path().join("repo");
+    signed_repos(&first, &key, "https://example.invalid/cht");
+    // The same key, given by path, signs the next publication.
+    signed_repos(&repo, &key, "https://example.invalid/cht");
+    let keyring = repo.join(format!("{NAME}.gpg"));
+    assert_eq!(
+        fs::read(&keyring).unwrap(),
+        fs::read(first.join(format!("{NAME}.gpg"))).unwrap()
+    );
+    // APT: InRelease and Release.gpg verify with the published keyring
+    // alone, and Release names the Packages index by SHA256.
+    let suite = repo.join("apt/dists/stable");
+    run_ok(
+        Command::new(require("gpgv"))
+            .arg("--keyring")
+            .arg(&keyring)
+            .arg(suite.join("InRelease")),
+    );
+    run_ok(
+        Command::new("gpgv")
+            .arg("--keyring")
+            .arg(&keyring)
+            .arg(suite.join("Release.gpg"))
+            .arg(suite.join("Release")),
+    );
+    let release = fs::read_to_string(suite.join("Release")).unwrap();
+    for field in [
+        "Suite: stable",
+        "Components: main",
+        "Architectures: amd64",
+        "SHA256:",
+    ] {
+        assert!(release.contains(field), "{release}");
+    }
+    assert!(!release.contains("MD5Sum:"), "{release}");
+    let packages = fs::read_to_string(suite.join("main/binary-amd64/Packages")).unwrap();
+    assert!(
+        packages.contains(&format!("Package: {NAME}\n"))
+            && packages.contains("Filename: pool/main/c/container-hooks-toolkit/"),
+        "{packages}"
+    );
+    // RPM: repomd.xml.asc verifies, and so does each package's signature,
+    // against the armored key dnf is pointed at.
+    run_ok(
+        Command::new("gpgv")
+            .arg("--keyring")
+            .arg(&keyring)
+            .arg(repo.join("rpm/repodata/repomd.xml.asc"))
+            .arg(repo.join("rpm/repodata/repomd.xml")),
+    );
+    let db = dir.path().join("rpmdb");
+    fs::create_dir(&db).unwrap();
+    let rpmkeys = |args: &[&std::ffi::OsStr]| {
+        run(Command::new(require("rpmkeys"))
+            .arg("--dbpath")
+            .arg(&db)
+            .args(args))
+    };
+    let out = rpmkeys(&[
+        "--import".as_ref(),
+        repo.join(format!("{NAME}.asc")).as_os_str(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let rpm = fs::read_dir(repo.join("rpm/Packages"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .next()
+        .unwrap();
+    let out = rpmkeys(&[
+        "--define".as_ref(),
+        "_pkgverify_level all".as_ref(),
+        "-K".as_ref(),
+        rpm.as_os_str(),
+    ]);
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("signatures OK"),
+        "{out:?}"
+    );
+    // The package built into dist/ stays unsigned; the repository's copy is.
+    let unsigned = run(Command::new("rpmkeys")
+        .arg("--dbpath")
+        .arg(&db)
+        .args(["--define", "_pkgverify_level all", "-K"])
+        .arg(integration_tests::packages::rpm_path()));
+    assert!(!unsigned.status.success(), "{unsigned:?}");
+    // The files the README's install section tells users to put in place.
+    let sources = fs::read_to_string(repo.join(format!("{NAME}.sources"))).unwrap();
+    assert!(
+        sources.contains("URIs: https://example.invalid/cht/apt\n")
+            && sources.contains("Signed-By: /usr/share/keyrings/container-hooks-toolkit.gpg\n"),
+        "{sources}"
+    );
+    let dotrepo = fs::read_to_string(repo.join(format!("{NAME}.repo"))).unwrap();
+    for line in [
+        "baseurl=https://example.invalid/cht/rpm",
+        "gpgcheck=1",
+        "repo_gpgcheck=1",
+        "gpgkey=https://example.invalid/cht/container-hooks-toolkit.asc",
+    ] {
+        assert!(dotrepo.lines().any(|l| l == line), "{dotrepo}");
     }
 }
