@@ -6,64 +6,15 @@
 //! proves the package's dependencies and scripts work on a machine that has
 //! nothing of ours on it.
 //!
-//! The debootstrap tarball is cached under the target directory
-//! (`clean-room/bookworm-minbase.tar`), so only the first run pays for it.
+//! The debootstrap tarball is made once and cached (see
+//! `integration_tests::debian`).
 
 use integration_tests::daemons::Dockerd;
-use integration_tests::packages::{ensure_built, target_dir};
-use integration_tests::{read_record, recorder_hook, require, run, run_ok, Bundle};
+use integration_tests::debian::bookworm_tarball;
+use integration_tests::packages::ensure_built;
+use integration_tests::{read_record, recorder_hook, run, run_ok, Bundle};
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// The Debian mirror this machine's apt uses (not the security archive).
-fn debian_mirror() -> String {
-    let mut texts = vec![fs::read_to_string("/etc/apt/sources.list").unwrap_or_default()];
-    if let Ok(entries) = fs::read_dir("/etc/apt/sources.list.d") {
-        for e in entries.flatten() {
-            texts.push(fs::read_to_string(e.path()).unwrap_or_default());
-        }
-    }
-    texts
-        .iter()
-        .flat_map(|t| t.lines())
-        .map(str::trim)
-        .filter(|l| l.starts_with("URIs:") || l.starts_with("deb "))
-        .filter_map(|l| l.split_whitespace().find(|w| w.contains("://")))
-        .find(|u| u.trim_end_matches('/').ends_with("/debian"))
-        .map(String::from)
-        .unwrap_or_else(|| "http://deb.debian.org/debian".to_string())
-}
-
-/// A tarball of a minimal Debian 12 root filesystem, made once.
-fn bookworm_tarball() -> PathBuf {
-    let cache = target_dir().join("clean-room");
-    let tar = cache.join("bookworm-minbase.tar");
-    if tar.is_file() {
-        return tar;
-    }
-    fs::create_dir_all(&cache).unwrap();
-    let rootfs = cache.join("rootfs-tmp");
-    let _ = fs::remove_dir_all(&rootfs);
-    run_ok(
-        Command::new(require("debootstrap"))
-            .args(["--variant=minbase", "bookworm"])
-            .arg(&rootfs)
-            .arg(debian_mirror()),
-    );
-    let partial = cache.join("bookworm-minbase.tar.partial");
-    run_ok(
-        Command::new("tar")
-            .arg("-C")
-            .arg(&rootfs)
-            .args(["--numeric-owner", "-cf"])
-            .arg(&partial)
-            .arg("."),
-    );
-    fs::rename(&partial, &tar).unwrap();
-    let _ = fs::remove_dir_all(&rootfs);
-    tar
-}
+use std::path::Path;
 
 const SCRIPT: &str = r#"set -e
 export DEBIAN_FRONTEND=noninteractive
