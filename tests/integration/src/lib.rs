@@ -6,9 +6,13 @@
 //! - [`Toolkit`]: a config.toml, hooks.json and hooks.d of a test's own.
 //! - [`recorder_hook`]: a hook that records its stage and the state JSON.
 //! - [`daemons`]: isolated containerd and dockerd instances.
+//! - [`debian`]: a minimal Debian 12 root filesystem, made once.
+//! - [`tap`]: bats' TAP reports, read and compared.
 
 pub mod daemons;
+pub mod debian;
 pub mod packages;
+pub mod tap;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
