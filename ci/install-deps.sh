@@ -2,6 +2,26 @@
 # Programs the test suite needs on a fresh Debian 12 machine (run as root).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+
+# runc's own integration suite (tests/runc-suite) is taken from the source
+# package of the installed runc: apt needs deb-src entries for it.
+deb_src=/etc/apt/sources.list.d/debian-src.sources
+if [ ! -f "$deb_src" ] &&
+    ! grep -Eqs '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/*; then
+    cat >"$deb_src" <<'EOF'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+fi
 apt-get update
 # runc/crun/busybox: bundles; containerd, docker.io and podman: engines in
 # the integration tests (podman 4.3 with conmon, no network stack needed);
@@ -45,3 +65,12 @@ python3 -m pip install --break-system-packages kubernetes-validate==1.37.0
 # and grpcio-tools to generate its stubs from cri.proto at test time.
 python3 -m pip install --break-system-packages \
     grpcio==1.68.1 grpcio-tools==1.68.1 protobuf==5.29.3
+
+# runc's integration suite: its helpers (recvtty, seccompagent) are built
+# with Debian's Go and the Go libraries runc is built with (build-dep);
+# dpkg-dev unpacks the source; bats runs the tests, GNU parallel runs test
+# files side by side; the tests themselves use jq, gawk and gcc (static
+# test programs, hence libc6-dev).
+apt-get -o DPkg::Lock::Timeout=600 build-dep -y runc
+apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends \
+    dpkg-dev bats parallel jq gawk gcc libc6-dev

@@ -9,12 +9,16 @@
 //! - [`cri`]: a CRI client, to drive containerd as kubelet does.
 //! - [`images`]: the pause and busybox images, built offline.
 //! - [`podman`]: Podman with a private root and containers.conf.
+//! - [`debian`]: a minimal Debian 12 root filesystem, made once.
+//! - [`tap`]: bats' TAP reports, read and compared.
 
 pub mod cri;
 pub mod daemons;
+pub mod debian;
 pub mod images;
 pub mod packages;
 pub mod podman;
+pub mod tap;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -15,76 +15,17 @@
 //!   key; repositories whose metadata or package was changed after signing
 //!   are refused, and so is a package signed by another key.
 //!
-//! The debootstrap tarballs are cached under the target directory
-//! (`clean-room/`), so only the first run pays for them.
+//! The debootstrap tarballs are made once and cached (see
+//! `integration_tests::debian`).
 
 use integration_tests::daemons::Dockerd;
-use integration_tests::packages::{signed_repos, target_dir};
+use integration_tests::debian::bookworm_tarball;
+use integration_tests::packages::signed_repos;
 use integration_tests::{read_record, recorder_hook, require, run, run_ok, Bundle};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-/// The Debian mirror this machine's apt uses (not the security archive).
-fn debian_mirror() -> String {
-    let mut texts = vec![fs::read_to_string("/etc/apt/sources.list").unwrap_or_default()];
-    if let Ok(entries) = fs::read_dir("/etc/apt/sources.list.d") {
-        for e in entries.flatten() {
-            texts.push(fs::read_to_string(e.path()).unwrap_or_default());
-        }
-    }
-    texts
-        .iter()
-        .flat_map(|t| t.lines())
-        .map(str::trim)
-        .filter(|l| l.starts_with("URIs:") || l.starts_with("deb "))
-        .filter_map(|l| l.split_whitespace().find(|w| w.contains("://")))
-        .find(|u| u.trim_end_matches('/').ends_with("/debian"))
-        .map(String::from)
-        .unwrap_or_else(|| "http://deb.debian.org/debian".to_string())
-}
-
-/// A tarball of a minimal Debian 12 root filesystem with `include`
-/// (Debian packages) added, made once and kept in `clean-room/` under a
-/// name that lists them.
-fn bookworm_tarball(include: &[&str]) -> PathBuf {
-    let name = std::iter::once("bookworm-minbase")
-        .chain(include.iter().copied())
-        .collect::<Vec<_>>()
-        .join("+");
-    let cache = target_dir().join("clean-room");
-    let tar = cache.join(format!("{name}.tar"));
-    if tar.is_file() {
-        return tar;
-    }
-    fs::create_dir_all(&cache).unwrap();
-    let rootfs = cache.join(format!("{name}-rootfs-tmp"));
-    let _ = fs::remove_dir_all(&rootfs);
-    let mut debootstrap = Command::new(require("debootstrap"));
-    debootstrap.arg("--variant=minbase");
-    if !include.is_empty() {
-        debootstrap.arg(format!("--include={}", include.join(",")));
-    }
-    run_ok(
-        debootstrap
-            .arg("bookworm")
-            .arg(&rootfs)
-            .arg(debian_mirror()),
-    );
-    let partial = cache.join(format!("{name}.tar.partial"));
-    run_ok(
-        Command::new("tar")
-            .arg("-C")
-            .arg(&rootfs)
-            .args(["--numeric-owner", "-cf"])
-            .arg(&partial)
-            .arg("."),
-    );
-    fs::rename(&partial, &tar).unwrap();
-    let _ = fs::remove_dir_all(&rootfs);
-    tar
-}
 
 /// A work directory that the clean room's users (apt's `_apt`) can read.
 fn workdir() -> tempfile::TempDir {
