@@ -11,7 +11,9 @@
 pub mod atomic;
 pub mod config;
 pub mod error;
+pub mod gojson;
 pub mod gokeys;
+pub mod goregex;
 pub mod hook;
 pub mod hooks_dir;
 pub mod hooks_json;
