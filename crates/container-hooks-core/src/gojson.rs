@@ -59,13 +59,20 @@ pub struct SyntaxError {
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.message == END {
+            "truncated JSON"
+        } else {
+            "invalid JSON"
+        };
         write!(
             f,
-            "invalid JSON: {} at line {} column {}",
+            "{what}: {} at line {} column {}",
             self.message, self.line, self.column
         )
     }
 }
+
+const END: &str = "unexpected end of input";
 
 /// Parses a whole document (one value, surrounded by whitespace only).
 pub fn parse(bytes: &[u8]) -> Result<Json, SyntaxError> {
@@ -97,7 +104,7 @@ impl Reader<'_> {
         let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
         let column = before.iter().rev().take_while(|&&c| c != b'\n').count() + 1;
         let message = if self.i >= self.b.len() {
-            "unexpected end of input".to_string()
+            END.to_string()
         } else {
             message.to_string()
         };

@@ -30,6 +30,8 @@ pub struct Spec {
     hooks: Option<(Value, Range<usize>)>,
     /// The hooks value after injection, when something was added.
     new_hooks: Option<Value>,
+    /// The hooks the last injection added, per stage.
+    added: HookSet,
     /// The indentation of the first indented line, `None` for compact JSON.
     indent: Option<Vec<u8>>,
 }
@@ -96,6 +98,7 @@ impl Spec {
             members: ranges,
             hooks,
             new_hooks: None,
+            added: HookSet::new(),
             indent: detect_indent(bytes),
         })
     }
@@ -224,6 +227,7 @@ impl Spec {
     /// the field, when `hooks` or one of its stages has the wrong type; the
     /// spec is then unchanged.
     pub fn inject(&mut self, set: &HookSet) -> Result<Outcome, String> {
+        self.added = HookSet::new();
         if set.is_empty() {
             return Ok(Outcome::NothingToAdd);
         }
@@ -240,7 +244,7 @@ impl Spec {
                 return Err(format!("field `hooks.{name}` is not a list"));
             }
         }
-        let mut added = 0;
+        let mut added = HookSet::new();
         for (stage, new) in set.iter() {
             let list = hooks
                 .entry(stage.as_str())
@@ -260,15 +264,23 @@ impl Spec {
             for hook in new {
                 if present.insert(hook.clone()) {
                     list.push(hook.to_value());
-                    added += 1;
+                    added.push(stage, hook.clone());
                 }
             }
         }
-        if added == 0 {
+        if added.is_empty() {
             return Ok(Outcome::AlreadyPresent);
         }
         self.new_hooks = Some(Value::Object(hooks));
-        Ok(Outcome::Added(added))
+        let n = added.len();
+        self.added = added;
+        Ok(Outcome::Added(n))
+    }
+
+    /// The hooks the last [`Spec::inject`] added, per stage (none when it
+    /// added nothing).
+    pub fn added(&self) -> &HookSet {
+        &self.added
     }
 }
 
