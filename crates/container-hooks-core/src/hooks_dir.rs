@@ -46,9 +46,9 @@
 //!   from two sources at one stage, is added once: that is the shim's
 //!   idempotence rule. containers/common adds it twice.
 //! - The program of a file in effect is looked up when the file first
-//!   matches a container (or when it masks another file, or when the file
-//!   has an error after that point): the result is the same, without a
-//!   lookup per file per create.
+//!   matches a container (or when it masks another file, when the file has
+//!   an error after that point, or when missing programs are refused): the
+//!   result is the same, without a lookup per file per create.
 
 use crate::config::MissingHookProgram;
 use crate::error::{io_fault, FileError};
@@ -340,8 +340,11 @@ pub fn load_with(dirs: &[PathBuf], options: &Options) -> Loaded {
 fn pick(candidates: &[PathBuf], options: &Options, out: &mut Loaded) -> Option<usize> {
     for (idx, path) in candidates.iter().enumerate().rev() {
         // A file that masks another must be known to stay: look its
-        // program up now.
-        match examine(path, options.check_programs || idx > 0, options) {
+        // program up now; and every file's when missing programs are
+        // refused.
+        let check =
+            options.check_programs || idx > 0 || options.missing == MissingHookProgram::Refuse;
+        match examine(path, check, options) {
             None => continue,
             Some(FileState::Missing(m)) => out.missing.push(m),
             Some(FileState::Refused(e)) => {
