@@ -150,7 +150,7 @@ impl Reader<'_> {
                         Json::Object(Vec::new())
                     } else {
                         let key = self.key()?;
-                        stack.push(Open::Object(Vec::new(), key));
+                        stack.push(Open::Object(Vec::with_capacity(4), key));
                         continue;
                     }
                 }
@@ -291,11 +291,38 @@ impl Reader<'_> {
         u32::from_str_radix(text, 16).ok()
     }
 
+    /// The length of the run of plain ASCII characters (no quote, no
+    /// backslash, no control character) at the reader.
+    fn plain_run(&self) -> usize {
+        self.b
+            .get(self.i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&c| (0x20..0x80).contains(&c) && c != b'"' && c != b'\\')
+            .count()
+    }
+
     /// A string at the reader (on its `"`), decoded as Go does.
     fn string(&mut self) -> Result<String, SyntaxError> {
         self.i += 1;
-        let mut out = String::new();
+        let run = self.plain_run();
+        let text = self.b.get(self.i..self.i + run).unwrap_or_default();
+        // ASCII, so UTF-8.
+        let mut out = String::with_capacity(run);
+        out.push_str(std::str::from_utf8(text).unwrap_or_default());
+        self.i += run;
+        if self.peek() == Some(b'"') {
+            self.i += 1;
+            return Ok(out);
+        }
         loop {
+            // A run of plain ASCII characters, copied at once.
+            let run = self.plain_run();
+            if run > 0 {
+                let text = self.b.get(self.i..self.i + run).unwrap_or_default();
+                out.push_str(std::str::from_utf8(text).unwrap_or_default());
+                self.i += run;
+            }
             let Some(c) = self.peek() else {
                 return Err(self.error("unterminated string"));
             };
@@ -486,7 +513,13 @@ impl StringList {
                         self.storage.push(String::new());
                     }
                     if let Some(slot) = self.storage.get_mut(i) {
-                        string_into(slot, e, &format!("{field}[{i}]"))?;
+                        match e {
+                            Json::Null => {}
+                            Json::String(text) => slot.clone_from(text),
+                            other => {
+                                return Err(type_error(&format!("{field}[{i}]"), "a string", other))
+                            }
+                        }
                         items.push(slot.clone());
                     }
                 }
@@ -514,8 +547,13 @@ pub fn string_map_into(
         Json::Object(members) => {
             let map = target.get_or_insert_with(Vec::new);
             for (key, value) in members {
-                let mut text = String::new();
-                string_into(&mut text, value, &format!("{field}[{key:?}]"))?;
+                let text = match value {
+                    Json::Null => String::new(),
+                    Json::String(text) => text.clone(),
+                    other => {
+                        return Err(type_error(&format!("{field}[{key:?}]"), "a string", other))
+                    }
+                };
                 match map.iter_mut().find(|(k, _)| k == key) {
                     Some(entry) => entry.1 = text,
                     None => map.push((key.clone(), text)),

@@ -29,8 +29,9 @@
 //! - the checks come in containers/common's order: the JSON, the version,
 //!   the fields' types, `hook.path` present, then the hook program looked
 //!   up (a file whose program does not exist is skipped, whatever else is
-//!   wrong with it later, unless `missing-hook-program = "refuse"`), then
-//!   every regex, `stages` present, each stage known;
+//!   wrong with it later, and does not mask, unless `missing-hook-program
+//!   = "refuse"`; a program that cannot be looked up for another reason is
+//!   a fault), then every regex, `stages` present, each stage known;
 //! - stages are used as written: `prestart` stays `prestart`.
 //!
 //! Where this module deliberately differs from containers/common:
@@ -45,10 +46,6 @@
 //! - A stage listed twice, or the same hook (same path, args, env, timeout)
 //!   from two sources at one stage, is added once: that is the shim's
 //!   idempotence rule. containers/common adds it twice.
-//! - The program of a file in effect is looked up when the file first
-//!   matches a container (or when it masks another file, when the file has
-//!   an error after that point, or when missing programs are refused): the
-//!   result is the same, without a lookup per file per create.
 
 use crate::config::MissingHookProgram;
 use crate::error::{io_fault, FileError};
@@ -57,7 +54,6 @@ use crate::gokeys;
 use crate::hook::{Hook, HookSet, Stage};
 use crate::trust::{check_owner_and_mode, read_trusted, MAX_SOURCE_BYTES};
 use crate::when::{AnnotationRule, Combine, Explanation, Facts, Pattern, When};
-use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -93,9 +89,6 @@ pub struct HookFile {
     /// Things that are accepted but are probably mistakes (unknown keys,
     /// conditions that never hold), each `field `F`: ...`.
     pub warnings: Vec<String>,
-    /// Whether the hook program was found when the file was read (`false`
-    /// when it was not looked up yet).
-    pub program_found: bool,
 }
 
 /// Whether a hook program exists, as containers/common looks it up
@@ -163,9 +156,6 @@ pub enum FileState {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     pub missing: MissingHookProgram,
-    /// Look up the program of every file in effect now (for the CLI);
-    /// otherwise only when needed.
-    pub check_programs: bool,
     /// Read masked files too, to report their faults (for `validate`).
     pub read_masked: bool,
 }
@@ -284,30 +274,32 @@ pub fn load(dirs: &[PathBuf]) -> Loaded {
 /// unless `options` asks for the masked ones too.
 pub fn load_with(dirs: &[PathBuf], options: &Options) -> Loaded {
     let mut out = Loaded::default();
-    // Exact file name -> every path with that name, in directory order.
-    let mut by_name: HashMap<OsString, Vec<PathBuf>> = HashMap::new();
-    for dir in dirs {
+    // (sort key, exact name, directory index) of every hook file.
+    let mut entries: Vec<(Vec<u8>, OsString, usize)> = Vec::new();
+    for (d, dir) in dirs.iter().enumerate() {
         match list_dir(dir) {
-            Ok(names) => {
-                for name in names {
-                    let path = dir.join(&name);
-                    by_name.entry(name).or_default().push(path);
-                }
-            }
+            Ok(names) => entries.extend(names.into_iter().map(|n| (sort_key(&n), n, d))),
             Err(e) => out.errors.push(e),
         }
     }
-    let mut names: Vec<(Vec<u8>, OsString, Vec<PathBuf>)> = by_name
-        .into_iter()
-        .map(|(name, paths)| (sort_key(&name), name, paths))
-        .collect();
-    names.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    entries.sort_unstable();
+    // Each name with its paths in directory order.
+    let mut names: Vec<(Vec<u8>, Vec<PathBuf>)> = Vec::new();
+    let mut last: Option<&OsString> = None;
+    for (key, name, d) in &entries {
+        let path = dirs.get(*d).map(|dir| dir.join(name)).unwrap_or_default();
+        match (last == Some(name), names.last_mut()) {
+            (true, Some((_, paths))) => paths.push(path),
+            _ => names.push((key.clone(), vec![path])),
+        }
+        last = Some(name);
+    }
     let mut in_effect: Vec<(Vec<u8>, PathBuf)> = Vec::new();
-    for (key, _, candidates) in names {
+    for (key, candidates) in names {
         if let Some(winner) = pick(&candidates, options, &mut out) {
             for earlier in candidates.iter().take(winner) {
                 let read = if options.read_masked {
-                    examine(earlier, true, options)
+                    examine(earlier, options)
                 } else {
                     None
                 };
@@ -339,12 +331,7 @@ pub fn load_with(dirs: &[PathBuf], options: &Options) -> Loaded {
 /// earlier ones, if any.
 fn pick(candidates: &[PathBuf], options: &Options, out: &mut Loaded) -> Option<usize> {
     for (idx, path) in candidates.iter().enumerate().rev() {
-        // A file that masks another must be known to stay: look its
-        // program up now; and every file's when missing programs are
-        // refused.
-        let check =
-            options.check_programs || idx > 0 || options.missing == MissingHookProgram::Refuse;
-        match examine(path, check, options) {
+        match examine(path, options) {
             None => continue,
             Some(FileState::Missing(m)) => out.missing.push(m),
             Some(FileState::Refused(e)) => {
@@ -361,17 +348,14 @@ fn pick(candidates: &[PathBuf], options: &Options, out: &mut Loaded) -> Option<u
 }
 
 /// Reads one hook file as it would be if it were in effect; `None` when
-/// it does not exist (or is a dangling symlink). The program is looked up
-/// when [`Options::check_programs`] asks.
+/// it does not exist (or is a dangling symlink).
 pub fn read_state(path: &Path, options: &Options) -> Option<FileState> {
-    examine(path, options.check_programs, options)
+    examine(path, options)
 }
 
-/// Reads one hook file and decides what it is; `None` when it vanished
-/// (or is a dangling symlink). The program is looked up when
-/// `check_program` asks, or when the file has a fault that
-/// containers/common finds only after looking the program up.
-fn examine(path: &Path, check_program: bool, options: &Options) -> Option<FileState> {
+/// Reads one hook file, looks its program up, and decides what the file
+/// is; `None` when it vanished (or is a dangling symlink).
+fn examine(path: &Path, options: &Options) -> Option<FileState> {
     let missing = |prog: String| {
         let m = MissingProgram {
             file: path.to_path_buf(),
@@ -402,18 +386,11 @@ fn examine(path: &Path, check_program: bool, options: &Options) -> Option<FileSt
             error,
             program: None,
         }) => FileState::Refused(error),
-        Ok(Some(mut file)) => {
-            if check_program {
-                match program(&file.hook.path) {
-                    Program::Found => file.program_found = true,
-                    Program::Missing => return Some(missing(file.hook.path)),
-                    Program::Unreadable(fault) => {
-                        return Some(unreadable(&file.hook.path, fault));
-                    }
-                }
-            }
-            FileState::InEffect(file)
-        }
+        Ok(Some(file)) => match program(&file.hook.path) {
+            Program::Found => FileState::InEffect(file),
+            Program::Missing => missing(file.hook.path),
+            Program::Unreadable(fault) => unreadable(&file.hook.path, fault),
+        },
     })
 }
 
@@ -774,7 +751,6 @@ fn parse_1_0_0(path: &Path, top: &[(String, Json)]) -> Result<HookFile, ParseFai
         when,
         stages,
         warnings,
-        program_found: false,
     })
 }
 
@@ -989,7 +965,6 @@ fn parse_0_1_0(
         when,
         stages,
         warnings,
-        program_found: false,
     })
 }
 

@@ -6,10 +6,10 @@
 //! [`collect`] is what the shim runs; [`trace`] runs the same walk with
 //! the same evaluator and keeps every step, for `ctk hooks preview`.
 
-use crate::config::{HooksConfig, MissingHookProgram};
+use crate::config::HooksConfig;
 use crate::error::FileError;
 use crate::hook::HookSet;
-use crate::hooks_dir::{self, HookFile, Loaded, MissingProgram, Options, Program};
+use crate::hooks_dir::{self, Loaded, MissingProgram, Options};
 use crate::hooks_json;
 use crate::inject::Spec;
 use crate::when::{Explanation, Facts, Observer, Recorder, Silent};
@@ -34,9 +34,7 @@ pub enum FileOutcome {
     Applies,
     /// Its conditions do not hold.
     NotMatched,
-    /// Its conditions hold but its hook program does not exist: skipped.
-    MissingProgram,
-    /// It cannot be decided or its program cannot be looked up.
+    /// Its conditions cannot be decided.
     Refused,
     /// Not looked at: an earlier source already failed the create.
     NotReached,
@@ -120,7 +118,6 @@ fn walk<O: Observer + Default>(config: &HooksConfig, spec: &Spec, keep_going: bo
     if !config.hooks_dirs.is_empty() && (keep_going || !failures.failed()) {
         let options = Options {
             missing: config.missing_hook_program,
-            check_programs: false,
             read_masked: false,
         };
         loaded = hooks_dir::load_with(&config.hooks_dirs, &options);
@@ -141,38 +138,12 @@ fn walk<O: Observer + Default>(config: &HooksConfig, spec: &Spec, keep_going: bo
             let mut observer = O::default();
             let decision = file.when.decide(&facts, &mut observer);
             let outcome = match &decision {
-                Ok(true) => match program_of(file) {
-                    Program::Found => {
-                        if reached {
-                            hooks.extend(file.hook_set());
-                        }
-                        FileOutcome::Applies
+                Ok(true) => {
+                    if reached {
+                        hooks.extend(file.hook_set());
                     }
-                    Program::Missing => {
-                        let m = MissingProgram {
-                            file: file.path.clone(),
-                            program: file.hook.path.clone(),
-                        };
-                        match config.missing_hook_program {
-                            MissingHookProgram::Skip => {
-                                warn_missing(&m);
-                                missing.push(m);
-                                FileOutcome::MissingProgram
-                            }
-                            MissingHookProgram::Refuse => {
-                                failures.add(m.refused());
-                                FileOutcome::Refused
-                            }
-                        }
-                    }
-                    Program::Unreadable(fault) => {
-                        failures.add(FileError::new(
-                            &file.path,
-                            format!("field `hook.path`: {}: {fault}", file.hook.path),
-                        ));
-                        FileOutcome::Refused
-                    }
-                },
+                    FileOutcome::Applies
+                }
                 Ok(false) => FileOutcome::NotMatched,
                 Err(fault) => {
                     failures.add(FileError::new(&file.path, fault.clone()));
@@ -211,14 +182,6 @@ fn walk<O: Observer + Default>(config: &HooksConfig, spec: &Spec, keep_going: bo
         loaded,
         files,
         result,
-    }
-}
-
-fn program_of(file: &HookFile) -> Program {
-    if file.program_found {
-        Program::Found
-    } else {
-        hooks_dir::program(&file.hook.path)
     }
 }
 

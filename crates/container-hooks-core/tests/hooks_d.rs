@@ -530,9 +530,23 @@ fn fixture_dir() -> PathBuf {
     fixtures().join("hooks/hooks.d")
 }
 
-fn matching_names(loaded: &hooks_dir::Loaded, spec: &Value) -> Vec<String> {
-    loaded
-        .files
+/// The fixture files, each read on its own (their programs are not on
+/// this machine, so a directory load skips them all), in file order.
+fn fixture_files() -> Vec<HookFile> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(fixture_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| hooks_dir::is_hook_file_name(p.file_name().unwrap()))
+        .collect();
+    paths.sort_by_key(|p| hooks_dir::sort_key(p.file_name().unwrap()));
+    paths
+        .iter()
+        .map(|p| HookFile::read(p).unwrap().unwrap())
+        .collect()
+}
+
+fn matching_names(files: &[HookFile], spec: &Value) -> Vec<String> {
+    files
         .iter()
         .filter(|f| f.matches(spec).unwrap())
         .map(|f| f.name())
@@ -543,7 +557,16 @@ fn matching_names(loaded: &hooks_dir::Loaded, spec: &Value) -> Vec<String> {
 fn fixture_directory_reads_in_order_without_the_readme() {
     let loaded = hooks_dir::load(&[fixture_dir()]);
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    let names: Vec<String> = loaded.files.iter().map(HookFile::name).collect();
+    let files = fixture_files();
+    let names: Vec<String> = files.iter().map(HookFile::name).collect();
+    // The directory load skips them all, in the same order: their
+    // programs are not installed here.
+    let skipped: Vec<String> = loaded
+        .missing
+        .iter()
+        .map(|m| m.file.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(skipped, names);
     assert_eq!(
         names,
         [
@@ -555,7 +578,7 @@ fn fixture_directory_reads_in_order_without_the_readme() {
             "90-disabled.json"
         ]
     );
-    let legacy = &loaded.files[4];
+    let legacy = &files[4];
     assert_eq!(legacy.version, Version::V0_1_0 { declared: false });
     assert_eq!(
         legacy.hook.args.as_deref(),
@@ -566,13 +589,13 @@ fn fixture_directory_reads_in_order_without_the_readme() {
             ][..]
         )
     );
-    assert_eq!(loaded.files[0].stages, vec![Stage::CreateRuntime]);
-    assert_eq!(loaded.files[0].hook.timeout, Some(10));
+    assert_eq!(files[0].stages, vec![Stage::CreateRuntime]);
+    assert_eq!(files[0].hook.timeout, Some(10));
 }
 
 #[test]
 fn fixture_hooks_match_the_captured_configs() {
-    let loaded = hooks_dir::load(&[fixture_dir()]);
+    let loaded = fixture_files();
     // ctr: /bin/sh, an annotation that is not io.example.verify, no binds.
     assert_eq!(
         matching_names(&loaded, &oci("containerd-1.6-ctr.json")),
@@ -681,13 +704,16 @@ fn files_whose_program_is_missing_are_skipped_or_refused() {
             )
         })
         .collect();
-    // Only the files that apply to this container are looked up.
+    // Every file is looked up, as containers/common does.
     assert_eq!(
         skipped,
         [
             "10-always.json /usr/local/libexec/audit-hook",
             "20-annotation.json /usr/local/libexec/verify-signature",
             "30-command.json /usr/local/libexec/trace-shell",
+            "40-bind-mounts.json /usr/local/libexec/scan-mounts",
+            "50-legacy-0.1.0.json /usr/local/libexec/legacy-hook",
+            "90-disabled.json /usr/local/libexec/audit-hook",
         ]
     );
     config.missing_hook_program = MissingHookProgram::Refuse;
@@ -706,10 +732,17 @@ fn write(path: &Path, text: &str, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
-fn always(path: &str) -> String {
+/// A file that always applies, running `program`.
+fn with_program(program: &str) -> String {
     format!(
-        r#"{{"version": "1.0.0", "hook": {{"path": "{path}"}}, "when": {{"always": true}}, "stages": ["prestart"]}}"#
+        r#"{{"version": "1.0.0", "hook": {{"path": "{program}"}}, "when": {{"always": true}}, "stages": ["prestart"]}}"#
     )
+}
+
+/// A file that always applies, running /bin/true with `label` as its
+/// argument.
+fn always(label: &str) -> String {
+    labelled(label, "prestart")
 }
 
 /// A file that always applies, running /bin/true with `label` as its
@@ -904,7 +937,7 @@ fn a_thousand_files_are_read() {
     let d = mkdir(tmp.path(), "d");
     for i in 0..1000 {
         let text = format!(
-            r#"{{"version": "1.0.0", "hook": {{"path": "/h/{i}"}}, "when": {{"annotations": {{"^n$": "^{i}$"}}}}, "stages": ["poststop"]}}"#
+            r#"{{"version": "1.0.0", "hook": {{"path": "/bin/true", "args": ["{i}"]}}, "when": {{"annotations": {{"^n$": "^{i}$"}}}}, "stages": ["poststop"]}}"#
         );
         write(&d.join(format!("{i:04}.json")), &text, 0o644);
     }
@@ -912,13 +945,13 @@ fn a_thousand_files_are_read() {
     assert!(loaded.errors.is_empty());
     assert_eq!(loaded.files.len(), 1000);
     let spec = spec_with(sh(), &[("n", "567")], &[]);
-    let matched: Vec<&str> = loaded
+    let matched: Vec<String> = loaded
         .files
         .iter()
         .filter(|f| f.matches(&spec).unwrap())
-        .map(|f| f.hook.path.as_str())
+        .map(|f| f.hook.args.clone().unwrap().join(" "))
         .collect();
-    assert_eq!(matched, ["/h/567"]);
+    assert_eq!(matched, ["567"]);
 }
 
 #[test]
@@ -1024,7 +1057,7 @@ fn a_skipped_or_vanished_masking_file_leaves_the_earlier_one_in_effect() {
     write(&d1.join("x.json"), &labelled("vendor", "prestart"), 0o644);
     write(
         &d2.join("x.json"),
-        &always("/nonexistent/admin-hook"),
+        &with_program("/nonexistent/admin-hook"),
         0o644,
     );
     symlink(tmp.path().join("gone"), d2.join("y.json")).unwrap();

@@ -385,7 +385,6 @@ impl Report for ListReport {
 fn options(hooks: &HooksConfig, read_masked: bool) -> Options {
     Options {
         missing: hooks.missing_hook_program,
-        check_programs: true,
         read_masked,
     }
 }
@@ -831,14 +830,7 @@ impl Report for PreviewReport {
                 m.masked_by.display()
             )?;
         }
-        // Files skipped before their conditions were looked at (the others
-        // are listed above with their conditions).
-        let listed = |f: &Path| {
-            self.sources
-                .iter()
-                .any(|s| matches!(s, PreviewSource::HooksD(p) if p.file.file == f))
-        };
-        for s in self.missing_programs.iter().filter(|s| !listed(&s.file)) {
+        for s in &self.missing_programs {
             writeln!(
                 out,
                 "  {}: skipped: hook program {} does not exist",
@@ -907,9 +899,6 @@ fn write_preview_file(out: &mut dyn Write, p: &PreviewFile) -> io::Result<()> {
     let verdict = match p.outcome {
         FileOutcome::Applies => format!("injected at {}", stages_text(&p.file.stages)),
         FileOutcome::NotMatched => "not injected".to_string(),
-        FileOutcome::MissingProgram => {
-            "conditions hold, but its hook program does not exist: skipped".to_string()
-        }
         FileOutcome::Refused => "REFUSED".to_string(),
         FileOutcome::NotReached => "not reached (an earlier source fails the create)".to_string(),
     };
@@ -970,8 +959,8 @@ fn preview(args: &PreviewArgs) -> Result<u8> {
         Ok(Outcome::NothingToAdd) => ("nothing-to-add", None),
         Err(e) => ("would-fail", Some(Fault::from(e))),
     };
-    let added_hooks = match &result {
-        Ok(Outcome::Added(_)) => after.added().clone(),
+    let added_hooks = match (&result, &trace.result) {
+        (Ok(Outcome::Added(_)), Ok(collected)) => after.added(&collected.hooks),
         _ => HookSet::new(),
     };
     let diff = if outcome == "added" {
