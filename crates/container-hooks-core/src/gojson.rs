@@ -18,24 +18,26 @@
 //! [`parse`] keeps every member of every object in order (duplicates
 //! included); the decoding helpers apply Go's rules for one field.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Go's limit on nesting.
 const MAX_DEPTH: usize = 10_000;
 
-/// A JSON value with every object member kept, in order.
+/// A JSON value with every object member kept, in order. Strings without
+/// escapes are borrowed from the input.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Json {
+pub enum Json<'a> {
     Null,
     Bool(bool),
     /// The number as written.
-    Number(String),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+    Number(Cow<'a, str>),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
-impl Json {
+impl Json<'_> {
     /// What the value is, for messages ("a string").
     pub fn kind(&self) -> &'static str {
         match self {
@@ -75,7 +77,7 @@ impl fmt::Display for SyntaxError {
 const END: &str = "unexpected end of input";
 
 /// Parses a whole document (one value, surrounded by whitespace only).
-pub fn parse(bytes: &[u8]) -> Result<Json, SyntaxError> {
+pub fn parse(bytes: &[u8]) -> Result<Json<'_>, SyntaxError> {
     let mut p = Reader { b: bytes, i: 0 };
     p.skip_ws();
     let value = p.value()?;
@@ -87,10 +89,10 @@ pub fn parse(bytes: &[u8]) -> Result<Json, SyntaxError> {
 }
 
 /// A container being read: its members so far.
-enum Open {
-    Array(Vec<Json>),
+enum Open<'a> {
+    Array(Vec<Json<'a>>),
     /// Members so far and the key of the member being read.
-    Object(Vec<(String, Json)>, String),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>, Cow<'a, str>),
 }
 
 struct Reader<'b> {
@@ -98,7 +100,7 @@ struct Reader<'b> {
     i: usize,
 }
 
-impl Reader<'_> {
+impl<'b> Reader<'b> {
     fn error(&self, message: &str) -> SyntaxError {
         let before = self.b.get(..self.i).unwrap_or(self.b);
         let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
@@ -135,8 +137,8 @@ impl Reader<'_> {
     }
 
     /// One value, without recursion: containers are kept on a stack.
-    fn value(&mut self) -> Result<Json, SyntaxError> {
-        let mut stack: Vec<Open> = Vec::new();
+    fn value(&mut self) -> Result<Json<'b>, SyntaxError> {
+        let mut stack: Vec<Open<'b>> = Vec::new();
         loop {
             // Read a value, or open a container.
             self.skip_ws();
@@ -224,7 +226,7 @@ impl Reader<'_> {
     }
 
     /// `"key":`, leaving the reader before the value.
-    fn key(&mut self) -> Result<String, SyntaxError> {
+    fn key(&mut self) -> Result<Cow<'b, str>, SyntaxError> {
         if self.peek() != Some(b'"') {
             return Err(self.error("expected a string key"));
         }
@@ -234,7 +236,7 @@ impl Reader<'_> {
         Ok(key)
     }
 
-    fn word(&mut self, word: &str, value: Json) -> Result<Json, SyntaxError> {
+    fn word(&mut self, word: &str, value: Json<'b>) -> Result<Json<'b>, SyntaxError> {
         if self.b.get(self.i..self.i + word.len()) == Some(word.as_bytes()) {
             self.i += word.len();
             Ok(value)
@@ -251,7 +253,7 @@ impl Reader<'_> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Json, SyntaxError> {
+    fn number(&mut self) -> Result<Json<'b>, SyntaxError> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -278,8 +280,10 @@ impl Reader<'_> {
                 return Err(self.error("expected a digit in the exponent"));
             }
         }
-        let text = String::from_utf8_lossy(self.b.get(start..self.i).unwrap_or_default());
-        Ok(Json::Number(text.into_owned()))
+        // Digits, signs, `.` and `e`: ASCII.
+        let text =
+            std::str::from_utf8(self.b.get(start..self.i).unwrap_or_default()).unwrap_or_default();
+        Ok(Json::Number(Cow::Borrowed(text)))
     }
 
     fn hex4(&self, at: usize) -> Option<u32> {
@@ -303,18 +307,20 @@ impl Reader<'_> {
     }
 
     /// A string at the reader (on its `"`), decoded as Go does.
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    fn string(&mut self) -> Result<Cow<'b, str>, SyntaxError> {
         self.i += 1;
         let run = self.plain_run();
-        let text = self.b.get(self.i..self.i + run).unwrap_or_default();
+        let b: &'b [u8] = self.b;
         // ASCII, so UTF-8.
-        let mut out = String::with_capacity(run);
-        out.push_str(std::str::from_utf8(text).unwrap_or_default());
+        let text = std::str::from_utf8(b.get(self.i..self.i + run).unwrap_or_default())
+            .unwrap_or_default();
         self.i += run;
         if self.peek() == Some(b'"') {
             self.i += 1;
-            return Ok(out);
+            return Ok(Cow::Borrowed(text));
         }
+        let mut out = String::with_capacity(run + 16);
+        out.push_str(text);
         loop {
             // A run of plain ASCII characters, copied at once.
             let run = self.plain_run();
@@ -329,7 +335,7 @@ impl Reader<'_> {
             match c {
                 b'"' => {
                     self.i += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 b'\\' => {
                     let Some(e) = self.b.get(self.i + 1).copied() else {
@@ -409,11 +415,12 @@ impl Reader<'_> {
 
 /// A field's value as Go decodes it into a `string`: `null` leaves what
 /// was there.
-pub fn string_into(target: &mut String, v: &Json, field: &str) -> Result<(), String> {
+pub fn string_into(target: &mut String, v: &Json<'_>, field: &str) -> Result<(), String> {
     match v {
         Json::Null => Ok(()),
         Json::String(s) => {
-            target.clone_from(s);
+            target.clear();
+            target.push_str(s);
             Ok(())
         }
         other => Err(type_error(field, "a string", other)),
@@ -421,14 +428,18 @@ pub fn string_into(target: &mut String, v: &Json, field: &str) -> Result<(), Str
 }
 
 /// Into a `*string` (absent when `None`).
-pub fn opt_string_into(target: &mut Option<String>, v: &Json, field: &str) -> Result<(), String> {
+pub fn opt_string_into(
+    target: &mut Option<String>,
+    v: &Json<'_>,
+    field: &str,
+) -> Result<(), String> {
     match v {
         Json::Null => {
             *target = None;
             Ok(())
         }
         Json::String(s) => {
-            *target = Some(s.clone());
+            *target = Some(s.to_string());
             Ok(())
         }
         other => Err(type_error(field, "a string", other)),
@@ -436,7 +447,7 @@ pub fn opt_string_into(target: &mut Option<String>, v: &Json, field: &str) -> Re
 }
 
 /// Into a `*bool`.
-pub fn opt_bool_into(target: &mut Option<bool>, v: &Json, field: &str) -> Result<(), String> {
+pub fn opt_bool_into(target: &mut Option<bool>, v: &Json<'_>, field: &str) -> Result<(), String> {
     match v {
         Json::Null => {
             *target = None;
@@ -451,7 +462,7 @@ pub fn opt_bool_into(target: &mut Option<bool>, v: &Json, field: &str) -> Result
 }
 
 /// Into a `*int` (64-bit): the number must be a whole number as written.
-pub fn opt_int_into(target: &mut Option<i64>, v: &Json, field: &str) -> Result<(), String> {
+pub fn opt_int_into(target: &mut Option<i64>, v: &Json<'_>, field: &str) -> Result<(), String> {
     match v {
         Json::Null => {
             *target = None;
@@ -476,54 +487,57 @@ pub fn opt_int_into(target: &mut Option<i64>, v: &Json, field: &str) -> Result<(
 /// when nothing was ever there).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StringList {
-    /// `None` for a nil slice (missing or `null`).
-    items: Option<Vec<String>>,
-    /// Every element ever decoded at each index, for reuse.
+    /// Every element ever decoded at each index since the list was last
+    /// made anew: Go's backing array.
     storage: Vec<String>,
+    /// The length of the list; `None` for a nil slice (missing or `null`).
+    len: Option<usize>,
 }
 
 impl StringList {
     /// The list, `None` when absent.
     pub fn get(&self) -> Option<&[String]> {
-        self.items.as_deref()
+        self.len.and_then(|n| self.storage.get(..n))
     }
 
-    pub fn into_vec(self) -> Option<Vec<String>> {
-        self.items
+    pub fn into_vec(mut self) -> Option<Vec<String>> {
+        let n = self.len?;
+        self.storage.truncate(n);
+        Some(self.storage)
     }
 
     /// Decodes `v` into the list.
-    pub fn decode(&mut self, v: &Json, field: &str) -> Result<(), String> {
+    pub fn decode(&mut self, v: &Json<'_>, field: &str) -> Result<(), String> {
         match v {
             Json::Null => {
-                self.items = None;
+                self.len = None;
                 self.storage.clear();
                 Ok(())
             }
             Json::Array(elements) => {
                 if elements.is_empty() {
                     // Go makes a fresh empty slice.
-                    self.items = Some(Vec::new());
+                    self.len = Some(0);
                     self.storage.clear();
                     return Ok(());
                 }
-                let mut items = Vec::with_capacity(elements.len());
                 for (i, e) in elements.iter().enumerate() {
                     if self.storage.len() <= i {
                         self.storage.push(String::new());
                     }
-                    if let Some(slot) = self.storage.get_mut(i) {
-                        match e {
-                            Json::Null => {}
-                            Json::String(text) => slot.clone_from(text),
-                            other => {
-                                return Err(type_error(&format!("{field}[{i}]"), "a string", other))
-                            }
+                    match (e, self.storage.get_mut(i)) {
+                        (Json::Null, _) => {}
+                        (Json::String(text), Some(slot)) => {
+                            slot.clear();
+                            slot.push_str(text);
                         }
-                        items.push(slot.clone());
+                        (Json::String(_), None) => {}
+                        (other, _) => {
+                            return Err(type_error(&format!("{field}[{i}]"), "a string", other))
+                        }
                     }
                 }
-                self.items = Some(items);
+                self.len = Some(elements.len());
                 Ok(())
             }
             other => Err(type_error(field, "a list of strings", other)),
@@ -536,7 +550,7 @@ impl StringList {
 /// string). Keys are kept in first-seen order.
 pub fn string_map_into(
     target: &mut Option<Vec<(String, String)>>,
-    v: &Json,
+    v: &Json<'_>,
     field: &str,
 ) -> Result<(), String> {
     match v {
@@ -549,14 +563,14 @@ pub fn string_map_into(
             for (key, value) in members {
                 let text = match value {
                     Json::Null => String::new(),
-                    Json::String(text) => text.clone(),
+                    Json::String(text) => text.to_string(),
                     other => {
                         return Err(type_error(&format!("{field}[{key:?}]"), "a string", other))
                     }
                 };
                 match map.iter_mut().find(|(k, _)| k == key) {
                     Some(entry) => entry.1 = text,
-                    None => map.push((key.clone(), text)),
+                    None => map.push((key.to_string(), text)),
                 }
             }
             Ok(())
@@ -567,7 +581,10 @@ pub fn string_map_into(
 
 /// The members of an object decoded into a struct; `null` leaves the
 /// struct as it was (returns no members).
-pub fn members<'j>(v: &'j Json, field: &str) -> Result<&'j [(String, Json)], String> {
+pub fn members<'j, 'a>(
+    v: &'j Json<'a>,
+    field: &str,
+) -> Result<&'j [(Cow<'a, str>, Json<'a>)], String> {
     match v {
         Json::Null => Ok(&[]),
         Json::Object(m) => Ok(m),
@@ -575,7 +592,7 @@ pub fn members<'j>(v: &'j Json, field: &str) -> Result<&'j [(String, Json)], Str
     }
 }
 
-pub fn type_error(field: &str, wanted: &str, found: &Json) -> String {
+pub fn type_error(field: &str, wanted: &str, found: &Json<'_>) -> String {
     if field.is_empty() {
         format!("expected {wanted}, found {}", found.kind())
     } else {
@@ -587,7 +604,7 @@ pub fn type_error(field: &str, wanted: &str, found: &Json) -> String {
 mod tests {
     use super::*;
 
-    fn obj(text: &str) -> Vec<(String, Json)> {
+    fn obj(text: &str) -> Vec<(Cow<'_, str>, Json<'_>)> {
         match parse(text.as_bytes()).unwrap() {
             Json::Object(m) => m,
             other => panic!("{other:?}"),
@@ -597,7 +614,7 @@ mod tests {
     #[test]
     fn duplicate_members_are_kept_in_order() {
         let m = obj(r#"{"a": 1, "A": 2, "a": null}"#);
-        let keys: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<&str> = m.iter().map(|(k, _)| k.as_ref()).collect();
         assert_eq!(keys, ["a", "A", "a"]);
         assert_eq!(m[2].1, Json::Null);
     }
@@ -605,7 +622,7 @@ mod tests {
     #[test]
     fn strings_read_as_go_reads_them() {
         let s = |text: &[u8]| match parse(text).unwrap() {
-            Json::String(s) => s,
+            Json::String(s) => s.into_owned(),
             other => panic!("{other:?}"),
         };
         assert_eq!(s(br#""a\u00e9\n""#), "aé\n");

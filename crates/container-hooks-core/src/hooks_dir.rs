@@ -54,6 +54,7 @@ use crate::gokeys;
 use crate::hook::{Hook, HookSet, Stage};
 use crate::trust::{check_owner_and_mode, read_trusted, MAX_SOURCE_BYTES};
 use crate::when::{AnnotationRule, Combine, Explanation, Facts, Pattern, When};
+use std::borrow::Cow;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -103,12 +104,22 @@ pub enum Program {
     Unreadable(String),
 }
 
-/// Looks up a hook program.
+/// Looks up a hook program as containers/common does: `faccessat(F_OK)`,
+/// following symlinks.
 pub fn program(path: &str) -> Program {
-    match std::fs::metadata(path) {
-        Ok(_) => Program::Found,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Program::Missing,
-        Err(e) => Program::Unreadable(io_fault(&e)),
+    let Ok(c_path) = std::ffi::CString::new(path) else {
+        return Program::Unreadable("the path holds a NUL byte".to_string());
+    };
+    // SAFETY: c_path is a valid NUL-terminated string for the call.
+    let rc = unsafe { libc::faccessat(libc::AT_FDCWD, c_path.as_ptr(), libc::F_OK, 0) };
+    if rc == 0 {
+        return Program::Found;
+    }
+    let e = std::io::Error::last_os_error();
+    if e.kind() == std::io::ErrorKind::NotFound {
+        Program::Missing
+    } else {
+        Program::Unreadable(io_fault(&e))
     }
 }
 
@@ -478,12 +489,12 @@ struct Keys<'w> {
 }
 
 impl Keys<'_> {
-    fn each<'j>(
+    fn each<'j, 'a>(
         &mut self,
-        members: &'j [(String, Json)],
+        members: &'j [(Cow<'a, str>, Json<'a>)],
         fields: &[&'static str],
         hint: impl Fn(&str) -> Option<&'static str>,
-        mut decode: impl FnMut(&'static str, &'j Json) -> Result<(), String>,
+        mut decode: impl FnMut(&'static str, &'j Json<'a>) -> Result<(), String>,
     ) -> Result<(), String> {
         for (key, value) in members {
             match gokeys::field_for(fields, key) {
@@ -571,7 +582,7 @@ struct RawWhen {
 }
 
 fn decode_hook(
-    members: &[(String, Json)],
+    members: &[(Cow<'_, str>, Json<'_>)],
     raw: &mut RawHook,
     warnings: &mut Vec<String>,
 ) -> Result<(), String> {
@@ -598,7 +609,7 @@ fn decode_hook(
 }
 
 fn decode_when(
-    members: &[(String, Json)],
+    members: &[(Cow<'_, str>, Json<'_>)],
     raw: &mut RawWhen,
     warnings: &mut Vec<String>,
 ) -> Result<(), String> {
@@ -644,7 +655,7 @@ fn checked_hook(hook: Hook, path_field: &str) -> Result<Hook, String> {
     Ok(hook)
 }
 
-fn parse_1_0_0(path: &Path, top: &[(String, Json)]) -> Result<HookFile, ParseFailure> {
+fn parse_1_0_0(path: &Path, top: &[(Cow<'_, str>, Json<'_>)]) -> Result<HookFile, ParseFailure> {
     let mut warnings = Vec::new();
     let mut raw_hook = RawHook::default();
     let mut raw_when = RawWhen::default();
@@ -821,7 +832,7 @@ fn synonym<'a>(
 
 fn parse_0_1_0(
     path: &Path,
-    top: &[(String, Json)],
+    top: &[(Cow<'_, str>, Json<'_>)],
     declared: bool,
 ) -> Result<HookFile, ParseFailure> {
     let mut warnings = Vec::new();
