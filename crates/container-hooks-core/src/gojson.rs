@@ -427,58 +427,57 @@ pub fn string_into(target: &mut String, v: &Json<'_>, field: &str) -> Result<(),
     }
 }
 
+/// Into an optional value (Go's pointer fields): `null` makes it absent,
+/// a value of the kind `take` accepts sets it.
+fn opt_into<T>(
+    target: &mut Option<T>,
+    v: &Json<'_>,
+    field: &str,
+    wanted: &str,
+    take: impl Fn(&Json<'_>) -> Option<Result<T, String>>,
+) -> Result<(), String> {
+    if let Json::Null = v {
+        *target = None;
+        return Ok(());
+    }
+    match take(v) {
+        Some(value) => {
+            *target = Some(value?);
+            Ok(())
+        }
+        None => Err(type_error(field, wanted, v)),
+    }
+}
+
 /// Into a `*string` (absent when `None`).
 pub fn opt_string_into(
     target: &mut Option<String>,
     v: &Json<'_>,
     field: &str,
 ) -> Result<(), String> {
-    match v {
-        Json::Null => {
-            *target = None;
-            Ok(())
-        }
-        Json::String(s) => {
-            *target = Some(s.to_string());
-            Ok(())
-        }
-        other => Err(type_error(field, "a string", other)),
-    }
+    opt_into(target, v, field, "a string", |v| match v {
+        Json::String(s) => Some(Ok(s.to_string())),
+        _ => None,
+    })
 }
 
 /// Into a `*bool`.
 pub fn opt_bool_into(target: &mut Option<bool>, v: &Json<'_>, field: &str) -> Result<(), String> {
-    match v {
-        Json::Null => {
-            *target = None;
-            Ok(())
-        }
-        Json::Bool(b) => {
-            *target = Some(*b);
-            Ok(())
-        }
-        other => Err(type_error(field, "true or false", other)),
-    }
+    opt_into(target, v, field, "true or false", |v| match v {
+        Json::Bool(b) => Some(Ok(*b)),
+        _ => None,
+    })
 }
 
 /// Into a `*int` (64-bit): the number must be a whole number as written.
 pub fn opt_int_into(target: &mut Option<i64>, v: &Json<'_>, field: &str) -> Result<(), String> {
-    match v {
-        Json::Null => {
-            *target = None;
-            Ok(())
-        }
-        Json::Number(n) => match n.parse::<i64>() {
-            Ok(i) => {
-                *target = Some(i);
-                Ok(())
-            }
-            Err(_) => Err(format!(
-                "field `{field}`: expected a whole number, found {n}"
-            )),
-        },
-        other => Err(type_error(field, "a whole number", other)),
-    }
+    opt_into(target, v, field, "a whole number", |v| match v {
+        Json::Number(n) => Some(
+            n.parse::<i64>()
+                .map_err(|_| format!("field `{field}`: expected a whole number, found {n}")),
+        ),
+        _ => None,
+    })
 }
 
 /// A `[]string` as Go's decoder keeps it between two decodes of the same

@@ -1077,25 +1077,7 @@ impl<'s> Parser<'s> {
             .iter()
             .rposition(|item| !matches!(item, Item::Node(_)))
             .map_or(0, |p| p + 1);
-        let mut subs: Vec<Node> = self
-            .stack
-            .drain(start..)
-            .filter_map(|item| match item {
-                Item::Node(n) => Some(n),
-                _ => None,
-            })
-            .collect();
-        let node = match subs.len() {
-            0 => Node::Empty,
-            1 => subs.pop().unwrap_or(Node::Empty),
-            _ => {
-                let h = concat_height(&subs);
-                self.check_height(h)?;
-                Node::Concat(subs, h)
-            }
-        };
-        self.push(node);
-        Ok(())
+        self.collapse(start, Node::Concat, concat_height)
     }
 
     /// Replaces the branches above the topmost `(` with their alternation.
@@ -1105,6 +1087,18 @@ impl<'s> Parser<'s> {
             .iter()
             .rposition(|item| matches!(item, Item::Paren { .. }))
             .map_or(0, |p| p + 1);
+        self.collapse(start, Node::Alternate, alternate_height)
+    }
+
+    /// Replaces the nodes from `start` up (leaving out `|` markers) with
+    /// one node: nothing is the empty match, one node is itself, more are
+    /// combined by `make`.
+    fn collapse(
+        &mut self,
+        start: usize,
+        make: fn(Vec<Node>, u32) -> Node,
+        height_of: fn(&[Node]) -> u32,
+    ) -> Result<(), Error> {
         let mut subs: Vec<Node> = self
             .stack
             .drain(start..)
@@ -1117,9 +1111,9 @@ impl<'s> Parser<'s> {
             0 => Node::Empty,
             1 => subs.pop().unwrap_or(Node::Empty),
             _ => {
-                let h = alternate_height(&subs);
+                let h = height_of(&subs);
                 self.check_height(h)?;
-                Node::Alternate(subs, h)
+                make(subs, h)
             }
         };
         self.push(node);
