@@ -20,6 +20,7 @@ pub const KEYS: &[(&str, &str, KeyType)] = &[
     ("container-hooks", "path", KeyType::String),
     ("container-hooks", "hooks-dirs", KeyType::StringArray),
     ("container-hooks", "strict", KeyType::Bool),
+    ("container-hooks", "missing-hook-program", KeyType::String),
     ("container-hooks-runtime", "debug", KeyType::String),
     ("container-hooks-runtime", "log-level", KeyType::String),
     ("container-hooks-runtime", "runtimes", KeyType::StringArray),

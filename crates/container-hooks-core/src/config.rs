@@ -38,6 +38,32 @@ pub struct HooksConfig {
     /// Whether a bad hook source fails the container create (true) or is
     /// skipped with an error in the log (false).
     pub strict: bool,
+    /// What a hooks.d file whose hook program does not exist does.
+    #[serde(rename = "missing-hook-program")]
+    pub missing_hook_program: MissingHookProgram,
+}
+
+/// `[container-hooks] missing-hook-program`: what happens to a hooks.d
+/// file whose `hook.path` does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingHookProgram {
+    /// The file is skipped and a warning logged, as Podman and CRI-O skip
+    /// it: a file left behind by an uninstalled package does nothing.
+    #[default]
+    Skip,
+    /// The file is refused like an invalid one (with `strict = true` the
+    /// create fails, naming the file and the program).
+    Refuse,
+}
+
+impl MissingHookProgram {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingHookProgram::Skip => "skip",
+            MissingHookProgram::Refuse => "refuse",
+        }
+    }
 }
 
 impl Default for HooksConfig {
@@ -46,6 +72,7 @@ impl Default for HooksConfig {
             path: PathBuf::from("/etc/container-hooks/hooks.json"),
             hooks_dirs: vec![PathBuf::from("/etc/container-hooks/hooks.d")],
             strict: true,
+            missing_hook_program: MissingHookProgram::Skip,
         }
     }
 }
@@ -248,6 +275,14 @@ hooks-dirs = ["/etc/container-hooks/hooks.d"]
 # logged, and the container starts without its hooks.
 strict = true
 
+# A hooks.d file whose hook program (hook.path) does not exist.
+# "skip": the file is skipped and a warning naming the file and the
+# program is logged, as Podman and CRI-O skip it (a file left behind by an
+# uninstalled package does nothing). "refuse": the file is refused like an
+# invalid one, so with strict = true every create it applies to fails.
+# hooks.json is not affected: runc reports its missing programs.
+missing-hook-program = "skip"
+
 [container-hooks-runtime]
 # The shim's own log file. Empty for none. It is opened only when a line at
 # log-level or above is written.
@@ -321,6 +356,15 @@ path = "/opt/ctk"
         let err = Config::parse("[container-hooks]\npath = \n").unwrap_err();
         assert!(err.starts_with("line 2, column"), "{err}");
         assert!(!err.contains('\n'));
+    }
+
+    #[test]
+    fn missing_hook_program_is_skip_or_refuse() {
+        let c = Config::parse("[container-hooks]\nmissing-hook-program = \"refuse\"\n").unwrap();
+        assert_eq!(c.hooks.missing_hook_program, MissingHookProgram::Refuse);
+        let err =
+            Config::parse("[container-hooks]\nmissing-hook-program = \"fail\"\n").unwrap_err();
+        assert!(err.contains("line 2") && err.contains("skip"), "{err}");
     }
 
     #[test]

@@ -118,10 +118,22 @@ pub fn is_marker_path(path: &str) -> bool {
     path.rsplit('/').next() == Some("container-hooks")
 }
 
-/// Hooks to add, per stage, in the order they are to run.
+/// Hooks to add, per stage, in the order they are to run. Serialised as
+/// config.json's `hooks` holds them: an object of stage name to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HookSet {
     stages: Vec<(Stage, Vec<Hook>)>,
+}
+
+impl Serialize for HookSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (stage, hooks) in self.iter() {
+            map.serialize_entry(stage.as_str(), hooks)?;
+        }
+        map.end()
+    }
 }
 
 impl HookSet {

@@ -30,6 +30,9 @@ pub struct Spec {
     hooks: Option<(Value, Range<usize>)>,
     /// The hooks value after injection, when something was added.
     new_hooks: Option<Value>,
+    /// For each hook of the last injected set, in its order, whether it
+    /// was added.
+    added: Vec<bool>,
     /// The indentation of the first indented line, `None` for compact JSON.
     indent: Option<Vec<u8>>,
 }
@@ -96,6 +99,7 @@ impl Spec {
             members: ranges,
             hooks,
             new_hooks: None,
+            added: Vec::new(),
             indent: detect_indent(bytes),
         })
     }
@@ -224,6 +228,7 @@ impl Spec {
     /// the field, when `hooks` or one of its stages has the wrong type; the
     /// spec is then unchanged.
     pub fn inject(&mut self, set: &HookSet) -> Result<Outcome, String> {
+        self.added.clear();
         if set.is_empty() {
             return Ok(Outcome::NothingToAdd);
         }
@@ -240,7 +245,7 @@ impl Spec {
                 return Err(format!("field `hooks.{name}` is not a list"));
             }
         }
-        let mut added = 0;
+        let mut added = Vec::with_capacity(set.len());
         for (stage, new) in set.iter() {
             let list = hooks
                 .entry(stage.as_str())
@@ -258,17 +263,35 @@ impl Spec {
                 .filter_map(|v| serde_json::from_value::<Hook>(v.clone()).ok())
                 .collect();
             for hook in new {
-                if present.insert(hook.clone()) {
+                let fresh = present.insert(hook.clone());
+                if fresh {
                     list.push(hook.to_value());
-                    added += 1;
                 }
+                added.push(fresh);
             }
         }
-        if added == 0 {
+        let n = added.iter().filter(|a| **a).count();
+        if n == 0 {
             return Ok(Outcome::AlreadyPresent);
         }
         self.new_hooks = Some(Value::Object(hooks));
-        Ok(Outcome::Added(added))
+        self.added = added;
+        Ok(Outcome::Added(n))
+    }
+
+    /// The hooks of `set` that the last [`Spec::inject`] (of `set`) added,
+    /// per stage: those not already present.
+    pub fn added(&self, set: &HookSet) -> HookSet {
+        let mut out = HookSet::new();
+        let mut flags = self.added.iter();
+        for (stage, hooks) in set.iter() {
+            for hook in hooks {
+                if flags.next() == Some(&true) {
+                    out.push(stage, hook.clone());
+                }
+            }
+        }
+        out
     }
 }
 

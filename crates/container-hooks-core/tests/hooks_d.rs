@@ -2,14 +2,15 @@
 //! one that must not, the shared fixtures, and how directories are read
 //! (order, masking, trust, symlinks, size, many files).
 
-use container_hooks_core::config::HooksConfig;
+use container_hooks_core::config::{HooksConfig, MissingHookProgram};
 use container_hooks_core::hook::Stage;
 use container_hooks_core::hooks_dir::{self, HookFile, Version};
 use container_hooks_core::inject::Spec;
 use container_hooks_core::sources;
-use container_hooks_core::when::Facts;
+use container_hooks_core::when::{CheckResult, Facts};
 use serde_json::{json, Value};
 use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -149,12 +150,12 @@ fn table() -> Vec<(&'static str, String, Value, bool)> {
             spec_with(Some(&["/usr/bin/bash"]), &[], &[]),
             true,
         ),
-        ("command without process", v1(r#"{"commands": [".*"]}"#), spec_with(None, &[], &[]), false),
+        ("command without process is skipped: no condition left", v1(r#"{"commands": [".*"]}"#), spec_with(None, &[], &[]), false),
         (
-            "command with empty process.args",
-            v1(r#"{"commands": [".*"]}"#),
-            spec_with(Some(&[]), &[], &[]),
-            false,
+            "command without process is skipped: always decides",
+            v1(r#"{"always": true, "commands": ["^/nope$"]}"#),
+            spec_with(None, &[], &[]),
+            true,
         ),
         // hasBindMounts
         (
@@ -450,27 +451,45 @@ fn warnings_for_the_usual_traps() {
 }
 
 #[test]
-fn regexes_compile_only_when_needed() {
-    let h = parse(&v1(r#"{"always": false, "commands": ["["]}"#));
-    assert!(!h.matches(&spec_with(sh(), &[], &[])).unwrap());
-    assert!(h.when.commands.iter().all(|p| !p.is_compiled()));
-    // No annotations in config.json: the annotation regexes are not needed.
-    let h = parse(&v1(r#"{"annotations": {"^a$": "^b$"}}"#));
-    assert!(!h.matches(&spec_with(sh(), &[], &[])).unwrap());
-    assert!(h.when.patterns().all(|p| !p.is_compiled()));
-    // When a container reaches a bad regex, the fault names file and field.
-    let h = parse(&v1(r#"{"always": true, "commands": ["["]}"#));
-    let err = h
-        .matches(&spec_with(sh(), &[], &[]))
-        .unwrap_err()
-        .to_string();
+fn regexes_are_checked_when_read_and_compiled_only_when_needed() {
+    // A bad regex is refused when the file is read, whatever the other
+    // conditions, with Go's reason and the position.
+    let err = parse_err(&v1(r#"{"always": false, "commands": ["a**"]}"#));
+    assert_eq!(
+        err,
+        "/h/bad.json: field `when.commands[0]`: invalid regex \"a**\": invalid nested repetition operator: `**` at character 2"
+    );
+    let err = parse_err(&v1(r#"{"annotations": {"(": "x"}}"#));
     assert!(
-        err.starts_with("/h/t.json: field `when.commands[0]`: invalid regex"),
+        err.contains("field `when.annotations[\"(\"] (key)`"),
         "{err}"
     );
-    assert_eq!(h.check_patterns().len(), 1);
-    let explained = h.explain(&Facts::of(&spec_with(sh(), &[], &[])));
-    assert!(!explained.matches && explained.error.is_some());
+    // No annotations in config.json: the annotation regexes are not needed.
+    let h = parse(&v1(r#"{"annotations": {"^a+$": "^b+$"}}"#));
+    assert!(!h.matches(&spec_with(sh(), &[], &[])).unwrap());
+    assert!(h.when.patterns().all(|p| !p.is_compiled()));
+    // Plain strings are compared, never compiled.
+    let h = parse(&v1(r#"{"commands": ["^/bin/sh$", "^\\Q/bin/a+b\\E$"]}"#));
+    assert!(h.when.commands.iter().all(|p| p.is_plain()));
+    assert!(h
+        .matches(&spec_with(Some(&["/bin/a+b"]), &[], &[]))
+        .unwrap());
+    assert!(h.check_patterns().is_empty());
+}
+
+#[test]
+fn empty_process_args_is_an_error_when_commands_are_reached() {
+    let h = parse(&v1(r#"{"always": true, "commands": ["^/bin/sh$"]}"#));
+    let err = h.matches(&spec_with(Some(&[]), &[], &[])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "/h/t.json: process.args must have at least one entry"
+    );
+    let e = h.explain(&Facts::of(&spec_with(Some(&[]), &[], &[])));
+    assert!(!e.matches && e.error.is_some());
+    // An earlier condition that fails decides first, as in Go.
+    let h = parse(&v1(r#"{"always": false, "commands": ["^/bin/sh$"]}"#));
+    assert!(!h.matches(&spec_with(Some(&[]), &[], &[])).unwrap());
 }
 
 #[test]
@@ -479,22 +498,29 @@ fn explain_lists_each_condition_with_its_result() {
         r#"{"always": true, "hasBindMounts": true, "commands": ["^/bin/sh$"], "annotations": {"^a$": "^b$"}}"#,
     ));
     let e = h.explain(&Facts::of(&spec_with(sh(), &[("a", "c")], &["/data"])));
-    let summary: Vec<(String, bool)> = e
+    let summary: Vec<(String, CheckResult)> = e
         .checks
         .iter()
-        .map(|c| (c.condition.clone(), c.holds))
+        .map(|c| (c.condition.clone(), c.result))
         .collect();
+    // Go's order: always, hasBindMounts, annotations, commands; the
+    // failing annotation decides, so commands is not looked at.
     assert_eq!(
         summary,
         vec![
-            ("always = true".to_string(), true),
-            ("hasBindMounts = true".to_string(), true),
-            ("commands ~ \"^/bin/sh$\"".to_string(), true),
-            ("annotations \"^a$\" ~ \"^b$\"".to_string(), false),
+            ("always = true".to_string(), CheckResult::Holds),
+            ("hasBindMounts = true".to_string(), CheckResult::Holds),
+            (
+                "annotations \"^a$\" ~ \"^b$\"".to_string(),
+                CheckResult::Fails
+            ),
+            (
+                "commands ~ \"^/bin/sh$\"".to_string(),
+                CheckResult::NotChecked
+            ),
         ]
     );
     assert!(e.checks[1].found.contains("/data"));
-    assert!(e.checks[2].found.contains("/bin/sh"));
     assert!(!e.matches);
 }
 
@@ -504,9 +530,23 @@ fn fixture_dir() -> PathBuf {
     fixtures().join("hooks/hooks.d")
 }
 
-fn matching_names(loaded: &hooks_dir::Loaded, spec: &Value) -> Vec<String> {
-    loaded
-        .files
+/// The fixture files, each read on its own (their programs are not on
+/// this machine, so a directory load skips them all), in file order.
+fn fixture_files() -> Vec<HookFile> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(fixture_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| hooks_dir::is_hook_file_name(p.file_name().unwrap()))
+        .collect();
+    paths.sort_by_key(|p| hooks_dir::sort_key(p.file_name().unwrap()));
+    paths
+        .iter()
+        .map(|p| HookFile::read(p).unwrap().unwrap())
+        .collect()
+}
+
+fn matching_names(files: &[HookFile], spec: &Value) -> Vec<String> {
+    files
         .iter()
         .filter(|f| f.matches(spec).unwrap())
         .map(|f| f.name())
@@ -517,7 +557,16 @@ fn matching_names(loaded: &hooks_dir::Loaded, spec: &Value) -> Vec<String> {
 fn fixture_directory_reads_in_order_without_the_readme() {
     let loaded = hooks_dir::load(&[fixture_dir()]);
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    let names: Vec<String> = loaded.files.iter().map(HookFile::name).collect();
+    let files = fixture_files();
+    let names: Vec<String> = files.iter().map(HookFile::name).collect();
+    // The directory load skips them all, in the same order: their
+    // programs are not installed here.
+    let skipped: Vec<String> = loaded
+        .missing
+        .iter()
+        .map(|m| m.file.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(skipped, names);
     assert_eq!(
         names,
         [
@@ -529,7 +578,7 @@ fn fixture_directory_reads_in_order_without_the_readme() {
             "90-disabled.json"
         ]
     );
-    let legacy = &loaded.files[4];
+    let legacy = &files[4];
     assert_eq!(legacy.version, Version::V0_1_0 { declared: false });
     assert_eq!(
         legacy.hook.args.as_deref(),
@@ -540,13 +589,13 @@ fn fixture_directory_reads_in_order_without_the_readme() {
             ][..]
         )
     );
-    assert_eq!(loaded.files[0].stages, vec![Stage::CreateRuntime]);
-    assert_eq!(loaded.files[0].hook.timeout, Some(10));
+    assert_eq!(files[0].stages, vec![Stage::CreateRuntime]);
+    assert_eq!(files[0].hook.timeout, Some(10));
 }
 
 #[test]
 fn fixture_hooks_match_the_captured_configs() {
-    let loaded = hooks_dir::load(&[fixture_dir()]);
+    let loaded = fixture_files();
     // ctr: /bin/sh, an annotation that is not io.example.verify, no binds.
     assert_eq!(
         matching_names(&loaded, &oci("containerd-1.6-ctr.json")),
@@ -598,37 +647,82 @@ fn fixture_hooks_match_the_captured_configs() {
     );
 }
 
+fn config(hooks_json: PathBuf, dirs: Vec<PathBuf>, strict: bool) -> HooksConfig {
+    HooksConfig {
+        path: hooks_json,
+        hooks_dirs: dirs,
+        strict,
+        missing_hook_program: MissingHookProgram::Skip,
+    }
+}
+
 #[test]
 fn collect_puts_hooks_json_first_then_files_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let hooks_json = dir.path().join("hooks.json");
+    let tmp = tempfile::tempdir().unwrap();
+    let hooks_json = tmp.path().join("hooks.json");
     write(
         &hooks_json,
-        r#"{"prestart": [{"path": "/from/hooks.json"}], "createRuntime": [{"path": "/from/hooks.json"}]}"#,
+        r#"{"prestart": [{"path": "/bin/true", "args": ["json"]}], "createRuntime": [{"path": "/bin/true", "args": ["json"]}]}"#,
         0o644,
     );
-    let config = HooksConfig {
-        path: hooks_json,
-        hooks_dirs: vec![fixture_dir()],
-        strict: true,
+    let d = mkdir(tmp.path(), "d");
+    write(&d.join("20-b.json"), &labelled("b", "prestart"), 0o644);
+    write(&d.join("10-a.json"), &labelled("a", "createRuntime"), 0o644);
+    write(&d.join("30-c.json"), &labelled("c", "prestart"), 0o644);
+    let config = config(hooks_json, vec![d], true);
+    let spec = Spec::parse(oci("runc-1.1-spec.json").to_string().as_bytes()).unwrap();
+    let c = sources::collect(&config, &spec).unwrap();
+    let labels = |s: Stage| -> Vec<String> {
+        c.hooks
+            .stage(s)
+            .iter()
+            .map(|h| h.args.clone().unwrap()[0].clone())
+            .collect()
     };
+    assert_eq!(labels(Stage::Prestart), ["json", "b", "c"]);
+    assert_eq!(labels(Stage::CreateRuntime), ["json", "a"]);
+}
+
+#[test]
+fn files_whose_program_is_missing_are_skipped_or_refused() {
+    // The shared fixtures name programs this machine does not have.
+    let tmp = tempfile::tempdir().unwrap();
     let mut spec = oci("runc-1.1-spec.json");
     spec["annotations"] = json!({"io.example.verify": "true"});
     let spec = Spec::parse(spec.to_string().as_bytes()).unwrap();
+    let mut config = config(tmp.path().join("none.json"), vec![fixture_dir()], true);
     let c = sources::collect(&config, &spec).unwrap();
-    let paths =
-        |s: Stage| -> Vec<String> { c.hooks.stage(s).iter().map(|h| h.path.clone()).collect() };
+    assert!(c.hooks.is_empty(), "{:?}", c.hooks);
+    let skipped: Vec<String> = c
+        .missing
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {}",
+                m.file.file_name().unwrap().to_string_lossy(),
+                m.program
+            )
+        })
+        .collect();
+    // Every file is looked up, as containers/common does.
     assert_eq!(
-        paths(Stage::Prestart),
-        ["/from/hooks.json", "/usr/local/libexec/verify-signature"]
+        skipped,
+        [
+            "10-always.json /usr/local/libexec/audit-hook",
+            "20-annotation.json /usr/local/libexec/verify-signature",
+            "30-command.json /usr/local/libexec/trace-shell",
+            "40-bind-mounts.json /usr/local/libexec/scan-mounts",
+            "50-legacy-0.1.0.json /usr/local/libexec/legacy-hook",
+            "90-disabled.json /usr/local/libexec/audit-hook",
+        ]
     );
-    assert_eq!(
-        paths(Stage::CreateRuntime),
-        ["/from/hooks.json", "/usr/local/libexec/audit-hook"]
+    config.missing_hook_program = MissingHookProgram::Refuse;
+    let err = sources::collect(&config, &spec).unwrap_err().to_string();
+    assert!(
+        err.contains("10-always.json")
+            && err.contains("/usr/local/libexec/audit-hook: no such file or directory"),
+        "{err}"
     );
-    assert_eq!(paths(Stage::Poststart), ["/usr/local/libexec/trace-shell"]);
-    assert_eq!(paths(Stage::Poststop), ["/usr/local/libexec/trace-shell"]);
-    assert!(c.hooks.stage(Stage::CreateContainer).is_empty());
 }
 
 // ---- directories: order, masking, trust ----
@@ -638,10 +732,33 @@ fn write(path: &Path, text: &str, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
-fn always(path: &str) -> String {
+/// A file that always applies, running `program`.
+fn with_program(program: &str) -> String {
     format!(
-        r#"{{"version": "1.0.0", "hook": {{"path": "{path}"}}, "when": {{"always": true}}, "stages": ["prestart"]}}"#
+        r#"{{"version": "1.0.0", "hook": {{"path": "{program}"}}, "when": {{"always": true}}, "stages": ["prestart"]}}"#
     )
+}
+
+/// A file that always applies, running /bin/true with `label` as its
+/// argument.
+fn always(label: &str) -> String {
+    labelled(label, "prestart")
+}
+
+/// A file that always applies, running /bin/true with `label` as its
+/// argument.
+fn labelled(label: &str, stage: &str) -> String {
+    format!(
+        r#"{{"version": "1.0.0", "hook": {{"path": "/bin/true", "args": ["{label}"]}}, "when": {{"always": true}}, "stages": ["{stage}"]}}"#
+    )
+}
+
+fn labels(loaded: &hooks_dir::Loaded) -> Vec<String> {
+    loaded
+        .files
+        .iter()
+        .map(|f| f.hook.args.clone().unwrap_or_default().join(" "))
+        .collect()
 }
 
 fn mkdir(parent: &Path, name: &str) -> PathBuf {
@@ -678,11 +795,11 @@ fn later_directories_mask_earlier_ones_by_exact_name() {
         mkdir(tmp.path(), "2"),
         mkdir(tmp.path(), "3"),
     );
-    write(&d1.join("x.json"), &always("/one"), 0o644);
-    write(&d2.join("x.json"), &always("/two"), 0o644);
-    write(&d3.join("x.json"), &always("/three"), 0o644);
-    write(&d1.join("y.json"), &always("/y"), 0o644);
-    write(&d2.join("Y.json"), &always("/Y"), 0o644);
+    write(&d1.join("x.json"), &labelled("one", "prestart"), 0o644);
+    write(&d2.join("x.json"), &labelled("two", "prestart"), 0o644);
+    write(&d3.join("x.json"), &labelled("three", "prestart"), 0o644);
+    write(&d1.join("y.json"), &labelled("y", "prestart"), 0o644);
+    write(&d2.join("Y.json"), &labelled("Y", "prestart"), 0o644);
     let loaded = hooks_dir::load(&[
         d1.clone(),
         d2.clone(),
@@ -690,8 +807,7 @@ fn later_directories_mask_earlier_ones_by_exact_name() {
         tmp.path().join("missing"),
     ]);
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    let paths: Vec<&str> = loaded.files.iter().map(|f| f.hook.path.as_str()).collect();
-    assert_eq!(paths, ["/three", "/Y", "/y"]);
+    assert_eq!(labels(&loaded), ["three", "Y", "y"]);
     assert_eq!(loaded.masked.len(), 2);
     assert!(loaded.masked.iter().all(|m| m.by == d3.join("x.json")));
     assert_eq!(
@@ -786,18 +902,18 @@ fn oversized_and_non_regular_files_are_refused() {
 fn strict_fails_and_lenient_skips() {
     let tmp = tempfile::tempdir().unwrap();
     let d = mkdir(tmp.path(), "d");
-    write(&d.join("10-good.json"), &always("/good"), 0o644);
+    write(
+        &d.join("10-good.json"),
+        &labelled("good", "prestart"),
+        0o644,
+    );
     write(&d.join("20-bad.json"), r#"{"version": "9"}"#, 0o644);
     write(
         &d.join("30-bad-regex.json"),
-        &v1(r#"{"commands": ["("]}"#),
+        r#"{"version": "1.0.0", "hook": {"path": "/bin/true"}, "when": {"commands": ["("]}, "stages": ["prestart"]}"#,
         0o644,
     );
-    let mut config = HooksConfig {
-        path: tmp.path().join("no-hooks.json"),
-        hooks_dirs: vec![d.clone()],
-        strict: true,
-    };
+    let mut config = config(tmp.path().join("no-hooks.json"), vec![d.clone()], true);
     let spec = Spec::parse(spec_with(sh(), &[], &[]).to_string().as_bytes()).unwrap();
     let err = sources::collect(&config, &spec).unwrap_err().to_string();
     assert!(
@@ -821,7 +937,7 @@ fn a_thousand_files_are_read() {
     let d = mkdir(tmp.path(), "d");
     for i in 0..1000 {
         let text = format!(
-            r#"{{"version": "1.0.0", "hook": {{"path": "/h/{i}"}}, "when": {{"annotations": {{"^n$": "^{i}$"}}}}, "stages": ["poststop"]}}"#
+            r#"{{"version": "1.0.0", "hook": {{"path": "/bin/true", "args": ["{i}"]}}, "when": {{"annotations": {{"^n$": "^{i}$"}}}}, "stages": ["poststop"]}}"#
         );
         write(&d.join(format!("{i:04}.json")), &text, 0o644);
     }
@@ -829,13 +945,13 @@ fn a_thousand_files_are_read() {
     assert!(loaded.errors.is_empty());
     assert_eq!(loaded.files.len(), 1000);
     let spec = spec_with(sh(), &[("n", "567")], &[]);
-    let matched: Vec<&str> = loaded
+    let matched: Vec<String> = loaded
         .files
         .iter()
         .filter(|f| f.matches(&spec).unwrap())
-        .map(|f| f.hook.path.as_str())
+        .map(|f| f.hook.args.clone().unwrap().join(" "))
         .collect();
-    assert_eq!(matched, ["/h/567"]);
+    assert_eq!(matched, ["567"]);
 }
 
 #[test]
@@ -862,4 +978,164 @@ fn a_stage_listed_twice_adds_the_hook_once() {
     let set = h.hook_set();
     assert_eq!(set.stage(Stage::Poststop).len(), 1);
     assert_eq!(set.stage(Stage::Prestart).len(), 1);
+}
+
+// ---- Go's decoder: keys, duplicates, null ----
+
+#[test]
+fn keys_fold_as_go_decodes_them() {
+    // The Kelvin sign folds with k, the long s with s.
+    let h = parse(
+        "{\"version\": \"1.0.0\", \"hoo\u{212A}\": {\"path\": \"/x\"}, \"when\": {\"always\": true}, \"\u{17F}tages\": [\"poststop\"]}",
+    );
+    assert_eq!(h.hook.path, "/x");
+    assert_eq!(h.stages, vec![Stage::Poststop]);
+    let h = parse(
+        r#"{"VERSION": "1.0.0", "HOOK": {"PATH": "/x"}, "When": {"ALWAYS": true}, "Stages": ["prestart"]}"#,
+    );
+    assert_eq!(h.version, Version::V1_0_0);
+    assert_eq!(h.when.always, Some(true));
+}
+
+#[test]
+fn repeated_keys_merge_objects_and_replace_the_rest() {
+    let h = parse(
+        r#"{"version": "1.0.0", "hook": {"path": "/a", "args": ["x"]}, "Hook": {"path": "/b"}, "when": {"always": false}, "when": {"commands": ["^a$"]}, "stages": ["prestart"], "stages": ["poststop"]}"#,
+    );
+    assert_eq!(h.hook.path, "/b");
+    assert_eq!(h.hook.args, Some(vec!["x".to_string()]));
+    assert_eq!(h.when.always, Some(false));
+    assert_eq!(h.when.commands.len(), 1);
+    assert_eq!(h.stages, vec![Stage::Poststop]);
+}
+
+#[test]
+fn null_is_read_as_go_reads_it() {
+    // null leaves a string as it was, makes an optional value absent, and
+    // a null list element or annotation value is the empty string.
+    let h = parse(
+        r#"{"version": "1.0.0", "hook": {"path": "/a", "args": ["x"]}, "hook": {"path": null, "args": null}, "when": {"always": true, "always": null, "annotations": {"^k$": null}}, "stages": ["prestart"]}"#,
+    );
+    assert_eq!(h.hook.path, "/a");
+    assert_eq!(h.hook.args, None);
+    assert_eq!(h.when.always, None);
+    assert_eq!(h.when.annotations[0].value.source, "");
+    let h = parse(r#"{"version": null, "hook": "/a", "stages": ["prestart"], "cmds": [null]}"#);
+    assert_eq!(h.version, Version::V0_1_0 { declared: false });
+    assert_eq!(h.when.commands[0].source, "");
+}
+
+#[test]
+fn legacy_annotations_are_one_joined_regex() {
+    // (?i) in the first entry applies to the alternation, and entries
+    // that are not regexes on their own make one together.
+    let h = parse(r#"{"hook": "/x", "stages": ["prestart"], "annotations": ["(?i)foo", "bar"]}"#);
+    assert!(h.matches(&spec_with(sh(), &[("k", "BAR")], &[])).unwrap());
+    let h = parse(r#"{"hook": "/x", "stages": ["prestart"], "annotations": ["(a", "b)"]}"#);
+    assert!(h.matches(&spec_with(sh(), &[("k", "a")], &[])).unwrap());
+    // An empty list matches any container with an annotation.
+    let h = parse(r#"{"hook": "/x", "stages": ["prestart"], "annotations": []}"#);
+    assert!(h
+        .matches(&spec_with(sh(), &[("any", "thing")], &[]))
+        .unwrap());
+    assert!(!h.matches(&spec_with(sh(), &[], &[])).unwrap());
+    assert!(
+        h.warnings
+            .iter()
+            .any(|w| w.contains("every container that has an annotation")),
+        "{:?}",
+        h.warnings
+    );
+}
+
+// ---- directories: missing programs, masking ----
+
+#[test]
+fn a_skipped_or_vanished_masking_file_leaves_the_earlier_one_in_effect() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (d1, d2) = (mkdir(tmp.path(), "1"), mkdir(tmp.path(), "2"));
+    write(&d1.join("x.json"), &labelled("vendor", "prestart"), 0o644);
+    write(
+        &d2.join("x.json"),
+        &with_program("/nonexistent/admin-hook"),
+        0o644,
+    );
+    symlink(tmp.path().join("gone"), d2.join("y.json")).unwrap();
+    write(&d1.join("y.json"), &labelled("vendor-y", "prestart"), 0o644);
+    let loaded = hooks_dir::load(&[d1.clone(), d2.clone()]);
+    assert_eq!(labels(&loaded), ["vendor", "vendor-y"]);
+    assert!(loaded.masked.is_empty(), "{:?}", loaded.masked);
+    assert_eq!(loaded.missing.len(), 1);
+    assert_eq!(loaded.missing[0].file, d2.join("x.json"));
+    assert_eq!(loaded.missing[0].program, "/nonexistent/admin-hook");
+    // Refused instead: the file stays, as a fault, and still masks.
+    let options = hooks_dir::Options {
+        missing: MissingHookProgram::Refuse,
+        ..Default::default()
+    };
+    let loaded = hooks_dir::load_with(&[d1.clone(), d2.clone()], &options);
+    assert_eq!(labels(&loaded), ["vendor-y"]);
+    assert_eq!(loaded.errors.len(), 1, "{:?}", loaded.errors);
+    assert!(loaded.errors[0].fault.contains("/nonexistent/admin-hook"));
+}
+
+#[test]
+fn a_missing_program_skips_the_file_before_its_later_faults() {
+    // containers/common looks the program up before the regexes and the
+    // stages: such a file is skipped, not refused.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = mkdir(tmp.path(), "d");
+    write(
+        &d.join("a.json"),
+        r#"{"version": "1.0.0", "hook": {"path": "/nonexistent/h"}, "when": {"commands": ["("]}, "stages": ["nope"]}"#,
+        0o644,
+    );
+    // A fault before that point is a fault.
+    write(
+        &d.join("b.json"),
+        r#"{"version": "1.0.0", "hook": {"path": "/nonexistent/h", "timeout": "x"}, "stages": []}"#,
+        0o644,
+    );
+    let loaded = hooks_dir::load(std::slice::from_ref(&d));
+    assert_eq!(loaded.missing.len(), 1);
+    assert_eq!(loaded.missing[0].file, d.join("a.json"));
+    assert_eq!(loaded.errors.len(), 1, "{:?}", loaded.errors);
+    assert_eq!(loaded.errors[0].file, d.join("b.json"));
+}
+
+#[test]
+fn masked_files_are_read_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (d1, d2) = (mkdir(tmp.path(), "1"), mkdir(tmp.path(), "2"));
+    write(&d1.join("x.json"), r#"{"version": "9"}"#, 0o644);
+    write(&d2.join("x.json"), &labelled("admin", "prestart"), 0o644);
+    let options = hooks_dir::Options {
+        read_masked: true,
+        ..Default::default()
+    };
+    let loaded = hooks_dir::load_with(&[d1.clone(), d2.clone()], &options);
+    assert_eq!(labels(&loaded), ["admin"]);
+    assert_eq!(loaded.masked.len(), 1);
+    match &loaded.masked[0].read {
+        Some(hooks_dir::FileState::Refused(e)) => assert!(e.fault.contains("\"9\""), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn names_sort_as_go_lower_cases_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = mkdir(tmp.path(), "d");
+    // Go's strings.ToLower maps İ to i, so İb sorts among the i names;
+    // a byte that is not UTF-8 becomes U+FFFD, after every ASCII name.
+    for name in ["ic.json", "İb.json", "ia.json", "z.json"] {
+        write(&d.join(name), &labelled(name, "prestart"), 0o644);
+    }
+    let odd = std::ffi::OsStr::from_bytes(b"\xff.json");
+    write(&d.join(odd), &labelled("odd", "prestart"), 0o644);
+    let loaded = hooks_dir::load(&[d]);
+    assert_eq!(
+        labels(&loaded),
+        ["ia.json", "İb.json", "ic.json", "z.json", "odd"]
+    );
 }

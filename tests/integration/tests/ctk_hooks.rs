@@ -268,7 +268,13 @@ fn validate_configured_sources_clean_and_with_errors() {
     let errors = v["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 5);
     let timeout_error = errors.iter().find(|e| e["file"] == json!(timeout)).unwrap();
-    assert_eq!(timeout_error["field"], "hook.timeout");
+    assert!(
+        timeout_error["fault"]
+            .as_str()
+            .unwrap()
+            .starts_with("field `hook.timeout`"),
+        "{timeout_error}"
+    );
 }
 
 #[test]
@@ -327,7 +333,7 @@ fn validate_warns_about_the_usual_traps_and_exits_zero() {
                 json!({"always": true}),
                 &["prestart"],
             ),
-            "no such file",
+            "no such file or directory: skipped",
         ),
         (
             "not-exec.json",
@@ -370,7 +376,13 @@ fn validate_warns_about_the_usual_traps_and_exits_zero() {
     let v = json_of(&out);
     assert_eq!(v["files"], 2);
     assert_eq!(v["valid"], true);
-    assert_eq!(v["warnings"][0]["field"], "stage");
+    assert!(
+        v["warnings"][0]["fault"]
+            .as_str()
+            .unwrap()
+            .starts_with("field `stage`: unknown key"),
+        "{v}"
+    );
     let bad_json = s.dir.join("hooks-bad.json");
     write_mode(&bad_json, r#"{"preStart": []}"#, 0o644);
     let out = run(ctk().args(["hooks", "validate"]).arg(&bad_json));
@@ -449,7 +461,8 @@ fn preview_explains_each_condition_and_shows_a_diff_without_writing() {
         .find(|s| s["file"].as_str().unwrap().ends_with("20-Verify.json"))
         .unwrap();
     assert_eq!(verify["matches"], true);
-    assert_eq!(verify["checks"][0]["holds"], true);
+    assert_eq!(verify["checks"][0]["result"], "holds");
+    assert_eq!(verify["outcome"], "applies");
     assert_eq!(v["hooks"]["prestart"].as_array().unwrap().len(), 2);
     assert!(v["diff"].as_str().unwrap().contains("\"createRuntime\""));
 
@@ -526,4 +539,177 @@ fn help_has_an_example_for_each_subcommand() {
         );
         assert!(text.contains("--output"), "{sub}: {text}");
     }
+}
+
+#[test]
+fn validate_reads_masked_files_and_says_they_are_masked() {
+    let s = Site::new();
+    // A broken file that a later directory masks: not in effect today,
+    // in effect the day the masking file goes.
+    let broken = hook_file(
+        &s.d1,
+        "20-Verify.json",
+        json!({"version": "1.0.0", "hook": {"path": "/bin/true"}, "when": {"commands": ["a**"]}, "stages": ["prestart"]}),
+        0o644,
+    );
+    let out = run(ctk()
+        .args(["hooks", "validate", "--config"])
+        .arg(&s.toolkit.config));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "error: {} (masked by {}, not in effect): field `when.commands[0]`: invalid regex \"a**\": invalid nested repetition operator",
+            broken.display(),
+            s.d2.join("20-Verify.json").display()
+        )),
+        "{text}"
+    );
+    let out = run(ctk()
+        .args(["hooks", "validate", "--output", "json", "--config"])
+        .arg(&s.toolkit.config));
+    let v = json_of(&out);
+    assert_eq!(
+        v["errors"][0]["masked_by"],
+        json!(s.d2.join("20-Verify.json"))
+    );
+    // The masked 30-site.json of d1 is checked too: six files in all.
+    assert_eq!(v["files"], 6, "{v}");
+}
+
+#[test]
+fn a_missing_program_is_skipped_and_shown_or_refused_when_configured() {
+    let s = Site::new();
+    let gone = hook_file(
+        &s.d2,
+        "40-uninstalled.json",
+        v1(
+            Path::new("/nonexistent/uninstalled-hook"),
+            json!({"always": true}),
+            &["prestart"],
+        ),
+        0o644,
+    );
+    let out = run(ctk()
+        .args(["hooks", "list", "--output", "json", "--config"])
+        .arg(&s.toolkit.config));
+    let v = json_of(&out);
+    assert_eq!(
+        v["skipped"],
+        json!([{"file": gone, "program": "/nonexistent/uninstalled-hook"}])
+    );
+    assert_eq!(v["missing_hook_program"], "skip");
+    let out = run(ctk()
+        .args(["hooks", "list", "--config"])
+        .arg(&s.toolkit.config));
+    assert!(
+        stdout(&out).contains(&format!(
+            "{} (missing /nonexistent/uninstalled-hook)",
+            gone.display()
+        )),
+        "{}",
+        stdout(&out)
+    );
+    // validate: a warning, exit 0.
+    let out = run(ctk()
+        .args(["hooks", "validate", "--config"])
+        .arg(&s.toolkit.config));
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "warning: {}: field `hook.path`: /nonexistent/uninstalled-hook: no such file or directory: skipped",
+            gone.display()
+        )),
+        "{}",
+        stdout(&out)
+    );
+    // preview: the shim skips it and says so.
+    let bundle = bundle_from("runc-1.1-spec.json", &s.dir, |_| {});
+    let out = run(ctk()
+        .args(["hooks", "preview", "--output", "json", "--config"])
+        .arg(&s.toolkit.config)
+        .arg("--bundle")
+        .arg(&bundle));
+    let v = json_of(&out);
+    assert_eq!(v["outcome"], "added");
+    assert!(
+        v["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["file"] != json!(gone)),
+        "{v}"
+    );
+    assert_eq!(
+        v["missing_programs"],
+        json!([{"file": gone, "program": "/nonexistent/uninstalled-hook"}])
+    );
+    // With missing-hook-program = "refuse", the file is refused.
+    let text = fs::read_to_string(&s.toolkit.config).unwrap();
+    write_mode(
+        &s.toolkit.config,
+        &text.replace(
+            "[container-hooks]\n",
+            "[container-hooks]\nmissing-hook-program = \"refuse\"\n",
+        ),
+        0o644,
+    );
+    let out = run(ctk()
+        .args(["hooks", "validate", "--config"])
+        .arg(&s.toolkit.config));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("missing-hook-program = \"refuse\""),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(ctk()
+        .args(["hooks", "preview", "--output", "json", "--config"])
+        .arg(&s.toolkit.config)
+        .arg("--bundle")
+        .arg(&bundle));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["error"]["file"], json!(gone));
+}
+
+#[test]
+fn preview_lists_only_the_hooks_the_shim_adds() {
+    let s = Site::new();
+    // config.json already holds the hooks.json hook and 10-always's hook.
+    let bundle = bundle_from("runc-1.1-spec.json", &s.dir, |spec| {
+        spec["hooks"] = json!({
+            "prestart": [{"path": s.program, "args": ["h", "json"]}],
+            "createRuntime": [{"path": s.program, "args": ["h"]}],
+        });
+    });
+    let out = run(ctk()
+        .args(["hooks", "preview", "--output", "json", "--config"])
+        .arg(&s.toolkit.config)
+        .arg("--bundle")
+        .arg(&bundle));
+    let v = json_of(&out);
+    assert_eq!(v["outcome"], "added");
+    assert_eq!(v["added"], 1);
+    assert_eq!(
+        v["hooks"],
+        json!({"poststart": [{"path": s.program, "args": ["h"]}]})
+    );
+    let out = run(ctk()
+        .args(["hooks", "preview", "--config"])
+        .arg(&s.toolkit.config)
+        .arg("--bundle")
+        .arg(&bundle));
+    let text = stdout(&out);
+    let result = &text[text.find("Result:").unwrap()..];
+    assert!(
+        result.starts_with("Result: 1 hook(s) would be added"),
+        "{text}"
+    );
+    let listed: Vec<&str> = result
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    assert_eq!(listed.len(), 1, "{text}");
+    assert!(listed[0].starts_with("  poststart: "), "{text}");
 }

@@ -390,3 +390,63 @@ fn a_changed_file_takes_effect_at_the_next_create() {
     s.run(&s.bundle("after", &["/bin/true"]));
     assert_eq!(s.take_labels(), ["new"]);
 }
+
+#[test]
+fn a_file_whose_program_is_gone_is_skipped_and_logged_unless_refused() {
+    let s = Setup::new();
+    s.hook_file(
+        &s.toolkit.hooks_d,
+        "10-good.json",
+        "good",
+        json!({"always": true}),
+        &["prestart"],
+    );
+    // Left behind by an uninstalled package: its program is gone.
+    let gone = s.toolkit.hooks_d.join("20-uninstalled.json");
+    write_mode(
+        &gone,
+        &json!({
+            "version": "1.0.0",
+            "hook": {"path": "/usr/libexec/uninstalled/hook"},
+            "when": {"always": true},
+            "stages": ["prestart"],
+        })
+        .to_string(),
+        0o644,
+    );
+    let bundle = s.bundle("gone", &["/bin/true"]);
+    s.run(&bundle);
+    assert_eq!(s.take_labels(), ["good"]);
+    let log = fs::read_to_string(&s.toolkit.log).unwrap_or_default();
+    let line = log
+        .lines()
+        .find(|l| l.contains("20-uninstalled.json"))
+        .unwrap_or_else(|| panic!("no log line for the skipped file: {log}"));
+    assert!(
+        line.contains("WARN") && line.contains("/usr/libexec/uninstalled/hook"),
+        "{line}"
+    );
+
+    // An operator who wants such a file to fail the create says so.
+    let text = fs::read_to_string(&s.toolkit.config).unwrap();
+    write_mode(
+        &s.toolkit.config,
+        &text.replace(
+            "[container-hooks]\n",
+            "[container-hooks]\nmissing-hook-program = \"refuse\"\n",
+        ),
+        0o644,
+    );
+    let bundle = s.bundle("refused", &["/bin/true"]);
+    let before = bundle.config_bytes();
+    let out = s.shim(&bundle, "run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&gone.display().to_string())
+            && stderr.contains("/usr/libexec/uninstalled/hook: no such file or directory"),
+        "{stderr}"
+    );
+    assert_eq!(bundle.config_bytes(), before);
+    assert_eq!(s.take_labels(), Vec::<String>::new());
+}

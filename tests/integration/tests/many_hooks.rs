@@ -19,8 +19,11 @@ use std::process::{Command, Stdio};
 const STAGES: [&str; 3] = ["prestart", "createRuntime", "poststop"];
 
 /// Writes `n` hook files named so that their lower-cased order differs
-/// from their byte order; returns the hook paths in the order they apply.
-fn write_hook_files(dir: &Path, n: usize) -> Vec<String> {
+/// from their byte order, each running its own program (a symlink to
+/// /bin/true in `programs`); returns the hook paths in the order they
+/// apply.
+fn write_hook_files(dir: &Path, programs: &Path, n: usize) -> Vec<String> {
+    fs::create_dir_all(programs).unwrap();
     let mut applied = Vec::new();
     for i in 0..n {
         // Upper case on odd files: by bytes every `H...` would come
@@ -30,7 +33,11 @@ fn write_hook_files(dir: &Path, n: usize) -> Vec<String> {
         } else {
             format!("h{i:05}.json")
         };
-        let path = format!("/usr/libexec/many/{i:05}");
+        let program = programs.join(format!("{i:05}"));
+        if !program.exists() {
+            std::os::unix::fs::symlink("/bin/true", &program).unwrap();
+        }
+        let path = program.display().to_string();
         let stage = STAGES[i % STAGES.len()];
         let when = if i % 10 == 0 {
             // Every tenth file never matches these bundles.
@@ -68,7 +75,8 @@ fn a_thousand_hook_files_inject_in_order() {
     let n = scale("CHTK_HOOK_FILES", 1000);
     let tmp = tempfile::tempdir().unwrap();
     let toolkit = Toolkit::new(&tmp.path().join("toolkit"), &["/bin/true"]);
-    let applied = write_hook_files(&toolkit.hooks_d, n);
+    let programs = tmp.path().join("many");
+    let applied = write_hook_files(&toolkit.hooks_d, &programs, n);
     let bundle = tmp.path().join("bundle");
     fs::create_dir_all(&bundle).unwrap();
     let original = fs::read(fixtures().join("oci/docker-20.10.json")).unwrap();
@@ -90,12 +98,7 @@ fn a_thousand_hook_files_inject_in_order() {
             .unwrap_or_default();
         let ours: Vec<&Value> = list
             .iter()
-            .filter(|h| {
-                h["path"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("/usr/libexec/many/")
-            })
+            .filter(|h| Path::new(h["path"].as_str().unwrap()).parent() == Some(programs.as_path()))
             .collect();
         if stage == "prestart" {
             assert_eq!(
@@ -132,13 +135,13 @@ fn a_thousand_hook_files_inject_in_order() {
     );
 
     if std::env::var_os("CHTK_BENCH").is_some() {
-        bench(&toolkit, &bundle, &original, n);
+        bench(&toolkit, &bundle, &programs, &original, n);
     }
 }
 
 /// Measures one create (config.json restored before each run) with `n`
 /// files against the same create with one matching file.
-fn bench(toolkit: &Toolkit, bundle: &Path, original: &[u8], n: usize) {
+fn bench(toolkit: &Toolkit, bundle: &Path, programs: &Path, original: &[u8], n: usize) {
     let release = bin("container-hooks-runtime")
         .parent()
         .and_then(Path::parent)
@@ -152,7 +155,7 @@ fn bench(toolkit: &Toolkit, bundle: &Path, original: &[u8], n: usize) {
     // config.json and the difference is the cost of the other files.
     let empty = toolkit.dir.join("one.d");
     fs::create_dir_all(&empty).unwrap();
-    write_hook_files(&empty, 2);
+    write_hook_files(&empty, programs, 2);
     let config_empty = toolkit.dir.join("config-empty.toml");
     let text = fs::read_to_string(&toolkit.config)
         .unwrap()

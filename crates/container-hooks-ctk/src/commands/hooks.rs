@@ -1,20 +1,28 @@
 //! `container-hooks-ctk hooks list | validate | preview`: the hook sources
 //! in effect, their faults and traps, and what the shim would do to one
 //! bundle. Nothing here writes a file.
+//!
+//! Each subcommand builds one typed report from the core's own types and
+//! prints it once, as text or as JSON ([`crate::report`]). `preview` runs
+//! the shim's own walk ([`sources::trace`]) and injection, so what it
+//! shows is what the shim does.
 
-use crate::report::Format as Output;
-use anyhow::{Context, Result};
+use crate::report::{self, Format, Report};
+use anyhow::Result;
 use clap::{Args, Subcommand};
-use container_hooks_core::config::{config_path, Config};
-use container_hooks_core::error::FileError;
+use container_hooks_core::config::{config_path, Config, HooksConfig};
+use container_hooks_core::error::{io_fault, FileError};
+use container_hooks_core::gokeys;
 use container_hooks_core::hook::{Hook, HookSet, Stage};
-use container_hooks_core::hooks_dir::{self, HookFile, Loaded};
+use container_hooks_core::hooks_dir::{self, FileState, HookFile, Loaded, MissingProgram, Options};
 use container_hooks_core::inject::{Outcome, Spec};
+use container_hooks_core::sources::{self, FileOutcome};
 use container_hooks_core::trust::{self, euid, MAX_SOURCE_BYTES, MAX_SPEC_BYTES};
-use container_hooks_core::when::{Explanation, Facts};
-use container_hooks_core::{hooks_json, sources};
-use serde_json::{json, Value};
-use std::fmt::Write as _;
+use container_hooks_core::when::{CheckResult, Combine, Explanation, Facts};
+use container_hooks_core::{hooks_json, when};
+use serde::Serialize;
+use serde_json::Value;
+use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -28,19 +36,19 @@ pub struct HooksArgs {
 pub enum HooksCommand {
     /// Every hook source in effect, in the order hooks are applied: the
     /// hooks.json file, then each hooks.d file with its stages and
-    /// conditions; masked and refused files too.
+    /// conditions; masked, skipped and refused files too.
     #[command(
         after_help = "Examples:\n  container-hooks-ctk hooks list\n  container-hooks-ctk hooks list --config /etc/container-hooks/config.toml --output json"
     )]
     List(CommonArgs),
-    /// Check hook sources for errors (one line each: file, field, fault;
-    /// exit status 1) and for traps (warnings; exit status 0).
+    /// Check hook sources for errors (one line each: file and fault; exit
+    /// status 1) and for traps (warnings; exit status 0).
     ///
     /// Without PATH, checks every configured source (hooks.json and the
-    /// hooks-dirs). A PATH may be a directory (read as a hooks.d
-    /// directory; several are read in the order given, later ones masking
-    /// earlier ones), an oci-hooks(5) file (a JSON object with `hook` or
-    /// `version`) or a hooks.json file.
+    /// hooks-dirs), masked hooks.d files included. A PATH may be a
+    /// directory (read as a hooks.d directory; several are read in the
+    /// order given, later ones masking earlier ones), an oci-hooks(5) file
+    /// (a JSON object with `hook` or `version`) or a hooks.json file.
     #[command(
         after_help = "Examples:\n  container-hooks-ctk hooks validate\n  container-hooks-ctk hooks validate /etc/container-hooks/hooks.d/10-audit.json\n  container-hooks-ctk hooks validate /usr/share/containers/oci/hooks.d --output json"
     )]
@@ -61,8 +69,8 @@ pub struct CommonArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Output::Text)]
-    pub output: Output,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
 }
 
 #[derive(Debug, Args)]
@@ -98,37 +106,155 @@ fn load_config(common: &CommonArgs) -> Result<(PathBuf, Config)> {
     Ok((path, config))
 }
 
-fn print_json(value: &Value) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).context("cannot format JSON")?;
-    println!("{text}");
-    Ok(())
+// ---- the parts reports share ----
+
+/// A fault in one file.
+#[derive(Debug, Serialize)]
+struct Fault {
+    file: PathBuf,
+    fault: String,
 }
 
-// ---- descriptions shared by the subcommands ----
+impl From<&FileError> for Fault {
+    fn from(e: &FileError) -> Fault {
+        Fault {
+            file: e.file.clone(),
+            fault: e.fault.clone(),
+        }
+    }
+}
+
+/// A hooks.d file skipped because its program does not exist.
+#[derive(Debug, Serialize)]
+struct Skipped {
+    file: PathBuf,
+    program: String,
+}
+
+impl From<&MissingProgram> for Skipped {
+    fn from(m: &MissingProgram) -> Skipped {
+        Skipped {
+            file: m.file.clone(),
+            program: m.program.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct MaskedFile {
+    file: PathBuf,
+    masked_by: PathBuf,
+}
+
+/// A hooks.d file in effect, as written.
+#[derive(Debug, Serialize)]
+struct FileSummary {
+    kind: &'static str,
+    file: PathBuf,
+    version: &'static str,
+    hook: Hook,
+    stages: Vec<Stage>,
+    when: WhenSummary,
+}
+
+#[derive(Debug, Serialize)]
+struct WhenSummary {
+    combine: Combine,
+    conditions: Vec<String>,
+}
+
+impl FileSummary {
+    fn of(file: &HookFile) -> FileSummary {
+        FileSummary {
+            kind: "hooks.d",
+            file: file.path.clone(),
+            version: file.version.as_str(),
+            hook: file.hook.clone(),
+            stages: file.stages.clone(),
+            when: WhenSummary {
+                combine: file.when.combine,
+                conditions: file.when.conditions(),
+            },
+        }
+    }
+
+    fn write_text(&self, out: &mut dyn Write, indent: &str) -> io::Result<()> {
+        writeln!(out, "{indent}hook: {}", hook_text(&self.hook))?;
+        writeln!(out, "{indent}stages: {}", stages_text(&self.stages))?;
+        if self.when.conditions.is_empty() {
+            writeln!(out, "{indent}when: no condition (never matches)")
+        } else {
+            writeln!(
+                out,
+                "{indent}when ({}): {}",
+                combine_text(self.when.combine),
+                self.when.conditions.join("; ")
+            )
+        }
+    }
+}
+
+/// hooks.json as a source.
+#[derive(Debug, Serialize)]
+struct HooksJsonSource {
+    kind: &'static str,
+    file: PathBuf,
+    /// `read`, `missing` or `refused`.
+    state: &'static str,
+    hooks: HookSet,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fault: Option<String>,
+}
+
+impl HooksJsonSource {
+    fn of(path: &Path, read: &Result<HookSet, FileError>) -> HooksJsonSource {
+        let (state, hooks, fault) = match read {
+            Ok(set) if path.exists() => ("read", set.clone(), None),
+            Ok(_) => ("missing", HookSet::new(), None),
+            Err(e) => ("refused", HookSet::new(), Some(e.fault.clone())),
+        };
+        HooksJsonSource {
+            kind: "hooks.json",
+            file: path.to_path_buf(),
+            state,
+            hooks,
+            fault,
+        }
+    }
+
+    fn write_text(&self, out: &mut dyn Write, n: usize) -> io::Result<()> {
+        let file = self.file.display();
+        match (self.state, &self.fault) {
+            (_, Some(fault)) => writeln!(out, "{n}. {file} (hooks.json: REFUSED: {fault})"),
+            ("missing", _) => writeln!(out, "{n}. {file} (hooks.json: missing, no hooks)"),
+            _ => {
+                writeln!(out, "{n}. {file} (hooks.json: every container)")?;
+                if self.hooks.is_empty() {
+                    writeln!(out, "     no hooks")?;
+                }
+                for (stage, list) in self.hooks.iter() {
+                    for h in list {
+                        writeln!(out, "     {stage}: {}", hook_text(h))?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
 
 fn hook_text(hook: &Hook) -> String {
     let mut s = hook.path.clone();
     if let Some(args) = &hook.args {
-        let _ = write!(s, " (args: {})", args.join(" "));
+        s.push_str(&format!(" (args: {})", args.join(" ")));
     }
     if let Some(env) = &hook.env {
-        let _ = write!(s, " (env: {})", env.join(" "));
+        s.push_str(&format!(" (env: {})", env.join(" ")));
     }
     if let Some(t) = hook.timeout {
-        let _ = write!(s, " (timeout: {t}s)");
+        s.push_str(&format!(" (timeout: {t}s)"));
     }
     s
-}
-
-fn hook_set_json(set: &HookSet) -> Value {
-    let mut map = serde_json::Map::new();
-    for (stage, hooks) in set.iter() {
-        map.insert(
-            stage.as_str().to_string(),
-            hooks.iter().map(Hook::to_value).collect(),
-        );
-    }
-    Value::Object(map)
 }
 
 fn stages_text(stages: &[Stage]) -> String {
@@ -142,276 +268,291 @@ fn stages_text(stages: &[Stage]) -> String {
         .join(", ")
 }
 
-fn combine_text(file: &HookFile) -> &'static str {
-    match file.when.combine {
-        container_hooks_core::when::Combine::All => "every condition must hold",
-        container_hooks_core::when::Combine::Any => "any one condition is enough",
+fn combine_text(combine: Combine) -> &'static str {
+    match combine {
+        Combine::All => "every condition must hold",
+        Combine::Any => "any one condition is enough",
     }
 }
 
-/// The conditions of a file as written (no container involved).
-fn conditions(file: &HookFile) -> Vec<String> {
-    file.when
-        .explain(&Facts::default())
-        .checks
-        .into_iter()
-        .map(|c| c.condition)
+fn masked_of(loaded: &Loaded) -> Vec<MaskedFile> {
+    loaded
+        .masked
+        .iter()
+        .map(|m| MaskedFile {
+            file: m.path.clone(),
+            masked_by: m.by.clone(),
+        })
         .collect()
-}
-
-fn file_json(file: &HookFile) -> Value {
-    json!({
-        "kind": "hooks.d",
-        "file": file.path,
-        "version": file.version.as_str(),
-        "hook": file.hook.to_value(),
-        "stages": file.stages.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        "when": {
-            "combine": file.when.combine,
-            "conditions": conditions(file),
-        },
-    })
-}
-
-fn error_json(e: &FileError) -> Value {
-    let (field, fault) = split_field(&e.fault);
-    json!({"file": e.file, "field": field, "fault": fault})
-}
-
-/// Splits `field `F`: rest` (or `field `F` is ...`) into the field and the
-/// whole fault.
-fn split_field(fault: &str) -> (Option<String>, String) {
-    let field = fault
-        .strip_prefix("field `")
-        .or_else(|| fault.strip_prefix("fields `"))
-        .and_then(|rest| rest.split_once('`'))
-        .map(|(f, _)| f.to_string());
-    (field, fault.to_string())
-}
-
-/// hooks.json as a source: `Ok(None)` when the file does not exist.
-fn read_hooks_json(path: &Path) -> Result<Option<HookSet>, FileError> {
-    if !path.exists() && std::fs::symlink_metadata(path).is_err() {
-        return Ok(None);
-    }
-    hooks_json::load(path).map(Some)
 }
 
 // ---- list ----
 
-fn list(args: &CommonArgs) -> Result<u8> {
-    let (config_file, config) = load_config(args)?;
-    let hooks = &config.hooks;
-    let json_source = read_hooks_json(&hooks.path);
-    let loaded = hooks_dir::load(&hooks.hooks_dirs);
-    let mut refused: Vec<FileError> = Vec::new();
-    if let Err(e) = &json_source {
-        refused.push(e.clone());
-    }
-    refused.extend(loaded.errors.iter().cloned());
-    if args.output == Output::Json {
-        let mut sources = Vec::new();
-        sources.push(match &json_source {
-            Ok(Some(set)) => json!({"kind": "hooks.json", "file": hooks.path, "state": "read", "hooks": hook_set_json(set)}),
-            Ok(None) => json!({"kind": "hooks.json", "file": hooks.path, "state": "missing", "hooks": {}}),
-            Err(e) => json!({"kind": "hooks.json", "file": hooks.path, "state": "refused", "fault": e.fault}),
-        });
-        sources.extend(loaded.files.iter().map(file_json));
-        print_json(&json!({
-            "config": config_file,
-            "strict": hooks.strict,
-            "hooks_dirs": hooks.hooks_dirs.iter().map(|d| json!({"dir": d, "exists": d.is_dir()})).collect::<Vec<_>>(),
-            "sources": sources,
-            "masked": loaded.masked.iter().map(|m| json!({"file": m.path, "masked_by": m.by})).collect::<Vec<_>>(),
-            "refused": refused.iter().map(error_json).collect::<Vec<_>>(),
-        }))?;
-        return Ok(0);
-    }
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "config: {} (strict = {})",
-        config_file.display(),
-        hooks.strict
-    );
-    for d in &hooks.hooks_dirs {
-        let state = if d.is_dir() { "" } else { " (missing)" };
-        let _ = writeln!(out, "hooks-dir: {}{state}", d.display());
-    }
-    let _ = writeln!(out, "\nHook sources, in the order they are applied:");
-    let mut n = 1;
-    match &json_source {
-        Ok(Some(set)) => {
-            let _ = writeln!(
-                out,
-                "{n}. {} (hooks.json: every container)",
-                hooks.path.display()
-            );
-            if set.is_empty() {
-                let _ = writeln!(out, "     no hooks");
-            }
-            for (stage, list) in set.iter() {
-                for h in list {
-                    let _ = writeln!(out, "     {stage}: {}", hook_text(h));
+#[derive(Debug, Serialize)]
+struct DirState {
+    dir: PathBuf,
+    exists: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum ListSource {
+    HooksJson(HooksJsonSource),
+    HooksD(FileSummary),
+}
+
+#[derive(Debug, Serialize)]
+struct ListReport {
+    config: PathBuf,
+    strict: bool,
+    missing_hook_program: &'static str,
+    hooks_dirs: Vec<DirState>,
+    /// In the order hooks are applied.
+    sources: Vec<ListSource>,
+    masked: Vec<MaskedFile>,
+    /// hooks.d files skipped because their program does not exist.
+    skipped: Vec<Skipped>,
+    refused: Vec<Fault>,
+}
+
+impl Report for ListReport {
+    fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "config: {} (strict = {}, missing-hook-program = {:?})",
+            self.config.display(),
+            self.strict,
+            self.missing_hook_program
+        )?;
+        for d in &self.hooks_dirs {
+            let state = if d.exists { "" } else { " (missing)" };
+            writeln!(out, "hooks-dir: {}{state}", d.dir.display())?;
+        }
+        writeln!(out, "\nHook sources, in the order they are applied:")?;
+        for (i, source) in self.sources.iter().enumerate() {
+            match source {
+                ListSource::HooksJson(j) => j.write_text(out, i + 1)?,
+                ListSource::HooksD(f) => {
+                    writeln!(
+                        out,
+                        "{}. {} (oci-hooks {})",
+                        i + 1,
+                        f.file.display(),
+                        f.version
+                    )?;
+                    f.write_text(out, "     ")?;
                 }
             }
         }
-        Ok(None) => {
-            let _ = writeln!(
+        if !self.masked.is_empty() {
+            writeln!(
                 out,
-                "{n}. {} (hooks.json: missing, no hooks)",
-                hooks.path.display()
-            );
+                "\nMasked (a later directory has a file of the same name):"
+            )?;
+            for m in &self.masked {
+                writeln!(
+                    out,
+                    "  {} (masked by {})",
+                    m.file.display(),
+                    m.masked_by.display()
+                )?;
+            }
         }
-        Err(e) => {
-            let _ = writeln!(
+        if !self.skipped.is_empty() {
+            writeln!(
                 out,
-                "{n}. {} (hooks.json: REFUSED: {})",
-                hooks.path.display(),
-                e.fault
-            );
+                "\nSkipped (the hook program does not exist, as Podman and CRI-O skip them):"
+            )?;
+            for s in &self.skipped {
+                writeln!(out, "  {} (missing {})", s.file.display(), s.program)?;
+            }
         }
-    }
-    for file in &loaded.files {
-        n += 1;
-        let _ = writeln!(
-            out,
-            "{n}. {} (oci-hooks {})",
-            file.path.display(),
-            file.version.as_str()
-        );
-        let _ = writeln!(out, "     hook: {}", hook_text(&file.hook));
-        let _ = writeln!(out, "     stages: {}", stages_text(&file.stages));
-        let conds = conditions(file);
-        if conds.is_empty() {
-            let _ = writeln!(out, "     when: no condition (never matches)");
-        } else {
-            let _ = writeln!(
-                out,
-                "     when ({}): {}",
-                combine_text(file),
-                conds.join("; ")
-            );
+        if !self.refused.is_empty() {
+            let what = if self.strict {
+                "every container create fails while this lasts (strict = true)"
+            } else {
+                "skipped (strict = false)"
+            };
+            writeln!(out, "\nRefused, {what}:")?;
+            for e in &self.refused {
+                writeln!(out, "  {}: {}", e.file.display(), e.fault)?;
+            }
         }
+        Ok(())
     }
-    if !loaded.masked.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nMasked (a later directory has a file of the same name):"
-        );
-        for m in &loaded.masked {
-            let _ = writeln!(out, "  {} (masked by {})", m.path.display(), m.by.display());
-        }
+}
+
+fn options(hooks: &HooksConfig, read_masked: bool) -> Options {
+    Options {
+        missing: hooks.missing_hook_program,
+        read_masked,
     }
-    if !refused.is_empty() {
-        let what = if hooks.strict {
-            "every container create fails while this lasts (strict = true)"
-        } else {
-            "skipped (strict = false)"
-        };
-        let _ = writeln!(out, "\nRefused, {what}:");
-        for e in &refused {
-            let _ = writeln!(out, "  {e}");
-        }
+}
+
+fn list(args: &CommonArgs) -> Result<u8> {
+    let (config_file, config) = load_config(args)?;
+    let hooks = &config.hooks;
+    let json = hooks_json::load(&hooks.path);
+    let loaded = hooks_dir::load_with(&hooks.hooks_dirs, &options(hooks, false));
+    let mut refused: Vec<Fault> = Vec::new();
+    if let Err(e) = &json {
+        refused.push(e.into());
     }
-    print!("{out}");
+    refused.extend(loaded.errors.iter().map(Fault::from));
+    let mut sources = vec![ListSource::HooksJson(HooksJsonSource::of(
+        &hooks.path,
+        &json,
+    ))];
+    sources.extend(
+        loaded
+            .files
+            .iter()
+            .map(|f| ListSource::HooksD(FileSummary::of(f))),
+    );
+    let report = ListReport {
+        config: config_file,
+        strict: hooks.strict,
+        missing_hook_program: hooks.missing_hook_program.as_str(),
+        hooks_dirs: hooks
+            .hooks_dirs
+            .iter()
+            .map(|d| DirState {
+                dir: d.clone(),
+                exists: d.is_dir(),
+            })
+            .collect(),
+        sources,
+        masked: masked_of(&loaded),
+        skipped: loaded.missing.iter().map(Skipped::from).collect(),
+        refused,
+    };
+    report::print(&report, args.output)?;
     Ok(0)
 }
 
 // ---- validate ----
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Level {
-    Error,
-    Warning,
+/// One error or warning about one file.
+#[derive(Debug, Serialize)]
+struct Finding {
+    file: PathBuf,
+    fault: String,
+    /// The file is not in effect: a file of the same name in a later
+    /// directory masks it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    masked_by: Option<PathBuf>,
 }
 
-struct Findings {
-    items: Vec<(Level, FileError)>,
+#[derive(Debug, Serialize)]
+struct ValidateReport {
+    /// How many files were checked.
     files: usize,
+    valid: bool,
+    errors: Vec<Finding>,
+    warnings: Vec<Finding>,
+}
+
+impl Report for ValidateReport {
+    fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        for (word, list) in [("error", &self.errors), ("warning", &self.warnings)] {
+            for f in list {
+                match &f.masked_by {
+                    Some(by) => writeln!(
+                        out,
+                        "{word}: {} (masked by {}, not in effect): {}",
+                        f.file.display(),
+                        by.display(),
+                        f.fault
+                    )?,
+                    None => writeln!(out, "{word}: {}: {}", f.file.display(), f.fault)?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Findings {
+    files: usize,
+    errors: Vec<Finding>,
+    warnings: Vec<Finding>,
 }
 
 impl Findings {
-    fn error(&mut self, e: FileError) {
-        self.items.push((Level::Error, e));
+    fn error(&mut self, e: &FileError, masked_by: Option<&Path>) {
+        self.errors.push(Finding {
+            file: e.file.clone(),
+            fault: e.fault.clone(),
+            masked_by: masked_by.map(Path::to_path_buf),
+        });
     }
 
-    fn warn(&mut self, file: &Path, fault: impl Into<String>) {
-        self.items
-            .push((Level::Warning, FileError::new(file, fault)));
+    fn warn(&mut self, file: &Path, fault: impl Into<String>, masked_by: Option<&Path>) {
+        self.warnings.push(Finding {
+            file: file.to_path_buf(),
+            fault: fault.into(),
+            masked_by: masked_by.map(Path::to_path_buf),
+        });
     }
 }
 
 fn validate(args: &ValidateArgs) -> Result<u8> {
-    let mut f = Findings {
-        items: Vec::new(),
-        files: 0,
-    };
+    let mut f = Findings::default();
+    let config_file = args.common.config.clone().unwrap_or_else(config_path);
+    let config = Config::load_from(&config_file);
     if args.paths.is_empty() {
-        let path = args.common.config.clone().unwrap_or_else(config_path);
-        match Config::load_from(&path) {
-            Err(e) => f.error(e),
+        match &config {
+            Err(e) => f.error(e, None),
             Ok(config) => {
                 check_hooks_json(&config.hooks.path, &mut f);
-                check_dirs(&config.hooks.hooks_dirs, &mut f);
+                check_dirs(&config.hooks.hooks_dirs, &config.hooks, &mut f);
             }
         }
     } else {
+        // The policy for missing programs comes from the config when there
+        // is one.
+        let hooks = config.map(|c| c.hooks).unwrap_or_default();
         let mut dirs = Vec::new();
         for path in &args.paths {
             if path.is_dir() {
                 dirs.push(path.clone());
             } else if !path.exists() {
-                f.error(FileError::new(path, "no such file or directory"));
+                f.error(&FileError::new(path, "no such file or directory"), None);
             } else if looks_like_hook_file(path) {
                 f.files += 1;
-                match HookFile::read(path) {
-                    Ok(Some(file)) => check_hook_file(&file, &mut f),
-                    Ok(None) => f.error(FileError::new(path, "no such file or directory")),
-                    Err(e) => f.error(e),
+                match hooks_dir::read_state(path, &options(&hooks, false)) {
+                    None => f.error(&FileError::new(path, "no such file or directory"), None),
+                    Some(state) => check_state(&state, &mut f, None),
                 }
             } else {
                 check_hooks_json(path, &mut f);
             }
         }
         if !dirs.is_empty() {
-            check_dirs(&dirs, &mut f);
+            check_dirs(&dirs, &hooks, &mut f);
         }
     }
-    let errors = f.items.iter().filter(|(l, _)| *l == Level::Error).count();
-    let warnings = f.items.len() - errors;
-    if args.common.output == Output::Json {
-        let list = |level: Level| -> Vec<Value> {
-            f.items
-                .iter()
-                .filter(|(l, _)| *l == level)
-                .map(|(_, e)| error_json(e))
-                .collect()
-        };
-        print_json(&json!({
-            "files": f.files,
-            "valid": errors == 0,
-            "errors": list(Level::Error),
-            "warnings": list(Level::Warning),
-        }))?;
-    } else {
-        for (level, e) in &f.items {
-            let word = match level {
-                Level::Error => "error",
-                Level::Warning => "warning",
-            };
-            println!("{word}: {e}");
-        }
+    let report = ValidateReport {
+        files: f.files,
+        valid: f.errors.is_empty(),
+        errors: f.errors,
+        warnings: f.warnings,
+    };
+    report::print(&report, args.common.output)?;
+    if args.common.output == Format::Text {
         eprintln!(
-            "{} hook file(s) checked: {errors} error(s), {warnings} warning(s)",
-            f.files
+            "{} hook file(s) checked: {} error(s), {} warning(s)",
+            report.files,
+            report.errors.len(),
+            report.warnings.len()
         );
     }
-    Ok(if errors > 0 { 1 } else { 0 })
+    Ok(if report.valid { 0 } else { 1 })
 }
 
-/// An oci-hooks(5) file has `hook` or `version` at the top; hooks.json has
-/// stage names.
+/// An oci-hooks(5) file has `hook` or `version` at the top (in any
+/// spelling Go's decoder accepts); hooks.json has stage names.
 fn looks_like_hook_file(path: &Path) -> bool {
     if std::fs::metadata(path).map_or(true, |m| m.len() > MAX_SOURCE_BYTES) {
         return true;
@@ -422,34 +563,39 @@ fn looks_like_hook_file(path: &Path) -> bool {
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(map)) => map
             .keys()
-            .any(|k| k.eq_ignore_ascii_case("hook") || k.eq_ignore_ascii_case("version")),
+            .any(|k| gokeys::matches("hook", k) || gokeys::matches("version", k)),
         _ => true,
     }
 }
 
 fn check_hooks_json(path: &Path, f: &mut Findings) {
-    match read_hooks_json(path) {
-        Ok(None) => {}
-        Ok(Some(set)) => {
-            f.files += 1;
+    if !path.exists() && std::fs::symlink_metadata(path).is_err() {
+        return;
+    }
+    f.files += 1;
+    match hooks_json::load(path) {
+        Ok(set) => {
             for (stage, hooks) in set.iter() {
                 for (i, hook) in hooks.iter().enumerate() {
-                    check_binary(path, &format!("{stage}[{i}].path"), hook, f);
+                    check_binary(path, &format!("{stage}[{i}].path"), hook, true, f, None);
                 }
             }
         }
-        Err(e) => {
-            f.files += 1;
-            f.error(e);
-        }
+        Err(e) => f.error(&e, None),
     }
 }
 
-fn check_dirs(dirs: &[PathBuf], f: &mut Findings) {
-    let loaded: Loaded = hooks_dir::load(dirs);
-    f.files += loaded.files.len() + loaded.errors.iter().filter(|e| e.file.is_file()).count();
-    for e in loaded.errors {
-        f.error(e);
+fn check_dirs(dirs: &[PathBuf], hooks: &HooksConfig, f: &mut Findings) {
+    let loaded = hooks_dir::load_with(dirs, &options(hooks, true));
+    f.files += loaded.files.len()
+        + loaded.masked.len()
+        + loaded.missing.len()
+        + loaded.errors.iter().filter(|e| e.file.is_file()).count();
+    for e in &loaded.errors {
+        f.error(e, None);
+    }
+    for m in &loaded.missing {
+        check_state(&FileState::Missing(m.clone()), f, None);
     }
     for (a, b) in &loaded.collisions {
         f.warn(
@@ -458,26 +604,52 @@ fn check_dirs(dirs: &[PathBuf], f: &mut Findings) {
                 "file name equals {} once lower-cased: the two apply in an undefined order under Podman and CRI-O, and do not mask each other",
                 a.display()
             ),
+            None,
         );
     }
     for file in &loaded.files {
-        check_hook_file(file, f);
+        check_state(&FileState::InEffect(file.clone()), f, None);
+    }
+    for m in &loaded.masked {
+        if let Some(state) = &m.read {
+            check_state(state, f, Some(&m.by));
+        }
     }
 }
 
-fn check_hook_file(file: &HookFile, f: &mut Findings) {
-    for e in file.check_patterns() {
-        f.error(e);
+fn check_state(state: &FileState, f: &mut Findings, masked_by: Option<&Path>) {
+    match state {
+        FileState::Refused(e) => f.error(e, masked_by),
+        FileState::Missing(m) => f.warn(
+            &m.file,
+            format!(
+                "field `hook.path`: {}: no such file or directory: skipped, as Podman and CRI-O skip it (set missing-hook-program = \"refuse\" to fail instead)",
+                m.program
+            ),
+            masked_by,
+        ),
+        FileState::InEffect(file) => {
+            for e in file.check_patterns() {
+                f.error(&e, masked_by);
+            }
+            for w in &file.warnings {
+                f.warn(&file.path, w.clone(), masked_by);
+            }
+            check_binary(&file.path, "hook.path", &file.hook, false, f, masked_by);
+        }
     }
-    for w in &file.warnings {
-        f.warn(&file.path, w.clone());
-    }
-    check_binary(&file.path, "hook.path", &file.hook, f);
 }
 
-/// Warnings about the program a hook runs: missing, not executable, or
-/// open to others.
-fn check_binary(file: &Path, field: &str, hook: &Hook, f: &mut Findings) {
+/// Warnings about the program a hook runs: missing (hooks.json only: a
+/// hooks.d file is skipped then), not executable, or open to others.
+fn check_binary(
+    file: &Path,
+    field: &str,
+    hook: &Hook,
+    report_missing: bool,
+    f: &mut Findings,
+    masked_by: Option<&Path>,
+) {
     if hook.is_marker() {
         return;
     }
@@ -485,14 +657,17 @@ fn check_binary(file: &Path, field: &str, hook: &Hook, f: &mut Findings) {
     let meta = match std::fs::metadata(program) {
         Ok(m) => m,
         Err(e) => {
-            let fault = container_hooks_core::error::io_fault(&e);
-            f.warn(
-                file,
-                format!(
-                    "field `{field}`: {}: {fault} (the runtime fails to run this hook)",
-                    hook.path
-                ),
-            );
+            if report_missing {
+                f.warn(
+                    file,
+                    format!(
+                        "field `{field}`: {}: {} (the runtime fails to run this hook)",
+                        hook.path,
+                        io_fault(&e)
+                    ),
+                    masked_by,
+                );
+            }
             return;
         }
     };
@@ -501,6 +676,7 @@ fn check_binary(file: &Path, field: &str, hook: &Hook, f: &mut Findings) {
         f.warn(
             file,
             format!("field `{field}`: {} is not a regular file", hook.path),
+            masked_by,
         );
     } else if mode & 0o111 == 0 {
         f.warn(
@@ -510,6 +686,7 @@ fn check_binary(file: &Path, field: &str, hook: &Hook, f: &mut Findings) {
                 hook.path,
                 mode & 0o7777
             ),
+            masked_by,
         );
     }
     if mode & 0o022 != 0 {
@@ -520,6 +697,7 @@ fn check_binary(file: &Path, field: &str, hook: &Hook, f: &mut Findings) {
                 hook.path,
                 mode & 0o7777
             ),
+            masked_by,
         );
     }
     let uid = meta.uid();
@@ -530,217 +708,329 @@ fn check_binary(file: &Path, field: &str, hook: &Hook, f: &mut Findings) {
                 "field `{field}`: {} is owned by uid {uid}, not by root",
                 hook.path
             ),
+            masked_by,
         );
     }
 }
 
 // ---- preview ----
 
+/// What config.json gives the conditions.
+#[derive(Debug, Serialize)]
+struct FactsSummary {
+    /// `process.args[0]`.
+    command: Option<String>,
+    has_process: bool,
+    annotations: usize,
+    /// Bind mounts that count for `hasBindMounts`.
+    bind_mounts: Vec<String>,
+}
+
+/// One hooks.d file in effect, with the decision about this bundle.
+#[derive(Debug, Serialize)]
+struct PreviewFile {
+    #[serde(flatten)]
+    file: FileSummary,
+    matches: bool,
+    outcome: FileOutcome,
+    #[serde(flatten)]
+    explanation: ExplanationParts,
+}
+
+#[derive(Debug, Serialize)]
+struct ExplanationParts {
+    checks: Vec<when::Check>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum PreviewSource {
+    HooksJson(HooksJsonSource),
+    HooksD(Box<PreviewFile>),
+}
+
+#[derive(Debug, Serialize)]
+struct PreviewReport {
+    bundle: PathBuf,
+    config_json: PathBuf,
+    config: PathBuf,
+    strict: bool,
+    missing_hook_program: &'static str,
+    facts: FactsSummary,
+    /// `added`, `already-present`, `marked`, `nothing-to-add` or
+    /// `would-fail`.
+    outcome: &'static str,
+    /// How many hooks the shim would add.
+    added: usize,
+    error: Option<Fault>,
+    /// The hooks the shim would add, per stage (hooks already in
+    /// config.json are not added again).
+    hooks: HookSet,
+    /// Sources skipped because `strict = false`.
+    skipped: Vec<Fault>,
+    /// hooks.d files skipped because their program does not exist.
+    missing_programs: Vec<Skipped>,
+    /// In the order hooks are applied.
+    sources: Vec<PreviewSource>,
+    masked: Vec<MaskedFile>,
+    refused: Vec<Fault>,
+    diff: String,
+}
+
+impl Report for PreviewReport {
+    fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "bundle: {}", self.bundle.display())?;
+        writeln!(
+            out,
+            "config: {} (strict = {}, missing-hook-program = {:?})",
+            self.config.display(),
+            self.strict,
+            self.missing_hook_program
+        )?;
+        match (&self.facts.command, self.facts.has_process) {
+            (Some(c), _) => writeln!(out, "process.args[0]: {c}")?,
+            (None, true) => writeln!(out, "process.args[0]: (empty process.args)")?,
+            (None, false) => writeln!(out, "process.args[0]: (no process)")?,
+        }
+        writeln!(out, "annotations: {}", self.facts.annotations)?;
+        if self.facts.bind_mounts.is_empty() {
+            writeln!(out, "bind mounts: (none besides those engines add)")?;
+        } else {
+            writeln!(out, "bind mounts: {}", self.facts.bind_mounts.join(", "))?;
+        }
+        writeln!(out, "\nSources, in the order they are applied:")?;
+        for source in &self.sources {
+            match source {
+                PreviewSource::HooksJson(j) => {
+                    let file = j.file.display();
+                    match (j.state, &j.fault) {
+                        (_, Some(fault)) => writeln!(out, "  {file}: REFUSED: {fault}")?,
+                        ("missing", _) => writeln!(out, "  {file}: missing, no hooks")?,
+                        _ if j.hooks.is_empty() => writeln!(out, "  {file}: no hooks")?,
+                        _ => {
+                            writeln!(out, "  {file}: every container")?;
+                            for (stage, list) in j.hooks.iter() {
+                                for h in list {
+                                    writeln!(out, "      {stage}: {}", hook_text(h))?;
+                                }
+                            }
+                        }
+                    }
+                }
+                PreviewSource::HooksD(p) => write_preview_file(out, p)?,
+            }
+        }
+        for m in &self.masked {
+            writeln!(
+                out,
+                "  {}: masked by {}",
+                m.file.display(),
+                m.masked_by.display()
+            )?;
+        }
+        for s in &self.missing_programs {
+            writeln!(
+                out,
+                "  {}: skipped: hook program {} does not exist",
+                s.file.display(),
+                s.program
+            )?;
+        }
+        for e in &self.refused {
+            writeln!(out, "  {}: REFUSED: {}", e.file.display(), e.fault)?;
+        }
+        writeln!(out)?;
+        let config_json = self.config_json.display();
+        match self.outcome {
+            "added" => {
+                writeln!(
+                    out,
+                    "Result: {} hook(s) would be added to {config_json}:",
+                    self.added
+                )?;
+                for (stage, list) in self.hooks.iter() {
+                    for h in list {
+                        writeln!(out, "  {stage}: {}", hook_text(h))?;
+                    }
+                }
+            }
+            "already-present" => writeln!(
+                out,
+                "Result: every hook is already in config.json; it would be left unchanged."
+            )?,
+            "marked" => writeln!(
+                out,
+                "Result: config.json carries the container-hooks marker; it would be left unchanged."
+            )?,
+            "nothing-to-add" => writeln!(
+                out,
+                "Result: no hook applies; config.json would be left unchanged."
+            )?,
+            _ => {
+                if let Some(e) = &self.error {
+                    writeln!(
+                        out,
+                        "Result: the shim would refuse this create (config.json left unchanged): {}: {}",
+                        e.file.display(),
+                        e.fault
+                    )?;
+                }
+            }
+        }
+        for s in &self.skipped {
+            writeln!(
+                out,
+                "  skipped (strict = false): {}: {}",
+                s.file.display(),
+                s.fault
+            )?;
+        }
+        if !self.diff.is_empty() {
+            writeln!(out)?;
+            out.write_all(self.diff.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+fn write_preview_file(out: &mut dyn Write, p: &PreviewFile) -> io::Result<()> {
+    let verdict = match p.outcome {
+        FileOutcome::Applies => format!("injected at {}", stages_text(&p.file.stages)),
+        FileOutcome::NotMatched => "not injected".to_string(),
+        FileOutcome::Refused => "REFUSED".to_string(),
+        FileOutcome::NotReached => "not reached (an earlier source fails the create)".to_string(),
+    };
+    writeln!(out, "  {}: {verdict}", p.file.file.display())?;
+    writeln!(out, "      hook: {}", hook_text(&p.file.hook))?;
+    if p.explanation.checks.is_empty() {
+        writeln!(out, "      no condition: never matches")?;
+    } else {
+        writeln!(out, "      {}:", combine_text(p.file.when.combine))?;
+    }
+    for c in &p.explanation.checks {
+        let mark = match c.result {
+            CheckResult::Holds => "[yes]",
+            CheckResult::Fails => "[no ]",
+            CheckResult::NotChecked => "[ - ]",
+            CheckResult::Skipped => "[ - ]",
+            CheckResult::Error => "[err]",
+        };
+        let found = match c.result {
+            CheckResult::NotChecked => "not checked: decided already".to_string(),
+            _ => c.found.clone(),
+        };
+        writeln!(out, "      {mark} {}  ({found})", c.condition)?;
+    }
+    if let Some(err) = &p.explanation.error {
+        writeln!(out, "      error: {err}")?;
+    }
+    Ok(())
+}
+
 fn preview(args: &PreviewArgs) -> Result<u8> {
     let (config_file, config) = load_config(&args.common)?;
+    let hooks = &config.hooks;
     let spec_path = args.bundle.join("config.json");
     let bytes = read_spec(&spec_path)?;
     let spec = Spec::parse(&bytes).map_err(|fault| FileError::new(&spec_path, fault))?;
-    let hooks = &config.hooks;
     let view = spec.condition_view();
     let facts = Facts::of(&view);
 
-    // Why each source applies or not.
-    let json_source = read_hooks_json(&hooks.path);
-    let loaded = hooks_dir::load(&hooks.hooks_dirs);
-    let explained: Vec<(&HookFile, Explanation)> = loaded
-        .files
-        .iter()
-        .map(|f| (f, f.explain(&facts)))
-        .collect();
-
-    // What the shim would do: the same functions it calls.
-    let marked = spec.is_marked();
+    // What the shim does: the marker first, then the same walk, then the
+    // same injection.
+    let trace = sources::trace(hooks, &spec);
     let mut after = spec.clone();
-    let result: Result<(Outcome, HookSet, Vec<FileError>), FileError> = if marked {
-        Ok((Outcome::Marked, HookSet::new(), Vec::new()))
+    let result: Result<Outcome, FileError> = if spec.is_marked() {
+        Ok(Outcome::Marked)
     } else {
-        sources::collect(hooks, &spec).and_then(|c| {
-            let outcome = after
-                .inject(&c.hooks)
-                .map_err(|fault| FileError::new(&spec_path, fault))?;
-            Ok((outcome, c.hooks, c.skipped))
-        })
+        match &trace.result {
+            Ok(collected) => after
+                .inject(&collected.hooks)
+                .map_err(|fault| FileError::new(&spec_path, fault)),
+            Err(e) => Err(e.clone()),
+        }
     };
-    let new_bytes = after.to_bytes();
-    let changed = matches!(result, Ok((Outcome::Added(_), ..)));
-    let diff = if changed {
-        config_diff(&spec_path, &bytes, &new_bytes, &after.value())
+    let (outcome, error) = match &result {
+        Ok(Outcome::Added(_)) => ("added", None),
+        Ok(Outcome::AlreadyPresent) => ("already-present", None),
+        Ok(Outcome::Marked) => ("marked", None),
+        Ok(Outcome::NothingToAdd) => ("nothing-to-add", None),
+        Err(e) => ("would-fail", Some(Fault::from(e))),
+    };
+    let added_hooks = match (&result, &trace.result) {
+        (Ok(Outcome::Added(_)), Ok(collected)) => after.added(&collected.hooks),
+        _ => HookSet::new(),
+    };
+    let diff = if outcome == "added" {
+        config_diff(&spec_path, &bytes, &after.to_bytes(), &after.value())
     } else {
         String::new()
     };
-    let (outcome_word, added) = match &result {
-        Ok((Outcome::Added(n), ..)) => ("added", *n),
-        Ok((Outcome::AlreadyPresent, ..)) => ("already-present", 0),
-        Ok((Outcome::Marked, ..)) => ("marked", 0),
-        Ok((Outcome::NothingToAdd, ..)) => ("nothing-to-add", 0),
-        Err(_) => ("would-fail", 0),
+    let (skipped, missing_programs) = match &trace.result {
+        Ok(c) => (
+            c.skipped.iter().map(Fault::from).collect(),
+            c.missing.iter().map(Skipped::from).collect(),
+        ),
+        Err(_) => (Vec::new(), Vec::new()),
     };
-    let code = if result.is_err() { 1 } else { 0 };
-
-    if args.common.output == Output::Json {
-        let mut sources_json = Vec::new();
-        sources_json.push(match &json_source {
-            Ok(Some(set)) => json!({"kind": "hooks.json", "file": hooks.path, "matches": !set.is_empty(), "why": "hooks.json applies to every container", "hooks": hook_set_json(set)}),
-            Ok(None) => json!({"kind": "hooks.json", "file": hooks.path, "matches": false, "why": "missing", "hooks": {}}),
-            Err(e) => json!({"kind": "hooks.json", "file": hooks.path, "matches": false, "why": "refused", "fault": e.fault}),
-        });
-        for (file, e) in &explained {
-            let mut v = file_json(file);
-            v["matches"] = e.matches.into();
-            v["combine"] = serde_json::to_value(e.combine).unwrap_or(Value::Null);
-            v["checks"] = serde_json::to_value(&e.checks).unwrap_or(Value::Null);
-            if let Some(err) = &e.error {
-                v["error"] = err.clone().into();
-            }
-            sources_json.push(v);
-        }
-        let (injected, skipped, error) = match &result {
-            Ok((_, set, skipped)) => (
-                hook_set_json(set),
-                skipped.iter().map(error_json).collect(),
-                Value::Null,
-            ),
-            Err(e) => (json!({}), Vec::new(), error_json(e)),
+    let mut sources_list = vec![PreviewSource::HooksJson(HooksJsonSource::of(
+        &hooks.path,
+        &trace.hooks_json,
+    ))];
+    for t in &trace.files {
+        let Some(file) = trace.loaded.files.get(t.file) else {
+            continue;
         };
-        print_json(&json!({
-            "bundle": args.bundle,
-            "config_json": spec_path,
-            "config": config_file,
-            "strict": hooks.strict,
-            "outcome": outcome_word,
-            "added": added,
-            "error": error,
-            "hooks": injected,
-            "skipped": skipped,
-            "sources": sources_json,
-            "masked": loaded.masked.iter().map(|m| json!({"file": m.path, "masked_by": m.by})).collect::<Vec<_>>(),
-            "diff": diff,
-        }))?;
-        return Ok(code);
+        sources_list.push(PreviewSource::HooksD(Box::new(preview_file(
+            file,
+            &t.explanation,
+            t.outcome.clone(),
+        ))));
     }
-
-    let mut out = String::new();
-    let _ = writeln!(out, "bundle: {}", args.bundle.display());
-    let _ = writeln!(
-        out,
-        "config: {} (strict = {})",
-        config_file.display(),
-        hooks.strict
-    );
-    match &facts.command {
-        Some(c) => {
-            let _ = writeln!(out, "process.args[0]: {c}");
-        }
-        None => {
-            let _ = writeln!(out, "process.args[0]: (none)");
-        }
+    let mut refused: Vec<Fault> = Vec::new();
+    if let Err(e) = &trace.hooks_json {
+        refused.push(e.into());
     }
-    let _ = writeln!(out, "annotations: {}", facts.annotations.len());
-    let binds = if facts.bind_mounts.is_empty() {
-        "(none besides those engines add)".to_string()
-    } else {
-        facts.bind_mounts.join(", ")
+    refused.extend(trace.loaded.errors.iter().map(Fault::from));
+    let report = PreviewReport {
+        bundle: args.bundle.clone(),
+        config_json: spec_path,
+        config: config_file,
+        strict: hooks.strict,
+        missing_hook_program: hooks.missing_hook_program.as_str(),
+        facts: FactsSummary {
+            command: facts.command.map(str::to_string),
+            has_process: facts.has_process,
+            annotations: facts.annotations.len(),
+            bind_mounts: facts.bind_mounts.clone(),
+        },
+        outcome,
+        added: added_hooks.len(),
+        error,
+        hooks: added_hooks,
+        skipped,
+        missing_programs,
+        sources: sources_list,
+        masked: masked_of(&trace.loaded),
+        refused,
+        diff,
     };
-    let _ = writeln!(out, "bind mounts: {binds}");
-    let _ = writeln!(out, "\nSources, in the order they are applied:");
-    match &json_source {
-        Ok(Some(set)) if !set.is_empty() => {
-            let _ = writeln!(out, "  {}: every container", hooks.path.display());
-            for (stage, list) in set.iter() {
-                for h in list {
-                    let _ = writeln!(out, "      {stage}: {}", hook_text(h));
-                }
-            }
-        }
-        Ok(Some(_)) => {
-            let _ = writeln!(out, "  {}: no hooks", hooks.path.display());
-        }
-        Ok(None) => {
-            let _ = writeln!(out, "  {}: missing, no hooks", hooks.path.display());
-        }
-        Err(e) => {
-            let _ = writeln!(out, "  {}: REFUSED: {}", hooks.path.display(), e.fault);
-        }
+    report::print(&report, args.common.output)?;
+    Ok(if result.is_err() { 1 } else { 0 })
+}
+
+fn preview_file(file: &HookFile, explanation: &Explanation, outcome: FileOutcome) -> PreviewFile {
+    PreviewFile {
+        file: FileSummary::of(file),
+        matches: explanation.matches,
+        outcome,
+        explanation: ExplanationParts {
+            checks: explanation.checks.clone(),
+            error: explanation.error.clone(),
+        },
     }
-    for (file, e) in &explained {
-        let verdict = if e.matches {
-            format!("injected at {}", stages_text(&file.stages))
-        } else {
-            "not injected".to_string()
-        };
-        let _ = writeln!(out, "  {}: {verdict}", file.path.display());
-        let _ = writeln!(out, "      hook: {}", hook_text(&file.hook));
-        if e.checks.is_empty() {
-            let _ = writeln!(out, "      no condition: never matches");
-        } else {
-            let _ = writeln!(out, "      {}:", combine_text(file));
-        }
-        for c in &e.checks {
-            let mark = if c.holds { "yes" } else { "no " };
-            let _ = writeln!(out, "      [{mark}] {}  ({})", c.condition, c.found);
-            if let Some(err) = &c.error {
-                let _ = writeln!(out, "            error: {err}");
-            }
-        }
-    }
-    for m in &loaded.masked {
-        let _ = writeln!(out, "  {}: masked by {}", m.path.display(), m.by.display());
-    }
-    for e in &loaded.errors {
-        let _ = writeln!(out, "  {}: REFUSED: {}", e.file.display(), e.fault);
-    }
-    let _ = writeln!(out);
-    match &result {
-        Ok((Outcome::Added(n), set, skipped)) => {
-            let _ = writeln!(
-                out,
-                "Result: {n} hook(s) would be added to {}:",
-                spec_path.display()
-            );
-            for (stage, list) in set.iter() {
-                for h in list {
-                    let _ = writeln!(out, "  {stage}: {}", hook_text(h));
-                }
-            }
-            for s in skipped {
-                let _ = writeln!(out, "  skipped (strict = false): {s}");
-            }
-            let _ = writeln!(out);
-            out.push_str(&diff);
-        }
-        Ok((Outcome::AlreadyPresent, ..)) => {
-            let _ = writeln!(
-                out,
-                "Result: every hook is already in config.json; it would be left unchanged."
-            );
-        }
-        Ok((Outcome::Marked, ..)) => {
-            let _ = writeln!(out, "Result: config.json carries the container-hooks marker; it would be left unchanged.");
-        }
-        Ok((Outcome::NothingToAdd, _, skipped)) => {
-            let _ = writeln!(
-                out,
-                "Result: no hook applies; config.json would be left unchanged."
-            );
-            for s in skipped {
-                let _ = writeln!(out, "  skipped (strict = false): {s}");
-            }
-        }
-        Err(e) => {
-            let _ = writeln!(
-                out,
-                "Result: the shim would refuse this create (config.json left unchanged): {e}"
-            );
-        }
-    }
-    print!("{out}");
-    Ok(code)
 }
 
 /// A unified diff of config.json. A compact (one-line) file is compared
