@@ -710,6 +710,18 @@ impl Annotations {
     }
 }
 
+/// A list of patterns as the command line gives it: `''` (a list of
+/// empty values) is the empty list, which takes the key out.
+pub fn patterns(list: Option<Vec<String>>) -> Option<Vec<String>> {
+    list.map(|l| {
+        if l.iter().all(String::is_empty) {
+            Vec::new()
+        } else {
+            l
+        }
+    })
+}
+
 /// Why an annotation list is refused for an engine other than containerd.
 pub fn annotations_refusal(flag: &str, engine: super::Engine) -> String {
     use super::Engine;

@@ -25,6 +25,7 @@ impl Node {
         req.name = Some(a.name.clone());
         req.path = a.toolkit_dir.join(SHIM);
         req.set_as_default = set_as_default;
+        req.annotations = self.annotations.clone();
         req
     }
 
