@@ -44,7 +44,7 @@ impl Node {
         if self.engine == Engine::Crio && !users.is_empty() {
             if unwired || created.restart_pending {
                 out.note(format!(
-                    "not restarting crio: {} still run through runtime {:?} ({}), and CRI-O stops a container through the runtime its handler names; once they are gone, `container-hooks-ctk installer remove` restarts it",
+                    "not restarting crio: {} pod(s) created through runtime {:?} still exist ({}), and CRI-O stops a pod's containers through the runtime its handler names; once they are gone, `container-hooks-ctk installer remove` restarts it",
                     users.len(),
                     a.name,
                     users.join(", ")
