@@ -140,6 +140,32 @@ impl Node {
         })
     }
 
+    /// `runtime configure --set-as-default`, then `runtime remove`, each
+    /// followed by a restart: in between, pods with the default handler (no
+    /// runtimeClassName) and with the handler `container-hooks` (RuntimeClass
+    /// `container-hooks`) get the hooks.json hook once in the sandbox and once
+    /// in the workload, and the `runc` handler bypasses the shim; after,
+    /// the file is back byte for byte and pods bypass the shim.
+    fn set_as_default_then_remove(&mut self) {
+        self.ctk_runtime("configure", &["--set-as-default"]);
+        assert_ne!(self.config_text().as_bytes(), self.original.as_slice());
+        let got = self.hooks_of(&Pod::new("default", ""));
+        assert_hooks("handler ''", &got, &["hooks.json"]);
+        let got = self.hooks_of(&Pod::new("opted-in", HANDLER));
+        assert_hooks("handler container-hooks", &got, &["hooks.json"]);
+        let got = self.hooks_of(&Pod::new("runc", "runc"));
+        assert_hooks("handler runc", &got, &[]);
+
+        self.ctk_runtime("remove", &[]);
+        assert_eq!(
+            self.config_text(),
+            String::from_utf8(self.original.clone()).unwrap(),
+            "remove did not give the config back byte for byte"
+        );
+        let got = self.hooks_of(&Pod::new("after", ""));
+        assert_hooks("after remove", &got, &[]);
+    }
+
     /// Runs `pod`, which must succeed, and returns the hooks that ran.
     fn hooks_of(&mut self, pod: &Pod) -> Hooked {
         self.run_pod(pod).unwrap_or_else(|e| {
@@ -171,27 +197,7 @@ fn set_as_default_runs_every_pod_through_the_shim_and_remove_gives_the_file_back
     let got = node.hooks_of(&Pod::new("before", ""));
     assert_hooks("before configure", &got, &[]);
 
-    node.ctk_runtime("configure", &["--set-as-default"]);
-    assert_ne!(node.config_text().as_bytes(), node.original.as_slice());
-    // The default handler (a pod without runtimeClassName) and the
-    // container-hooks handler (RuntimeClass `container-hooks`): the sandbox
-    // and the workload each get the hooks.json hook once.
-    let got = node.hooks_of(&Pod::new("default", ""));
-    assert_hooks("handler ''", &got, &["hooks.json"]);
-    let got = node.hooks_of(&Pod::new("opted-in", HANDLER));
-    assert_hooks("handler container-hooks", &got, &["hooks.json"]);
-    // The runc handler still bypasses the shim.
-    let got = node.hooks_of(&Pod::new("runc", "runc"));
-    assert_hooks("handler runc", &got, &[]);
-
-    node.ctk_runtime("remove", &[]);
-    assert_eq!(
-        node.config_text(),
-        String::from_utf8(node.original.clone()).unwrap(),
-        "remove did not give the config back byte for byte"
-    );
-    let got = node.hooks_of(&Pod::new("after", ""));
-    assert_hooks("after remove", &got, &[]);
+    node.set_as_default_then_remove();
     // The RuntimeClass's handler is gone with it.
     let err = node.run_pod(&Pod::new("gone", HANDLER)).unwrap_err();
     assert!(err.message.contains(HANDLER), "{err}");
@@ -314,22 +320,7 @@ fn set_as_default_over_the_deprecated_default_runtime_table_runs_pods_through_th
     let got = node.hooks_of(&Pod::new("before", ""));
     assert_hooks("before configure", &got, &[]);
 
-    node.ctk_runtime("configure", &["--set-as-default"]);
-    let got = node.hooks_of(&Pod::new("default", ""));
-    assert_hooks("handler ''", &got, &["hooks.json"]);
-    let got = node.hooks_of(&Pod::new("opted-in", HANDLER));
-    assert_hooks("handler container-hooks", &got, &["hooks.json"]);
-    let got = node.hooks_of(&Pod::new("runc", "runc"));
-    assert_hooks("handler runc", &got, &[]);
-
-    node.ctk_runtime("remove", &[]);
-    assert_eq!(
-        node.config_text(),
-        String::from_utf8(node.original.clone()).unwrap(),
-        "remove did not give the config back byte for byte"
-    );
-    let got = node.hooks_of(&Pod::new("after", ""));
-    assert_hooks("after remove", &got, &[]);
+    node.set_as_default_then_remove();
 }
 
 /// configure given a wrapper as `--path` (a script that calls the shim):

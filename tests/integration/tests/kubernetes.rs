@@ -247,6 +247,20 @@ fn tree(dir: &Path) -> Tree {
     Tree(out)
 }
 
+/// `installer remove` on a host root, leaving any engine restart to the
+/// operator.
+fn installer_remove(host: &Path) -> std::process::Output {
+    run(ctk()
+        .args([
+            "installer",
+            "remove",
+            "--restart-mode",
+            "none",
+            "--host-root",
+        ])
+        .arg(host))
+}
+
 /// Every file below `dir`: (bytes, mtime in ns, mode).
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, i128, u32)> {
     let mut out = BTreeMap::new();
@@ -903,17 +917,7 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_and_keeps_the_shim_w
             .arg(&rootfs2)
             .args([&long, "/bin/sleep", "60"]),
     );
-    let remove = || {
-        run(ctk()
-            .args([
-                "installer",
-                "remove",
-                "--restart-mode",
-                "none",
-                "--host-root",
-            ])
-            .arg(&host))
-    };
+    let remove = || installer_remove(&host);
     let out = remove();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -1192,15 +1196,7 @@ fn installer_remove_after_a_killed_pod_restores_the_default_runtime() {
     assert!(kill(pod.id(), libc::SIGKILL));
     let _ = pod.wait();
     assert!(host.join(TOOLKIT).join("container-hooks-runtime").is_file());
-    let out = run(ctk()
-        .args([
-            "installer",
-            "remove",
-            "--restart-mode",
-            "none",
-            "--host-root",
-        ])
-        .arg(&host));
+    let out = installer_remove(&host);
     assert!(
         out.status.success(),
         "{}",
@@ -1370,15 +1366,7 @@ fn crio_pods_created_through_the_handler_keep_the_binaries_until_they_are_gone()
     // The pod goes: installer remove restarts CRI-O (here: prints how) and
     // takes the binaries.
     fs::remove_dir_all(&ours).unwrap();
-    let out = run(ctk()
-        .args([
-            "installer",
-            "remove",
-            "--restart-mode",
-            "none",
-            "--host-root",
-        ])
-        .arg(&host));
+    let out = installer_remove(&host);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
