@@ -197,7 +197,13 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
         apply(&plan, &case.dir.path().join("state"));
 
         // The runtime is there, as the engine reads it.
-        let w = engines::wiring(engine, &case.config, case.drop_in.as_deref()).unwrap();
+        let w = engines::wiring(
+            engine,
+            &case.config,
+            case.drop_in.as_deref(),
+            Path::new(SHIM),
+        )
+        .unwrap();
         assert!(
             w.shim_runtimes
                 .iter()

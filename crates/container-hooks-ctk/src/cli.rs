@@ -56,15 +56,17 @@ pub enum Command {
 pub mod values {
     use super::*;
 
+    /// The values of `all`, each with its help; a value without help is
+    /// accepted but not listed.
     fn one_of<T: Copy + Send + Sync + 'static>(
         all: &'static [T],
         name: fn(T) -> &'static str,
-        help: fn(T) -> &'static str,
+        help: fn(T) -> Option<&'static str>,
     ) -> impl TypedValueParser<Value = T> {
-        PossibleValuesParser::new(
-            all.iter()
-                .map(|v| PossibleValue::new(name(*v)).help(help(*v))),
-        )
+        PossibleValuesParser::new(all.iter().map(|v| match help(*v) {
+            Some(h) => PossibleValue::new(name(*v)).help(h),
+            None => PossibleValue::new(name(*v)).hide(true),
+        }))
         .try_map(move |s| {
             all.iter()
                 .copied()
@@ -73,13 +75,13 @@ pub mod values {
         })
     }
 
-    fn engine_help(e: Engine) -> &'static str {
-        match e {
+    fn engine_help(e: Engine) -> Option<&'static str> {
+        Some(match e {
             Engine::Docker => "dockerd: /etc/docker/daemon.json",
             Engine::Containerd => "containerd: /etc/containerd/config.toml",
             Engine::Crio => "CRI-O: a drop-in in /etc/crio/crio.conf.d",
             Engine::Podman => "Podman: /etc/containers/containers.conf",
-        }
+        })
     }
 
     /// docker, containerd, crio, podman.
@@ -99,12 +101,27 @@ pub mod values {
     /// How the engine learns of the change.
     pub fn restart_mode() -> impl TypedValueParser<Value = RestartMode> {
         one_of(&RestartMode::ALL, RestartMode::as_str, |m| {
+            Some(match m {
+                RestartMode::None => "Print the command to run",
+                RestartMode::Signal => {
+                    "Send SIGHUP to dockerd (through --pid-file); print the restart command for containerd and CRI-O, which SIGHUP does not apply a new runtime to"
+                }
+                RestartMode::Systemd => "systemctl reload docker, or restart containerd / crio",
+            })
+        })
+    }
+
+    /// How the engine of a node learns of the change. `signal` is read,
+    /// to be refused with the reason (neither containerd nor CRI-O takes a
+    /// new runtime on SIGHUP), and not listed.
+    pub fn node_restart_mode() -> impl TypedValueParser<Value = RestartMode> {
+        one_of(&RestartMode::ALL, RestartMode::as_str, |m| {
             match m {
-            RestartMode::None => "Print the command to run",
-            RestartMode::Signal => {
-                "Send SIGHUP to an engine that reloads on it (dockerd through --pid-file, crio); print the command for the others"
-            }
-            RestartMode::Systemd => "systemctl reload docker, or restart containerd / crio",
+            RestartMode::None => Some("Print the restart command; restart the engine yourself"),
+            RestartMode::Signal => None,
+            RestartMode::Systemd => Some(
+                "systemctl restart containerd or crio, run chrooted in the host's root (needs hostPID)",
+            ),
         }
         })
     }
@@ -114,7 +131,7 @@ pub mod values {
 pub enum RuntimeCommand {
     /// Add the shim as a runtime of an engine, or of every engine installed.
     #[command(
-        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run\n  container-hooks-ctk runtime configure --detected --set-as-default   # what the packages run"
+        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run\n  container-hooks-ctk runtime configure --runtime containerd --pod-annotations 'io.example.*'\n  container-hooks-ctk runtime configure --detected --set-as-default   # what the packages run"
     )]
     Configure(ConfigureArgs),
     /// Take out what configure added and restore the previous default
@@ -192,6 +209,34 @@ pub struct ConfigureArgs {
     /// Replace a runtime of the same name that is not the shim.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub annotations: AnnotationArgs,
+}
+
+/// The annotations containerd's CRI passes into config.json: only those
+/// its runtime entry lists (CRI-O and Podman pass them all).
+#[derive(Debug, Args)]
+pub struct AnnotationArgs {
+    /// containerd: pod annotations its CRI passes into the config.json of
+    /// the pod's containers run by the shim, by key pattern (Go path.Match
+    /// globs: io.example.*), comma-separated or repeated. Without it, what
+    /// the runtime entry lists stays; '' takes the list out.
+    #[arg(long, value_name = "PATTERN,...", value_delimiter = ',')]
+    pub pod_annotations: Option<Vec<String>>,
+    /// containerd: container annotations passed the same way.
+    #[arg(long, value_name = "PATTERN,...", value_delimiter = ',')]
+    pub container_annotations: Option<Vec<String>>,
+}
+
+impl AnnotationArgs {
+    /// The lists as the engine editors take them.
+    pub fn lists(&self) -> container_hooks_admin::engines::containerd::Annotations {
+        use container_hooks_admin::engines::containerd::patterns;
+        container_hooks_admin::engines::containerd::Annotations {
+            pod: patterns(self.pod_annotations.clone()),
+            container: patterns(self.container_annotations.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -309,10 +354,9 @@ pub struct InstallerArgs {
     /// The runtime name (the RuntimeClass handler).
     #[arg(long, default_value = DEFAULT_NAME)]
     pub name: String,
-    /// How the engine learns of its changed config: systemd runs
-    /// `systemctl restart` in the host's root (needs hostPID); signal sends
-    /// SIGHUP to crio (containerd does not reload on a signal).
-    #[arg(long, value_parser = values::restart_mode(), default_value = RestartMode::Systemd.as_str())]
+    /// How the engine learns of its changed config: a restart, as neither
+    /// containerd nor CRI-O takes a new runtime on a signal.
+    #[arg(long, value_parser = values::node_restart_mode(), default_value = RestartMode::Systemd.as_str())]
     pub restart_mode: RestartMode,
     /// The host directory of the toolkit's state.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_STATE_DIR)]
@@ -335,6 +379,11 @@ pub struct InstallerRunArgs {
     /// with runtimeClassName).
     #[arg(long)]
     pub set_as_default: bool,
+    // containerd's annotation lists, set on the runtime entry at every
+    // start and re-sync (flags, not the ConfigMap: a change needs a restart
+    // of containerd, which changing the DaemonSet's args brings).
+    #[command(flatten)]
+    pub annotations: AnnotationArgs,
     /// How often to look for changed hook files (10s, 500ms, 2m).
     #[arg(long, value_name = "DURATION", default_value = installer::DEFAULT_POLL_INTERVAL, value_parser = parse_duration)]
     pub poll_interval: std::time::Duration,

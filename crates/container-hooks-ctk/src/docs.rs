@@ -89,7 +89,7 @@ const SHIM_LOG: (&str, &str) = (
 );
 const STATE_FILE: (&str, &str) = (
     "/var/lib/container-hooks/runtimes.json",
-    "What `runtime configure` changed in each engine's file, so that `runtime remove` can restore the previous default runtime.",
+    "What `runtime configure` changed in each engine's file, so that `runtime remove` can restore the previous default runtime; deleted when nothing is left to record.",
 );
 const ENGINE_FILES: [(&str, &str); 5] = [
     ("/etc/docker/daemon.json", "Docker's configuration."),
@@ -256,11 +256,11 @@ pub fn page_notes(page: &str) -> PageNotes {
                 ),
                 (
                     "/var/lib/container-hooks/installer.json",
-                    "What the installer created on the host, for `installer remove`.",
+                    "What the installer created on the host, for `installer remove`; gone, with the directory when the installer made it, once nothing is left to record.",
                 ),
                 (
-                    "/run/container-hooks/installer.lock",
-                    "Held while the installer changes the host.",
+                    "/run/container-hooks/",
+                    "Locked for as long as an installer runs; deleted by its cleanup.",
                 ),
             ];
             notes.see_also = vec!["container-hooks-ctk-runtime-configure(1)", "kubectl(1)"];

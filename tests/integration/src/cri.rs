@@ -280,6 +280,13 @@ impl Pod {
         self
     }
 
+    /// With an annotation of its container (as device plugins set them).
+    pub fn container_annotation(mut self, key: &str, value: &str) -> Pod {
+        self.container_annotations
+            .insert(key.to_string(), value.to_string());
+        self
+    }
+
     /// The PodSandboxConfig kubelet would send.
     pub fn sandbox_config(&self) -> Value {
         json!({

@@ -211,11 +211,16 @@ impl Toolkit {
     /// at prestart with the label `hooks.d` when an annotation's key matches
     /// the regex `key` and its value the regex `value`.
     pub fn record_on_annotation(&self, name: &str, key: &str, value: &str) {
+        self.record_on_annotation_as(name, "hooks.d", key, value);
+    }
+
+    /// As [`Toolkit::record_on_annotation`], with the label `label`.
+    pub fn record_on_annotation_as(&self, name: &str, label: &str, key: &str, value: &str) {
         write_mode(
             &self.hooks_d.join(name),
             &serde_json::json!({
                 "version": "1.0.0",
-                "hook": {"path": self.recorder(), "args": ["recorder", "hooks.d"], "timeout": 10},
+                "hook": {"path": self.recorder(), "args": ["recorder", label], "timeout": 10},
                 "when": {"annotations": {key: value}},
                 "stages": ["prestart"],
             })

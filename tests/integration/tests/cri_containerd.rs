@@ -4,7 +4,11 @@
 //! restarted, runs pods (host network, a pause sandbox and a busybox
 //! workload) through the shim by the runtime handler a RuntimeClass names:
 //! `''` (the default), `container-hooks`, or `runc`, which bypasses it.
-//! `runtime remove` gives the config file back byte for byte.
+//! `runtime remove` gives the config file back byte for byte. Also: the
+//! annotation lists of the runtime entry (`--pod-annotations`,
+//! `--container-annotations`) that hooks.d conditions need, the deprecated
+//! `default_runtime` table containerd 1.6 still honours, and a wrapper
+//! given as `--path`, which `runtime status` recognises.
 //!
 //! The shim finds the test's config.toml through `CONTAINER_HOOKS_CONFIG`,
 //! set on containerd and inherited by its runc shims and so by the runtime
@@ -14,7 +18,7 @@
 use integration_tests::cri::{Cri, CriError, Pod};
 use integration_tests::daemons::Containerd;
 use integration_tests::images::{busybox_image, pause_image, BUSYBOX_IMAGE, PAUSE_IMAGE};
-use integration_tests::{bin, ctk, read_record, recorded_for, Toolkit};
+use integration_tests::{bin, ctk, read_record, recorded_for, shell_quote, Toolkit};
 use serde_json::Value;
 use std::fs;
 use std::path::PathBuf;
@@ -101,7 +105,7 @@ impl Node {
             .arg("--state-dir")
             .arg(self.tmp.path().join("state"))
             .args(extra);
-        if action == "configure" {
+        if action == "configure" && !extra.contains(&"--path") {
             c.arg("--path").arg(bin("container-hooks-runtime"));
         }
         integration_tests::run_ok(&mut c);
@@ -136,6 +140,32 @@ impl Node {
         })
     }
 
+    /// `runtime configure --set-as-default`, then `runtime remove`, each
+    /// followed by a restart: in between, pods with the default handler (no
+    /// runtimeClassName) and with the handler `container-hooks` (RuntimeClass
+    /// `container-hooks`) get the hooks.json hook once in the sandbox and once
+    /// in the workload, and the `runc` handler bypasses the shim; after,
+    /// the file is back byte for byte and pods bypass the shim.
+    fn set_as_default_then_remove(&mut self) {
+        self.ctk_runtime("configure", &["--set-as-default"]);
+        assert_ne!(self.config_text().as_bytes(), self.original.as_slice());
+        let got = self.hooks_of(&Pod::new("default", ""));
+        assert_hooks("handler ''", &got, &["hooks.json"]);
+        let got = self.hooks_of(&Pod::new("opted-in", HANDLER));
+        assert_hooks("handler container-hooks", &got, &["hooks.json"]);
+        let got = self.hooks_of(&Pod::new("runc", "runc"));
+        assert_hooks("handler runc", &got, &[]);
+
+        self.ctk_runtime("remove", &[]);
+        assert_eq!(
+            self.config_text(),
+            String::from_utf8(self.original.clone()).unwrap(),
+            "remove did not give the config back byte for byte"
+        );
+        let got = self.hooks_of(&Pod::new("after", ""));
+        assert_hooks("after remove", &got, &[]);
+    }
+
     /// Runs `pod`, which must succeed, and returns the hooks that ran.
     fn hooks_of(&mut self, pod: &Pod) -> Hooked {
         self.run_pod(pod).unwrap_or_else(|e| {
@@ -167,43 +197,41 @@ fn set_as_default_runs_every_pod_through_the_shim_and_remove_gives_the_file_back
     let got = node.hooks_of(&Pod::new("before", ""));
     assert_hooks("before configure", &got, &[]);
 
-    node.ctk_runtime("configure", &["--set-as-default"]);
-    assert_ne!(node.config_text().as_bytes(), node.original.as_slice());
-    // The default handler (a pod without runtimeClassName) and the
-    // container-hooks handler (RuntimeClass `container-hooks`): the sandbox
-    // and the workload each get the hooks.json hook once.
-    let got = node.hooks_of(&Pod::new("default", ""));
-    assert_hooks("handler ''", &got, &["hooks.json"]);
-    let got = node.hooks_of(&Pod::new("opted-in", HANDLER));
-    assert_hooks("handler container-hooks", &got, &["hooks.json"]);
-    // The runc handler still bypasses the shim.
-    let got = node.hooks_of(&Pod::new("runc", "runc"));
-    assert_hooks("handler runc", &got, &[]);
-
-    node.ctk_runtime("remove", &[]);
-    assert_eq!(
-        node.config_text(),
-        String::from_utf8(node.original.clone()).unwrap(),
-        "remove did not give the config back byte for byte"
-    );
-    let got = node.hooks_of(&Pod::new("after", ""));
-    assert_hooks("after remove", &got, &[]);
+    node.set_as_default_then_remove();
     // The RuntimeClass's handler is gone with it.
     let err = node.run_pod(&Pod::new("gone", HANDLER)).unwrap_err();
     assert!(err.message.contains(HANDLER), "{err}");
 }
 
+/// containerd's CRI passes a pod's or a container's annotations into
+/// config.json only when the runtime entry lists them: `--pod-annotations`
+/// and `--container-annotations` list them, a configure without them keeps
+/// them, and remove takes them out with the entry. Its own
+/// `io.kubernetes.cri.*` keys always arrive: a hooks.d file keyed on
+/// containerd's `io.kubernetes.cri.container-type` or CRI-O's
+/// `io.kubernetes.cri-o.ContainerType` runs for workloads on both.
 #[test]
-fn a_hooks_d_file_conditioned_on_a_pod_annotation_runs_only_for_the_annotated_pod() {
+fn hooks_d_files_conditioned_on_annotations_run_where_the_runtime_entry_passes_them() {
     let mut node = Node::start();
-    node.toolkit
-        .record_on_annotation("20-verify.json", "^io\\.example\\.verify$", "^true$");
+    let t = &node.toolkit;
+    t.record_on_annotation("20-verify.json", "^io\\.example\\.verify$", "^true$");
+    t.record_on_annotation_as("30-audit.json", "audit", "^io\\.example\\.audit$", "^on$");
+    t.record_on_annotation_as(
+        "40-workload.json",
+        "workload",
+        "^io\\.kubernetes\\.(cri\\.container-type|cri-o\\.ContainerType)$",
+        "^container$",
+    );
     node.ctk_runtime("configure", &[]);
-    let annotated = || Pod::new("annotated", HANDLER).annotation("io.example.verify", "true");
-    // containerd's CRI passes a pod's annotations into config.json only
-    // when the runtime entry lists them: not yet. Its own keys arrive.
+    let annotated = || {
+        Pod::new("annotated", HANDLER)
+            .annotation("io.example.verify", "true")
+            .container_annotation("io.example.audit", "on")
+    };
+    // Not listed yet: neither annotation arrives; containerd's own keys do.
     let got = node.hooks_of(&annotated());
-    assert_hooks("annotation not passed", &got, &["hooks.json"]);
+    assert_eq!(got.sandbox, ["hooks.json"], "{got:?}");
+    assert_eq!(got.workload, ["hooks.json", "workload"], "{got:?}");
     for (annotations, kind) in got.annotations.iter().zip(["sandbox", "container"]) {
         assert_eq!(
             annotations["io.kubernetes.cri.container-type"], kind,
@@ -216,32 +244,148 @@ fn a_hooks_d_file_conditioned_on_a_pod_annotation_runs_only_for_the_annotated_po
         );
     }
 
-    // TODO(--pod-annotations): `runtime configure` will set this; until
-    // then the test lists the pattern on the runtime entry by hand.
-    let entry = format!("[{CRI}.containerd.runtimes.{HANDLER}]\n");
-    let text = node.config_text();
-    assert!(text.contains(&entry), "{text}");
-    fs::write(
-        &node.containerd.config,
-        text.replace(
-            &entry,
-            &format!("{entry}pod_annotations = [\"io.example.*\"]\n"),
-        ),
-    )
-    .unwrap();
-    node.restart();
-
+    node.ctk_runtime(
+        "configure",
+        &[
+            "--pod-annotations",
+            "io.example.*",
+            "--container-annotations",
+            "io.example.audit",
+        ],
+    );
+    let listed = node.config_text();
+    for line in [
+        "pod_annotations = [\"io.example.*\"]",
+        "container_annotations = [\"io.example.audit\"]",
+    ] {
+        assert!(listed.contains(line), "{listed}");
+    }
     let got = node.hooks_of(&annotated());
-    assert_hooks("annotated", &got, &["hooks.json", "hooks.d"]);
+    // The pod's annotation reaches its sandbox and its workload; the
+    // container's, only the workload.
+    assert_eq!(got.sandbox, ["hooks.json", "hooks.d"], "{got:?}");
+    assert_eq!(
+        got.workload,
+        ["hooks.json", "hooks.d", "audit", "workload"],
+        "{got:?}"
+    );
     for annotations in &got.annotations {
         assert_eq!(annotations["io.example.verify"], "true", "{got:?}");
     }
-    let got =
-        node.hooks_of(&Pod::new("other-value", HANDLER).annotation("io.example.verify", "no"));
-    assert_hooks("other value", &got, &["hooks.json"]);
-    let got = node.hooks_of(&Pod::new("plain", HANDLER));
-    assert_hooks("no annotation", &got, &["hooks.json"]);
+    assert_eq!(got.annotations[1]["io.example.audit"], "on", "{got:?}");
+
+    // configure again without the options: the lists stay.
+    node.ctk_runtime("configure", &[]);
+    assert_eq!(node.config_text(), listed);
+    let got = node.hooks_of(&annotated());
+    assert_eq!(got.sandbox, ["hooks.json", "hooks.d"], "{got:?}");
+    for pod in [
+        Pod::new("other-value", HANDLER)
+            .annotation("io.example.verify", "no")
+            .container_annotation("io.example.audit", "off"),
+        Pod::new("plain", HANDLER),
+    ] {
+        let got = node.hooks_of(&pod);
+        assert_eq!(got.sandbox, ["hooks.json"], "{got:?}");
+        assert_eq!(got.workload, ["hooks.json", "workload"], "{got:?}");
+    }
     // Without --set-as-default, the default handler bypasses the shim.
     let got = node.hooks_of(&Pod::new("default", "").annotation("io.example.verify", "true"));
     assert_hooks("handler ''", &got, &[]);
+
+    node.ctk_runtime("remove", &[]);
+    assert_eq!(
+        node.config_text(),
+        String::from_utf8(node.original.clone()).unwrap(),
+        "remove did not give the config back byte for byte"
+    );
+}
+
+/// containerd 1.6 still honours the deprecated `default_runtime` table of a
+/// version-2 config, in place of `default_runtime_name`: configure
+/// `--set-as-default` points that table at the shim too, so the default
+/// handler runs pods through it; remove gives the file back.
+#[test]
+fn set_as_default_over_the_deprecated_default_runtime_table_runs_pods_through_the_shim() {
+    let table = format!(
+        "      snapshotter = \"overlayfs\"\n      [{CRI}.containerd.default_runtime]\n        runtime_type = \"io.containerd.runc.v2\"\n"
+    );
+    let mut node = Node::with_config(|c| {
+        assert!(c.contains("      snapshotter = \"overlayfs\"\n"));
+        c.replace("      snapshotter = \"overlayfs\"\n", &table)
+    });
+    // containerd uses the table (and says so).
+    let log = fs::read_to_string(&node.containerd.log).unwrap();
+    assert!(log.contains("`default_runtime` is deprecated"), "{log}");
+    let got = node.hooks_of(&Pod::new("before", ""));
+    assert_hooks("before configure", &got, &[]);
+
+    node.set_as_default_then_remove();
+}
+
+/// configure given a wrapper as `--path` (a script that calls the shim):
+/// `runtime status` finds the engine wired by the path configure recorded,
+/// and every pod of the handler goes through the wrapper.
+#[test]
+fn a_wrapper_given_as_path_is_wired_in_status_and_runs_the_pods() {
+    let mut node = Node::start();
+    let dir = node.tmp.path().join("wrapper");
+    fs::create_dir_all(&dir).unwrap();
+    let wrapper = dir.join("shim-wrapper");
+    let calls = dir.join("calls.txt");
+    integration_tests::write_mode(
+        &wrapper,
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> {}\nexec {} \"$@\"\n",
+            shell_quote(&calls.display().to_string()),
+            shell_quote(&bin("container-hooks-runtime").display().to_string())
+        ),
+        0o755,
+    );
+    node.ctk_runtime("configure", &["--path", wrapper.to_str().unwrap()]);
+    assert!(
+        node.config_text()
+            .contains(&format!("BinaryName = {:?}", wrapper.display().to_string())),
+        "{}",
+        node.config_text()
+    );
+    let out = integration_tests::run(
+        ctk()
+            .env("CONTAINER_HOOKS_CONFIG", &node.toolkit.config)
+            .args(["runtime", "status", "--output", "json", "--state-dir"])
+            .arg(node.tmp.path().join("state")),
+    );
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "runtime status: {e}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let containerd = status["engines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["engine"] == "containerd")
+        .unwrap();
+    assert_eq!(
+        containerd["config"],
+        node.containerd.config.to_str().unwrap()
+    );
+    assert_eq!(containerd["wired"], true, "{containerd}");
+    assert_eq!(containerd["runtime"], HANDLER, "{containerd}");
+
+    let run = node.hooks_of(&Pod::new("wrapped", HANDLER));
+    assert_hooks("through the wrapper", &run, &["hooks.json"]);
+    let calls = fs::read_to_string(&calls).unwrap();
+    let creates = calls
+        .lines()
+        .filter(|l| l.split(' ').any(|w| w == "create"))
+        .count();
+    assert_eq!(creates, 2, "the sandbox and the workload: {calls}");
+
+    node.ctk_runtime("remove", &[]);
+    assert_eq!(
+        node.config_text(),
+        String::from_utf8(node.original.clone()).unwrap()
+    );
 }

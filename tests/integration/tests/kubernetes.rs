@@ -4,9 +4,12 @@
 //! files from a ConfigMap directory and cleans up on SIGTERM; the image
 //! builds offline and, run against a host root in a temporary directory,
 //! installs, wires containerd (Debian's version-2 file, a version-3 file) or
-//! CRI-O with host paths, and `docker stop` leaves the host as it was; an
-//! isolated containerd on the wired host config runs a container through
-//! the installed shim with a hook from the ConfigMap.
+//! CRI-O with host paths, and `docker stop` leaves the host as it was (every
+//! file and directory); an isolated containerd on the wired host config runs
+//! a container through the installed shim with a hook from the ConfigMap,
+//! and pods through its CRI with `--pod-annotations`; CRI-O pods created
+//! through the handler keep the binaries, and CRI-O unrestarted, until they
+//! are gone; `--restart-mode signal` is refused for both engines.
 
 use integration_tests::cri::Pod;
 use integration_tests::daemons::{kill, Containerd, Dockerd};
@@ -187,6 +190,77 @@ fn installer(host: &Path, config_dir: &Path, extra: &[&str]) -> Command {
     c
 }
 
+/// Paths below a directory, with the bytes of each file (None: a
+/// directory).
+#[derive(PartialEq, Eq)]
+struct Tree(BTreeMap<PathBuf, Option<Vec<u8>>>);
+
+impl Tree {
+    fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.0.keys()
+    }
+
+    fn contains(&self, p: &Path) -> bool {
+        self.0.contains_key(p)
+    }
+}
+
+/// What differs: paths added, gone or changed.
+impl std::fmt::Debug for Tree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
+}
+
+/// Asserts that two trees are the same, naming the paths that differ.
+#[track_caller]
+fn assert_same_tree(now: &Tree, before: &Tree, what: &str) {
+    let added: Vec<&PathBuf> = now.paths().filter(|p| !before.contains(p)).collect();
+    let gone: Vec<&PathBuf> = before.paths().filter(|p| !now.contains(p)).collect();
+    let changed: Vec<&PathBuf> = now
+        .0
+        .iter()
+        .filter(|(p, v)| before.0.get(*p).is_some_and(|b| b != *v))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        added.is_empty() && gone.is_empty() && changed.is_empty(),
+        "{what}: left on the host {added:?}, gone {gone:?}, changed {changed:?}"
+    );
+}
+
+/// Every file and directory below `dir`, with the bytes of each file.
+fn tree(dir: &Path) -> Tree {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if fs::symlink_metadata(&p).unwrap().is_dir() {
+                stack.push(p.clone());
+                out.insert(p, None);
+            } else {
+                out.insert(p.clone(), Some(fs::read(&p).unwrap()));
+            }
+        }
+    }
+    Tree(out)
+}
+
+/// `installer remove` on a host root, leaving any engine restart to the
+/// operator.
+fn installer_remove(host: &Path) -> std::process::Output {
+    run(ctk()
+        .args([
+            "installer",
+            "remove",
+            "--restart-mode",
+            "none",
+            "--host-root",
+        ])
+        .arg(host))
+}
+
 /// Every file below `dir`: (bytes, mtime in ns, mode).
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, i128, u32)> {
     let mut out = BTreeMap::new();
@@ -286,7 +360,7 @@ fn shipped_configmap_is_accepted_and_names_what_the_daemonset_and_runtimeclass_u
 fn second_run_changes_nothing_changed_hooks_reach_the_host_and_sigterm_cleans_up() {
     let tmp = tempfile::tempdir().unwrap();
     let host = debian_host(tmp.path());
-    let before = snapshot(&host);
+    let before_tree = tree(&host);
     let cfg = tmp.path().join("config");
     configmap_dir(
         &cfg,
@@ -408,23 +482,10 @@ fn second_run_changes_nothing_changed_hooks_reach_the_host_and_sigterm_cleans_up
         "{}",
         fs::read_to_string(&log2).unwrap()
     );
-    // The host as it was: the engine config byte for byte, no drop-in, no
-    // binaries, no hook files.
-    let after = snapshot(&host);
-    let config = host.join("etc/containerd/config.toml");
-    assert_eq!(after[&config].0, before[&config].0);
-    for p in after.keys() {
-        let rel = p.strip_prefix(&host).unwrap().to_str().unwrap();
-        assert!(
-            rel == "etc/containerd/config.toml"
-                || rel.starts_with("var/lib/container-hooks/")
-                || rel.starts_with("run/container-hooks/"),
-            "{rel} left on the host"
-        );
-    }
-    assert!(!host.join("usr/local/container-hooks").exists());
-    assert!(!host.join("etc/container-hooks").exists());
-    assert!(!host.join("etc/containerd/conf.d").exists());
+    // The host as it was: every file and directory, the engine config byte
+    // for byte; no binaries, hook files, drop-in, record, state or lock
+    // directory.
+    assert_same_tree(&tree(&host), &before_tree, "after SIGTERM");
 }
 
 #[test]
@@ -649,7 +710,7 @@ fn image_installs_onto_a_host_root_and_docker_stop_restores_it() {
             copy_rw(&fixtures().join("engines").join(from), &host.join(to));
         }
         let engine_before = engine_values(&host);
-        let files_before: Vec<PathBuf> = snapshot(&host).into_keys().collect();
+        let tree_before = tree(&host);
         let cfg = case.join("config");
         configmap_dir(
             &cfg,
@@ -773,14 +834,8 @@ fn image_installs_onto_a_host_root_and_docker_stop_restores_it() {
             "{what}: engine configs differ"
         );
         assert!(!host.join(TOOLKIT).exists(), "{what}: binaries left");
-        let left: Vec<PathBuf> = snapshot(&host)
-            .into_keys()
-            .filter(|p| !files_before.contains(p))
-            .filter(|p| {
-                !p.starts_with(host.join("var/lib/container-hooks"))
-                    && !p.starts_with(host.join("run/container-hooks"))
-            })
-            .collect();
+        let now = tree(&host);
+        let left: Vec<&PathBuf> = now.paths().filter(|p| !tree_before.contains(p)).collect();
         assert!(left.is_empty(), "{what}: left on the host: {left:?}");
     }
     run(d.docker().args(["rmi", &tag]));
@@ -862,17 +917,7 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_and_keeps_the_shim_w
             .arg(&rootfs2)
             .args([&long, "/bin/sleep", "60"]),
     );
-    let remove = || {
-        run(ctk()
-            .args([
-                "installer",
-                "remove",
-                "--restart-mode",
-                "none",
-                "--host-root",
-            ])
-            .arg(&host))
-    };
+    let remove = || installer_remove(&host);
     let out = remove();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -906,8 +951,10 @@ fn isolated_containerd_on_the_wired_host_config_runs_a_hook_and_keeps_the_shim_w
 /// The DaemonSet's flow as kubelet sees it: the installer wires a node's
 /// containerd (its CRI plugin serving pods) with the drop-in; a pod whose
 /// RuntimeClass handler is `container-hooks` gets the ConfigMap's hooks in
-/// its sandbox and its workload, a pod without one does not; and a changed
-/// ConfigMap reaches the next pod while containerd keeps running.
+/// its sandbox and its workload, a pod without one does not; with
+/// `--pod-annotations`, a ConfigMap hook conditioned on a pod annotation
+/// runs for the annotated pod; and a changed ConfigMap reaches the next pod
+/// while containerd keeps running.
 #[test]
 fn runtime_class_pods_get_the_configmaps_hooks_through_the_cri_and_its_changes_without_a_restart() {
     let tmp = tempfile::tempdir().unwrap();
@@ -933,14 +980,35 @@ fn runtime_class_pods_get_the_configmaps_hooks_through_the_cri_and_its_changes_w
     let hooks_json = |label: &str| {
         serde_json::json!({"prestart": [{"path": hook, "args": ["recorder", label]}]}).to_string()
     };
+    let verify = serde_json::json!({
+        "version": "1.0.0",
+        "hook": {"path": hook, "args": ["recorder", "annotated"], "timeout": 10},
+        "when": {"annotations": {"^io\\.example\\.verify$": "^true$"}},
+        "stages": ["prestart"],
+    })
+    .to_string();
     let cfg = dir.join("config");
-    configmap_dir(&cfg, 1, &[("hooks.json", &hooks_json("configmap-1"))]);
+    configmap_dir(
+        &cfg,
+        1,
+        &[
+            ("hooks.json", &hooks_json("configmap-1")),
+            ("20-verify.json", &verify),
+        ],
+    );
     let log = dir.join("installer.log");
     let mut pod = spawn_logged(
         installer(
             &host,
             &cfg,
-            &["--runtime", "containerd", "--poll-interval", "200ms"],
+            &[
+                "--runtime",
+                "containerd",
+                "--poll-interval",
+                "200ms",
+                "--pod-annotations",
+                "io.example.*",
+            ],
         ),
         &log,
     );
@@ -973,10 +1041,21 @@ fn runtime_class_pods_get_the_configmaps_hooks_through_the_cri_and_its_changes_w
         both("configmap-1")
     );
     assert_eq!(hooks_of(&Pod::new("plain", "")), (vec![], vec![]));
+    let annotated =
+        Pod::new("annotated", "container-hooks").annotation("io.example.verify", "true");
+    let labels = vec!["configmap-1".to_string(), "annotated".to_string()];
+    assert_eq!(hooks_of(&annotated), (labels.clone(), labels));
 
     // The ConfigMap changes; the installer writes the new hooks.json on the
     // host, and the next pod gets it from the shim, with no restart.
-    configmap_dir(&cfg, 2, &[("hooks.json", &hooks_json("configmap-2"))]);
+    configmap_dir(
+        &cfg,
+        2,
+        &[
+            ("hooks.json", &hooks_json("configmap-2")),
+            ("20-verify.json", &verify),
+        ],
+    );
     let on_host = host.join("etc/container-hooks/hooks.json");
     wait_until(
         "the changed hooks.json reaches the host",
@@ -1117,15 +1196,7 @@ fn installer_remove_after_a_killed_pod_restores_the_default_runtime() {
     assert!(kill(pod.id(), libc::SIGKILL));
     let _ = pod.wait();
     assert!(host.join(TOOLKIT).join("container-hooks-runtime").is_file());
-    let out = run(ctk()
-        .args([
-            "installer",
-            "remove",
-            "--restart-mode",
-            "none",
-            "--host-root",
-        ])
-        .arg(&host));
+    let out = installer_remove(&host);
     assert!(
         out.status.success(),
         "{}",
@@ -1157,33 +1228,53 @@ fn engine_is_detected_from_the_host_root_and_impossible_modes_are_refused() {
     );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(snapshot(&empty).is_empty());
-    // containerd does not reload on a signal.
+    // Neither containerd nor CRI-O takes a new runtime on a signal: the
+    // mode is refused with the reason, before the host is touched.
     let host = debian_host(tmp.path());
-    let mut c = ctk();
-    c.args([
-        "installer",
-        "run",
-        "--once",
-        "--restart-mode",
-        "signal",
-        "--host-root",
-    ])
-    .arg(&host)
-    .arg("--config-dir")
-    .arg(&cfg)
-    .arg("--source-dir")
-    .arg(bin("container-hooks-ctk").parent().unwrap());
-    let out = run(&mut c);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("--restart-mode signal"), "{stderr}");
-    // CRI-O is found from /etc/crio.
     let crio = tmp.path().join("crio-host");
     fs::create_dir_all(crio.join("etc/crio")).unwrap();
     copy_rw(
         &fixtures().join("engines/crio/crio.conf"),
         &crio.join("etc/crio/crio.conf"),
     );
+    for (host, why) in [
+        (&host, "containerd does not reload its config on SIGHUP"),
+        (&crio, "CRI-O does not take a new runtime handler on SIGHUP"),
+    ] {
+        let before = tree(host);
+        let mut c = ctk();
+        c.args([
+            "installer",
+            "run",
+            "--once",
+            "--restart-mode",
+            "signal",
+            "--host-root",
+        ])
+        .arg(host)
+        .arg("--config-dir")
+        .arg(&cfg)
+        .arg("--source-dir")
+        .arg(bin("container-hooks-ctk").parent().unwrap());
+        let out = run(&mut c);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("--restart-mode signal: {why}")),
+            "{stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert_same_tree(&tree(host), &before, "signal refused");
+    }
+    // The installer's help offers only the modes that work.
+    let help = run_ok(ctk().args(["installer", "run", "--help"]));
+    let modes = &help[help.find("--restart-mode").unwrap()..help.find("--state-dir").unwrap()];
+    assert!(
+        modes.contains("- systemd:") && modes.contains("- none:"),
+        "{modes}"
+    );
+    assert!(!modes.contains("signal:"), "{modes}");
+    // CRI-O is found from /etc/crio.
     let out = run(&mut installer(&crio, &cfg, &["--once"]));
     assert!(
         out.status.success(),
@@ -1191,4 +1282,98 @@ fn engine_is_detected_from_the_host_root_and_impossible_modes_are_refused() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(crio.join(CRIO_DROP_IN).is_file());
+}
+
+/// CRI-O keeps, in each sandbox's config.json under its run root, the
+/// runtime handler its pod was created through, and stops the pod's
+/// containers through the runtime that handler names. While pods created
+/// through `container-hooks` exist, the installer's cleanup takes the
+/// handler out of CRI-O's files but keeps the binaries, and does not
+/// restart CRI-O (which would then know no runtime to stop them with);
+/// `installer remove`, once they are gone, restarts it and takes the rest,
+/// leaving the host as it was.
+#[test]
+fn crio_pods_created_through_the_handler_keep_the_binaries_until_they_are_gone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let host = tmp.path().join("host");
+    fs::create_dir_all(host.join("etc/crio")).unwrap();
+    copy_rw(
+        &fixtures().join("engines/crio/crio.conf"),
+        &host.join("etc/crio/crio.conf"),
+    );
+    // CRI-O's run root (its default, /run/containers/storage).
+    let sandboxes = host.join("run/containers/storage/overlay-containers");
+    fs::create_dir_all(&sandboxes).unwrap();
+    let before = tree(&host);
+    let cfg = tmp.path().join("config");
+    configmap_dir(&cfg, 1, &[("hooks.json", "{}")]);
+    let log = tmp.path().join("installer.log");
+    let log_text = || fs::read_to_string(&log).unwrap_or_default();
+    let mut pod = spawn_logged(installer(&host, &cfg, &["--poll-interval", "200ms"]), &log);
+    wait_until("the installer is up", Duration::from_secs(10), || {
+        log_text().contains("runs the shim")
+    });
+    let din = toml_file(&host.join(CRIO_DROP_IN));
+    assert_eq!(
+        din["crio"]["runtime"]["runtimes"]["container-hooks"]["runtime_path"].as_str(),
+        Some(SHIM_ON_HOST)
+    );
+    // Two pods as CRI-O records them: one created through the handler, one
+    // through the default runtime (handler "").
+    let sandbox = |id: &str, handler: &str, name: &str| {
+        let dir = sandboxes.join(id).join("userdata");
+        fs::create_dir_all(&dir).unwrap();
+        let spec = serde_json::json!({
+            "ociVersion": "1.0.2-dev",
+            "process": {"args": ["/pause"]},
+            "annotations": {
+                "io.kubernetes.cri-o.ContainerType": "sandbox",
+                "io.kubernetes.cri-o.RuntimeHandler": handler,
+                "io.kubernetes.cri-o.Namespace": "default",
+                "io.kubernetes.cri-o.KubeName": name,
+                "io.kubernetes.cri-o.SandboxID": id,
+            }
+        });
+        fs::write(dir.join("config.json"), spec.to_string()).unwrap();
+        sandboxes.join(id)
+    };
+    let ours = sandbox(
+        "5f0c4e3b2a1d9c8b7a6f5e4d3c2b1a0f5f0c4e3b2a1d9c8b7a6f5e4d3c2b1a0f",
+        "container-hooks",
+        "web",
+    );
+    let other = sandbox(
+        "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "",
+        "plain",
+    );
+
+    assert!(kill(pod.id(), libc::SIGTERM));
+    assert!(wait_exit(&mut pod, &log).success(), "{}", log_text());
+    let all = log_text();
+    let text = &all[all.find("SIGTERM").unwrap()..];
+    assert!(
+        text.contains("pod default/web (sandbox 5f0c4e3b2a1d9)"),
+        "{text}"
+    );
+    assert!(!text.contains("pod default/plain"), "{text}");
+    assert!(text.contains("not restarting crio"), "{text}");
+    assert!(!text.contains("systemctl restart crio"), "{text}");
+    assert!(!host.join(CRIO_DROP_IN).exists());
+    assert!(host.join(TOOLKIT).join("container-hooks-runtime").is_file());
+    assert!(!host.join("etc/container-hooks").exists());
+
+    // The pod goes: installer remove restarts CRI-O (here: prints how) and
+    // takes the binaries.
+    fs::remove_dir_all(&ours).unwrap();
+    let out = installer_remove(&host);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("to apply the change, run: systemctl restart crio"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("removed the toolkit from crio"), "{stderr}");
+    fs::remove_dir_all(&other).unwrap();
+    assert_same_tree(&tree(&host), &before, "after installer remove");
 }

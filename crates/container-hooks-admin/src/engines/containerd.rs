@@ -12,6 +12,18 @@
 //! Ubuntu 22.04/24.04, RHEL 9 add-ons) do not read version 3, and
 //! containerd 2.x still reads version 2 and migrates it.
 //!
+//! containerd's CRI passes a pod's or a container's annotations into
+//! config.json only for the keys the runtime entry lists in
+//! `pod_annotations` and `container_annotations` ([`Annotations`]).
+//!
+//! containerd 1.x still honours the CRI plugin's deprecated
+//! `containerd.default_runtime` table of a version 1 or 2 file: when its
+//! `runtime_type` is set, it is the default runtime and
+//! `default_runtime_name` is ignored. `--set-as-default` then points that
+//! table's `options.BinaryName` at the shim too, when it is a runc runtime
+//! (and remove puts back what it held); any other runtime there is left
+//! alone with a note.
+//!
 //! With a drop-in, the runtime goes into the drop-in and the drop-in's
 //! directory glob into `imports` of the main file. containerd before 2.1
 //! merges an imported file by replacing each whole plugin table it names,
@@ -21,11 +33,12 @@
 //! runtime; running configure again refreshes that copy.
 
 use super::flow::{self, Edit, Editor};
+use super::plan::Target;
 use super::state::Added;
 use super::status::Wiring;
 use super::toml_runtimes::{Layout, Shape, TomlRuntimes, Want};
 use super::toml_util::{self as tu, dotted, Indent};
-use super::{read_optional, EngineError};
+use super::{is_shim_path, read_optional, EngineError};
 use container_hooks_core::error::FileError;
 use std::path::{Path, PathBuf};
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
@@ -66,6 +79,13 @@ impl Version {
     fn containerd_path(self) -> [&'static str; 3] {
         let [a, b] = self.cri_path();
         [a, b, "containerd"]
+    }
+
+    /// The deprecated `default_runtime` table, for the versions whose
+    /// readers (containerd 1.x) honour it.
+    fn deprecated_default_path(self) -> Option<[&'static str; 4]> {
+        let [a, b, c] = self.containerd_path();
+        (self != Version::V3).then_some([a, b, c, DEPRECATED_DEFAULT])
     }
 
     /// Where the runtimes and the default runtime's name are.
@@ -142,7 +162,7 @@ fn add_version(doc: &mut DocumentMut, v: Version) {
 
 fn binary_name(entry: &Table) -> Option<&str> {
     match entry.get("options") {
-        Some(Item::Table(o)) => o.get("BinaryName").and_then(Item::as_str),
+        Some(Item::Table(o)) => binary_name_of(o),
         _ => None,
     }
 }
@@ -154,13 +174,39 @@ fn is_runc_type(t: &Table) -> bool {
     )
 }
 
+/// The CRI plugin's deprecated default runtime table, which containerd
+/// 1.x uses in place of `default_runtime_name` once it names a runtime
+/// type.
+const DEPRECATED_DEFAULT: &str = "default_runtime";
+
+/// The deprecated default runtime table of a CRI plugin table when
+/// containerd uses it (its `runtime_type` is set).
+fn deprecated_default_in_force(containerd: &Table) -> Option<&Table> {
+    match containerd.get(DEPRECATED_DEFAULT) {
+        Some(Item::Table(d))
+            if d.get("runtime_type")
+                .and_then(Item::as_str)
+                .is_some_and(|s| !s.is_empty()) =>
+        {
+            Some(d)
+        }
+        _ => None,
+    }
+}
+
 /// The runtime whose settings a new runtime copies: the default runtime
-/// when it is a runc runtime, else `runc`.
-fn template<'a>(cri: &'a Table, name: &str) -> Option<&'a Table> {
+/// (the deprecated table where containerd uses it: then `true`) when it is
+/// a runc runtime, else `runc`.
+fn template<'a>(cri: &'a Table, name: &str, v: Version) -> Option<(&'a Table, bool)> {
     let containerd = match cri.get("containerd") {
         Some(Item::Table(c)) => c,
         _ => return None,
     };
+    if v.deprecated_default_path().is_some() {
+        if let Some(d) = deprecated_default_in_force(containerd).filter(|d| is_runc_type(d)) {
+            return Some((d, true));
+        }
+    }
     let default_name = containerd
         .get("default_runtime_name")
         .and_then(Item::as_str)
@@ -173,7 +219,9 @@ fn template<'a>(cri: &'a Table, name: &str) -> Option<&'a Table> {
         Some(Item::Table(t)) if n != name && is_runc_type(t) => Some(t),
         _ => None,
     };
-    lookup(default_name).or_else(|| lookup(CONTAINERD_DEFAULT_RUNTIME))
+    lookup(default_name)
+        .or_else(|| lookup(CONTAINERD_DEFAULT_RUNTIME))
+        .map(|t| (t, false))
 }
 
 /// An entry is a table with `runtime_type` and `options.BinaryName`: a copy
@@ -314,7 +362,12 @@ impl Editor for Containerd {
         Ok(())
     }
 
-    fn wiring(&self, config: &Path, drop_in: Option<&Path>) -> Result<Wiring, EngineError> {
+    fn wiring(
+        &self,
+        config: &Path,
+        drop_in: Option<&Path>,
+        shim: &Path,
+    ) -> Result<Wiring, EngineError> {
         let mut w = Wiring::default();
         for file in std::iter::once(config).chain(drop_in) {
             let Some(text) = read_optional(file)? else {
@@ -325,7 +378,7 @@ impl Editor for Containerd {
                 .unwrap_or(NEW_FILE_VERSION)
                 .layout();
             let rt = TomlRuntimes::new(&mut doc, file, &layout, NO_ENTRY);
-            let of_file = flow::wiring(&rt)?;
+            let of_file = flow::wiring(&rt, shim)?;
             for (name, program) in of_file.shim_runtimes {
                 w.shim_runtimes.retain(|(n, _)| *n != name);
                 w.shim_runtimes.push((name, program));
@@ -482,36 +535,292 @@ fn put_runtime(
 ) -> Result<(), EngineError> {
     let layout = v.layout();
     let style = tu::indent_style(&doc.to_string());
-    let template = match tu::table(doc.as_table(), &v.cri_path(), file)? {
-        Some(cri) => template(cri, &edit.t.name).map(tu::copy_table),
+    let mut template = match tu::table(doc.as_table(), &v.cri_path(), file)? {
+        Some(cri) => {
+            template(cri, &edit.t.name, v).map(|(t, deprecated)| (tu::copy_table(t), deprecated))
+        }
         None => None,
     };
+    // A copy of the deprecated table sits one level deeper than it did.
+    if let Some((t, true)) = &mut template {
+        tu::apply_indent(t, layout.runtimes.len() + 1, &style, true);
+    }
+    let template = template.map(|(t, _)| t);
     put_builtin_runc(file, doc, v, &style, edit)?;
     let entry = Entry {
         template,
-        style,
+        style: style.clone(),
         depth: layout.runtimes.len() + 1,
         default_depth: layout.default_table.len(),
     };
     let mut rt = TomlRuntimes::new(doc, file, &layout, entry);
     edit.put_runtime(file, &mut rt)?;
     edit.put_default(&mut rt)?;
-    if edit.t.set_as_default && v == Version::V1 {
-        let cpath = v.containerd_path();
-        if let Some(Item::Table(d)) =
-            tu::table(doc.as_table(), &cpath, file)?.and_then(|c| c.get("default_runtime"))
-        {
-            if d.get("runtime_type")
-                .and_then(Item::as_str)
-                .is_some_and(|s| !s.is_empty())
-            {
-                edit.notes.push(format!(
-                    "{}: {} is set, and containerd uses it in place of default_runtime_name; remove that table for {:?} to become the default",
-                    file.display(),
-                    dotted(&[cpath[0], cpath[1], cpath[2], "default_runtime"]),
-                    edit.t.name
-                ));
+    put_annotations(file, doc, &layout, edit.t)?;
+    if edit.t.set_as_default {
+        put_deprecated_default(file, doc, v, &style, edit)?;
+    }
+    Ok(())
+}
+
+/// `--set-as-default` where containerd 1.x uses the deprecated
+/// `default_runtime` table in place of `default_runtime_name`: a runc
+/// runtime there runs the shim too (`options.BinaryName`, the value it had
+/// recorded); another runtime is left alone, with a note.
+fn put_deprecated_default(
+    file: &Path,
+    doc: &mut DocumentMut,
+    v: Version,
+    style: &Indent,
+    edit: &mut Edit<'_>,
+) -> Result<(), FileError> {
+    let Some(path) = v.deprecated_default_path() else {
+        return Ok(());
+    };
+    let in_force = tu::table(doc.as_table(), &v.containerd_path(), file)?
+        .and_then(deprecated_default_in_force)
+        .map(|d| (is_runc_type(d), binary_name(d).map(str::to_string)));
+    let Some((runc, binary)) = in_force else {
+        return Ok(());
+    };
+    let field = dotted(&path);
+    if !runc {
+        edit.notes.push(format!(
+            "{}: {field} is set, and containerd uses it in place of default_runtime_name; remove that table for {:?} to become the default",
+            file.display(),
+            edit.t.name
+        ));
+        return Ok(());
+    }
+    let shim = edit.t.path.display().to_string();
+    if binary.as_deref() == Some(shim.as_str()) {
+        return Ok(());
+    }
+    let previous = match edit.recorded.and_then(|r| r.default_runtime_binary()) {
+        // Pointed at the shim before, and changed since: what it held
+        // before configure is what remove puts back.
+        Some(recorded) => recorded.map(str::to_string),
+        None => binary,
+    };
+    let mut created = Vec::new();
+    let mut options_path = path.to_vec();
+    options_path.push("options");
+    let options = tu::table_mut(doc.as_table_mut(), &options_path, file, &mut created)?;
+    tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
+    if !created.is_empty() {
+        options.set_implicit(false);
+        tu::apply_indent(options, options_path.len(), style, true);
+    }
+    for keys in created {
+        edit.record.add(Added::Table { keys });
+    }
+    edit.record
+        .added
+        .retain(|a| !matches!(a, Added::DefaultRuntimeBinary { .. }));
+    edit.record.add(Added::DefaultRuntimeBinary { previous });
+    edit.notes.push(format!(
+        "{}: {field} is set, and containerd 1.x uses it in place of default_runtime_name: its options.BinaryName now runs the shim too; remove puts it back",
+        file.display()
+    ));
+    Ok(())
+}
+
+/// Remove: puts back `options.BinaryName` of the deprecated default
+/// runtime table, when configure pointed it at the shim and it still runs
+/// the shim. Returns whether the file changed.
+fn take_deprecated_default(
+    file: &Path,
+    doc: &mut DocumentMut,
+    v: Version,
+    edit: &Edit<'_>,
+) -> Result<bool, FileError> {
+    let (Some(path), Some(previous)) = (
+        v.deprecated_default_path(),
+        edit.recorded.and_then(|r| r.default_runtime_binary()),
+    ) else {
+        return Ok(false);
+    };
+    let mut options_path = path.to_vec();
+    options_path.push("options");
+    let Some(options) = tu::table(doc.as_table(), &options_path, file)? else {
+        return Ok(false);
+    };
+    let runs_shim = binary_name_of(options).is_some_and(|b| is_shim_path(b, &edit.t.path));
+    if !runs_shim {
+        return Ok(false);
+    }
+    let options = tu::table_mut(doc.as_table_mut(), &options_path, file, &mut Vec::new())?;
+    match previous {
+        Some(p) => tu::set_value(options, "BinaryName", Value::from(p)),
+        None => {
+            options.remove("BinaryName");
+        }
+    }
+    tu::prune(doc.as_table_mut(), &options_path, &|p| edit.added_table(p));
+    Ok(true)
+}
+
+/// `BinaryName` of an `options` table.
+fn binary_name_of(options: &Table) -> Option<&str> {
+    options.get("BinaryName").and_then(Item::as_str)
+}
+
+/// The annotations containerd's CRI passes into a container's
+/// config.json, listed on its runtime entry: a pod's annotations
+/// (`pod_annotations`, into the sandbox and every container of the pod)
+/// and a container's own (`container_annotations`), each only when its
+/// key matches one of the patterns (Go's `path.Match` globs, such as
+/// `io.example.*`). None keeps what the entry lists; an empty list takes
+/// the key out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotations {
+    pub pod: Option<Vec<String>>,
+    pub container: Option<Vec<String>>,
+}
+
+impl Annotations {
+    /// (entry key, command-line flag, patterns) of each list.
+    fn lists(&self) -> [(&'static str, &'static str, Option<&Vec<String>>); 2] {
+        [
+            ("pod_annotations", "--pod-annotations", self.pod.as_ref()),
+            (
+                "container_annotations",
+                "--container-annotations",
+                self.container.as_ref(),
+            ),
+        ]
+    }
+
+    /// The flag of the first list given, if any.
+    pub fn given(&self) -> Option<&'static str> {
+        self.lists()
+            .into_iter()
+            .find_map(|(_, flag, l)| l.map(|_| flag))
+    }
+
+    /// Every pattern is one containerd can match.
+    pub fn check(&self) -> Result<(), EngineError> {
+        for (_, flag, list) in self.lists() {
+            for p in list.into_iter().flatten() {
+                check_glob(p)
+                    .map_err(|fault| EngineError::Usage(format!("{flag} {p:?}: {fault}")))?;
             }
+        }
+        Ok(())
+    }
+}
+
+/// A list of patterns as the command line gives it: `''` (a list of
+/// empty values) is the empty list, which takes the key out.
+pub fn patterns(list: Option<Vec<String>>) -> Option<Vec<String>> {
+    list.map(|l| {
+        if l.iter().all(String::is_empty) {
+            Vec::new()
+        } else {
+            l
+        }
+    })
+}
+
+/// Why an annotation list is refused for an engine other than containerd.
+pub fn annotations_refusal(flag: &str, engine: super::Engine) -> String {
+    use super::Engine;
+    let why = match engine {
+        Engine::Crio => "CRI-O passes every pod annotation into config.json already",
+        Engine::Podman => "Podman passes every --annotation into config.json already",
+        Engine::Docker | Engine::Containerd => "Docker has no pod or container annotations",
+    };
+    format!(
+        "{flag}: only for containerd, whose CRI passes an annotation into config.json only when the runtime entry lists it; {why}"
+    )
+}
+
+/// Checks a pattern as Go's `path.Match` parses it (containerd matches
+/// annotation keys with it and ignores a pattern it cannot parse): `*`,
+/// `?`, `\` escaping the next character, and `[...]` classes of
+/// characters and ranges, `^` negating.
+fn check_glob(p: &str) -> Result<(), &'static str> {
+    if p.is_empty() {
+        return Err("an empty pattern matches no annotation");
+    }
+    let mut chars = p.chars().peekable();
+    let escaped = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+        chars
+            .next()
+            .ok_or("ends with a backslash that escapes nothing")
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                escaped(&mut chars)?;
+            }
+            '[' => {
+                if chars.peek() == Some(&'^') {
+                    chars.next();
+                }
+                let mut ranges = 0;
+                loop {
+                    match chars.next() {
+                        None => return Err("has a '[' without its ']'"),
+                        Some(']') if ranges > 0 => break,
+                        Some(']' | '-') => {
+                            return Err("has a character class with a misplaced ']' or '-'")
+                        }
+                        Some('\\') => {
+                            escaped(&mut chars)?;
+                        }
+                        Some(_) => {}
+                    }
+                    ranges += 1;
+                    if chars.peek() == Some(&'-') {
+                        chars.next();
+                        match chars.next() {
+                            None => return Err("has a '[' without its ']'"),
+                            Some(']' | '-') => {
+                                return Err("has a character class with a misplaced ']' or '-'")
+                            }
+                            Some('\\') => {
+                                escaped(&mut chars)?;
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Sets `pod_annotations` and `container_annotations` of the runtime entry
+/// as asked; a list not asked for stays as it is.
+fn put_annotations(
+    file: &Path,
+    doc: &mut DocumentMut,
+    layout: &Layout,
+    t: &Target,
+) -> Result<(), FileError> {
+    let mut path = layout.runtimes.clone();
+    path.push(&t.name);
+    for (key, _, list) in t.annotations.lists() {
+        let Some(list) = list else { continue };
+        let entry = tu::table_mut(doc.as_table_mut(), &path, file, &mut Vec::new())?;
+        if list.is_empty() {
+            entry.remove(key);
+            continue;
+        }
+        let mut patterns = Array::new();
+        for p in list {
+            patterns.push(p.as_str());
+        }
+        let unchanged = entry.get(key).and_then(Item::as_array).is_some_and(|a| {
+            a.iter()
+                .map(Value::as_str)
+                .eq(list.iter().map(|p| Some(p.as_str())))
+        });
+        if !unchanged {
+            tu::set_value(entry, key, Value::Array(patterns));
         }
     }
     Ok(())
@@ -574,6 +883,7 @@ fn take_runtime(
     let mut rt = TomlRuntimes::new(doc, file, &layout, NO_ENTRY);
     let taken = edit.take_runtime(file, &mut rt)?;
     let changed = edit.take_default(file, &mut rt)? | taken;
+    let changed = take_deprecated_default(file, doc, v, edit)? | changed;
     if taken && edit.was_added(&Added::BuiltinRunc) {
         tu::table_mut(doc.as_table_mut(), &layout.runtimes, file, &mut Vec::new())?
             .remove(CONTAINERD_DEFAULT_RUNTIME);
@@ -616,4 +926,179 @@ fn finish(
         Some(tu::render(&doc))
     };
     edit.write(file, before, after);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engines::{plan_configure, plan_remove, Engine, Request};
+    use crate::lock::{Lock, LOCK_TIMEOUT};
+
+    const CRI: &str = "plugins.\"io.containerd.grpc.v1.cri\"";
+
+    fn apply(req: &Request, configure: bool) -> Vec<String> {
+        let plan = if configure {
+            plan_configure(req).unwrap()
+        } else {
+            plan_remove(req).unwrap()
+        };
+        let lock = Lock::acquire(&req.state_dir, LOCK_TIMEOUT, |_| {}).unwrap();
+        plan.apply(&lock).unwrap();
+        plan.notes
+    }
+
+    fn request(dir: &Path, config: &Path) -> Request {
+        let mut req = Request::new(Engine::Containerd, dir.join("state"));
+        req.config = Some(config.to_path_buf());
+        req
+    }
+
+    fn entry(config: &Path) -> toml::Value {
+        let v: toml::Value = toml::from_str(&std::fs::read_to_string(config).unwrap()).unwrap();
+        v["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]["container-hooks"]
+            .clone()
+    }
+
+    fn patterns(list: &[&str]) -> Option<Vec<String>> {
+        Some(list.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// The lists go on the runtime entry; configure without them keeps
+    /// them; an empty list takes one out; remove takes the entry out with
+    /// them, giving the file back.
+    #[test]
+    fn annotation_lists_are_set_kept_cleared_and_removed_with_the_entry() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path().join("config.toml");
+        std::fs::copy(
+            test_support::fixture("engines/containerd/v2-containerd-1.6-default.toml"),
+            &config,
+        )
+        .unwrap();
+        let original = std::fs::read_to_string(&config).unwrap();
+        let mut req = request(tmp.path(), &config);
+        req.annotations.pod = patterns(&["io.example.*", "example.com/[a-z]*"]);
+        req.annotations.container = patterns(&["io.example.container"]);
+        apply(&req, true);
+        let e = entry(&config);
+        assert_eq!(
+            e["pod_annotations"],
+            toml::Value::try_from(["io.example.*", "example.com/[a-z]*"]).unwrap()
+        );
+        assert_eq!(
+            e["container_annotations"],
+            toml::Value::try_from(["io.example.container"]).unwrap()
+        );
+        // The runc entry it was copied from keeps its own (empty) lists.
+        let text = std::fs::read_to_string(&config).unwrap();
+        assert!(
+            text.contains(&format!(
+                "[{CRI}.containerd.runtimes.container-hooks]\n          base_runtime_spec = \"\"\n          cni_conf_dir = \"\"\n          cni_max_conf_num = 0\n          container_annotations = [\"io.example.container\"]\n          pod_annotations = [\"io.example.*\", \"example.com/[a-z]*\"]\n"
+            )),
+            "{text}"
+        );
+        // Configure again without the options: nothing changes.
+        let plain = request(tmp.path(), &config);
+        assert!(!plan_configure(&plain).unwrap().changes_files());
+        // An empty list takes the key out; the other stays.
+        let mut clear = request(tmp.path(), &config);
+        clear.annotations.pod = Some(Vec::new());
+        apply(&clear, true);
+        let e = entry(&config);
+        assert!(e.get("pod_annotations").is_none(), "{e:?}");
+        assert!(e.get("container_annotations").is_some(), "{e:?}");
+        apply(&plain, false);
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
+    }
+
+    #[test]
+    fn annotation_lists_are_for_containerd_and_patterns_must_parse() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path().join("config.toml");
+        let mut req = request(tmp.path(), &config);
+        // Go's path.Match refuses each of these (']' or '-' first in a
+        // class, a class or an escape left open); containerd would ignore
+        // the pattern.
+        for bad in [
+            "io.example.[a-",
+            "io\\",
+            "[]x]",
+            "[]-]",
+            "a[-z]",
+            "",
+            "io.[^]",
+        ] {
+            req.annotations.pod = patterns(&[bad]);
+            let err = plan_configure(&req).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("--pod-annotations {bad:?}: ")),
+                "{err}"
+            );
+        }
+        for good in ["*", "io.example.*", "a[^b-d]?", "x\\*y", "[\\]]", "a]"] {
+            req.annotations.pod = patterns(&[good]);
+            plan_configure(&req).unwrap_or_else(|e| panic!("{good}: {e}"));
+        }
+        for engine in [Engine::Docker, Engine::Crio, Engine::Podman] {
+            let mut req = Request::new(engine, tmp.path().join("state"));
+            req.config = Some(tmp.path().join("other"));
+            req.annotations.container = patterns(&["io.example.*"]);
+            let err = plan_configure(&req).unwrap_err().to_string();
+            assert!(
+                err.starts_with("--container-annotations: only for containerd"),
+                "{engine}: {err}"
+            );
+        }
+        assert!(!config.exists());
+    }
+
+    /// A deprecated default_runtime table that names another runtime
+    /// than runc is left alone, with a note, in version 2 as in version
+    /// 1; one whose BinaryName names another program gets it back on
+    /// remove.
+    #[test]
+    fn deprecated_default_table_of_another_runtime_or_program() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path().join("config.toml");
+        let kata = format!(
+            "version = 2\n\n[{CRI}.containerd]\n  snapshotter = \"overlayfs\"\n\n[{CRI}.containerd.default_runtime]\n  runtime_type = \"io.containerd.kata.v2\"\n"
+        );
+        std::fs::write(&config, &kata).unwrap();
+        let mut req = request(tmp.path(), &config);
+        req.set_as_default = true;
+        let notes = apply(&req, true);
+        assert!(
+            notes.iter().any(|n| n.contains(
+                "containerd.default_runtime is set, and containerd uses it in place of default_runtime_name; remove that table"
+            )),
+            "{notes:?}"
+        );
+        let text = std::fs::read_to_string(&config).unwrap();
+        assert!(
+            text.contains("runtime_type = \"io.containerd.kata.v2\"\n")
+                && !text.contains("kata.v2\"\n  BinaryName"),
+            "{text}"
+        );
+        apply(&request(tmp.path(), &config), false);
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), kata);
+
+        let nvidia = format!(
+            "version = 2\n\n[{CRI}.containerd]\n  snapshotter = \"overlayfs\"\n\n[{CRI}.containerd.default_runtime]\n  runtime_type = \"io.containerd.runc.v2\"\n\n[{CRI}.containerd.default_runtime.options]\n  BinaryName = '/usr/bin/nvidia-container-runtime'\n"
+        );
+        std::fs::write(&config, &nvidia).unwrap();
+        apply(&req, true);
+        let v: toml::Value = toml::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+        assert_eq!(
+            v["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["default_runtime"]["options"]
+                ["BinaryName"]
+                .as_str(),
+            Some(crate::engines::DEFAULT_SHIM_PATH)
+        );
+        // Configured again: nothing to do, and the record still knows
+        // what was there.
+        assert!(!plan_configure(&req).unwrap().changes_files());
+        apply(&req, true);
+        apply(&request(tmp.path(), &config), false);
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), nvidia);
+    }
 }

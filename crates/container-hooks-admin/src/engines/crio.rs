@@ -1,10 +1,15 @@
 //! CRI-O: a drop-in (default `/etc/crio/crio.conf.d/99-container-hooks.conf`)
 //! with `[crio.runtime.runtimes.<name>]`: `runtime_path`,
-//! `runtime_type = "oci"` and the other fields of the current default
-//! runtime (`runtime_root`, `monitor_path`, ...), read from crio.conf and
-//! the other files of the drop-in directory in the order CRI-O reads them.
+//! `runtime_type = "oci"` and the fields of the current default runtime
+//! that an `oci` runtime running the shim keeps (`runtime_root`,
+//! `monitor_path`, ...: [`COPIED_FIELDS`]), read from crio.conf and the
+//! other files of the drop-in directory in the order CRI-O reads them.
 //! crio.conf itself is only read. `--set-as-default` adds
 //! `[crio.runtime] default_runtime` to the drop-in.
+//!
+//! CRI-O decodes its files without complaining about keys it does not
+//! know, so a key it does not know would be dropped in silence: every key
+//! written is one of CRI-O 1.37's runtime handler ([`HANDLER_KEYS`]).
 
 use super::flow::{Edit, Editor};
 use super::is_shim_path;
@@ -26,6 +31,65 @@ pub const HEADER: &str = "# The container-hooks runtime for CRI-O, written by co
 const RUNTIME: [&str; 2] = ["crio", "runtime"];
 const RUNTIMES: [&str; 3] = ["crio", "runtime", "runtimes"];
 
+/// The keys of a runtime handler table (`[crio.runtime.runtimes.NAME]`)
+/// that CRI-O 1.37 reads: the `toml` tags of `RuntimeHandler` in its
+/// `pkg/config/config.go`.
+pub const HANDLER_KEYS: &[&str] = &[
+    "runtime_config_path",
+    "runtime_path",
+    "runtime_type",
+    "runtime_root",
+    "privileged_without_host_devices",
+    "allowed_annotations",
+    "monitor_path",
+    "monitor_cgroup",
+    "monitor_env",
+    "monitor_exec_cgroup",
+    "platform_runtime_paths",
+    "runtime_pull_image",
+    "container_min_memory",
+    "no_sync_log",
+    "inherit_default_runtime",
+    "default_annotations",
+    "stream_websockets",
+    "exec_cpu_affinity",
+    "seccomp_profile",
+    "container_create_timeout",
+];
+
+/// The fields of the default runtime that the shim's entry copies: those
+/// of an `oci` runtime that do not change which program runs. Left out:
+/// `runtime_path` and `runtime_type` (set to the shim and `oci`),
+/// `inherit_default_runtime` and `platform_runtime_paths` (CRI-O would run
+/// the default's program, or another per platform, instead of the shim),
+/// `runtime_config_path`, `runtime_pull_image` and `stream_websockets`
+/// (for `vm` and `pod` runtimes only; CRI-O refuses the first and the last
+/// on an `oci` one).
+pub const COPIED_FIELDS: &[&str] = &[
+    "runtime_root",
+    "privileged_without_host_devices",
+    "allowed_annotations",
+    "monitor_path",
+    "monitor_cgroup",
+    "monitor_env",
+    "monitor_exec_cgroup",
+    "container_min_memory",
+    "no_sync_log",
+    "default_annotations",
+    "exec_cpu_affinity",
+    "seccomp_profile",
+    "container_create_timeout",
+];
+
+/// Whether a runtime handler runs an OCI runtime through conmon
+/// (`runtime_type` "oci", or none), as the shim's entry does.
+fn is_oci(t: &Table) -> bool {
+    matches!(
+        t.get("runtime_type").and_then(Item::as_str),
+        None | Some("") | Some("oci")
+    )
+}
+
 fn layout() -> Layout {
     Layout {
         runtimes: RUNTIMES.to_vec(),
@@ -40,11 +104,18 @@ fn layout() -> Layout {
 struct Merged {
     default_runtime: Option<String>,
     runtimes: Vec<(String, Table)>,
+    /// `[crio] runroot`.
+    run_root: Option<String>,
 }
 
 impl Merged {
     /// Merges one file over what is there.
     fn add(&mut self, file: &Path, doc: &DocumentMut, overlay: bool) -> Result<(), FileError> {
+        if let Some(crio) = tu::table(doc.as_table(), &RUNTIME[..1], file)? {
+            if let Some(r) = tu::string(crio, "runroot", &RUNTIME[..1], file)? {
+                self.run_root = Some(r.to_string());
+            }
+        }
         if let Some(rt) = tu::table(doc.as_table(), &RUNTIME, file)? {
             if let Some(d) = tu::string(rt, "default_runtime", &RUNTIME, file)? {
                 self.default_runtime = Some(d.to_string());
@@ -118,6 +189,34 @@ fn merged(config: &Path, drop_in: &Path) -> Result<Merged, FileError> {
     Ok(m)
 }
 
+/// containers-storage's config, whose `runroot` CRI-O uses unless its own
+/// config sets one.
+pub const STORAGE_CONF: &str = "/etc/containers/storage.conf";
+/// containers-storage's run root when no file sets one.
+pub const DEFAULT_RUN_ROOT: &str = "/run/containers/storage";
+
+/// CRI-O's run root (host path): `[crio] runroot` of its files, else
+/// `[storage] runroot` of [`STORAGE_CONF`], else [`DEFAULT_RUN_ROOT`].
+/// CRI-O keeps each container's config.json, with the runtime handler it
+/// was created through, in `<run root>/<driver>-containers/<id>/userdata/`.
+/// `config` and `drop_in` are host paths, read below `root`.
+pub fn run_root(root: Option<&Path>, config: &Path, drop_in: &Path) -> Result<PathBuf, FileError> {
+    let on = |p: &Path| super::on_root(root, p);
+    if let Some(r) = merged(&on(config), &on(drop_in))?.run_root {
+        return Ok(PathBuf::from(r));
+    }
+    let storage = on(Path::new(STORAGE_CONF));
+    if let Some(text) = read_optional(&storage)? {
+        let doc = tu::parse(&storage, &text)?;
+        if let Some(t) = tu::table(doc.as_table(), &["storage"], &storage)? {
+            if let Some(r) = tu::string(t, "runroot", &["storage"], &storage)? {
+                return Ok(PathBuf::from(r));
+            }
+        }
+    }
+    Ok(PathBuf::from(DEFAULT_RUN_ROOT))
+}
+
 fn runtime_path(t: &Table) -> Option<&str> {
     t.get("runtime_path").and_then(Item::as_str)
 }
@@ -137,7 +236,7 @@ impl Shape for Entry {
         let mut e = Table::new();
         point_at(&mut e, want.shim);
         for (k, v) in self.template.iter().flat_map(Table::iter) {
-            if k != "runtime_path" && k != "runtime_type" {
+            if COPIED_FIELDS.contains(&k) {
                 e.insert(k, v.clone());
             }
         }
@@ -196,11 +295,17 @@ impl Editor for Crio {
             .default_runtime
             .clone()
             .unwrap_or_else(|| CRIO_DEFAULT_RUNTIME.to_string());
-        let template = m
-            .runtimes
+        // The default runtime when it is an `oci` one (a `vm` or `pod`
+        // runtime's root and monitor are not conmon's), else crun or runc.
+        let template = [default_name.as_str(), "crun", CRIO_DEFAULT_RUNTIME]
             .into_iter()
-            .find(|(n, _)| *n == default_name && *n != t.name)
-            .map(|(_, t)| t);
+            .filter(|n| *n != t.name)
+            .find_map(|n| {
+                m.runtimes
+                    .iter()
+                    .find(|(name, rt)| name == n && is_oci(rt))
+                    .map(|(_, rt)| rt.clone())
+            });
         let found_template = template.is_some();
         let layout = layout();
         let mut rt = TomlRuntimes::new(&mut doc, &drop_in, &layout, Entry { template });
@@ -212,7 +317,7 @@ impl Editor for Crio {
         }
         if !found_template {
             edit.notes.push(format!(
-                "{}: no runtime {default_name:?} found to copy fields from; wrote runtime_path and runtime_type only",
+                "{}: no oci runtime to copy fields from (the default {default_name:?}, crun or runc); wrote runtime_path and runtime_type only",
                 drop_in.display()
             ));
         }
@@ -226,7 +331,12 @@ impl Editor for Crio {
         remove_from_file(edit, &drop_in, &layout(), Entry { template: None }, true)
     }
 
-    fn wiring(&self, config: &Path, drop_in: Option<&Path>) -> Result<Wiring, EngineError> {
+    fn wiring(
+        &self,
+        config: &Path,
+        drop_in: Option<&Path>,
+        shim: &Path,
+    ) -> Result<Wiring, EngineError> {
         let drop_in = drop_in.unwrap_or(Path::new(DEFAULT_DROP_IN));
         let mut m = merged(config, drop_in)?;
         if let Some(text) = read_optional(drop_in)? {
@@ -240,6 +350,162 @@ impl Editor for Crio {
         Ok(Wiring::of(
             entries,
             default.or_else(|| Some(CRIO_DEFAULT_RUNTIME.to_string())),
+            shim,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engines::{plan_configure, Engine, Request};
+    use crate::lock::{Lock, LOCK_TIMEOUT};
+
+    /// Configures CRI-O over `crio_conf` (with --set-as-default) and
+    /// returns the drop-in, parsed.
+    fn drop_in_of(crio_conf: &str) -> toml::Value {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path().join("crio.conf");
+        std::fs::write(&config, crio_conf).unwrap();
+        let mut req = Request::new(Engine::Crio, tmp.path().join("state"));
+        req.config = Some(config);
+        req.drop_in = Some(tmp.path().join("crio.conf.d/99-container-hooks.conf"));
+        req.set_as_default = true;
+        let plan = plan_configure(&req).unwrap();
+        let lock = Lock::acquire(&req.state_dir, LOCK_TIMEOUT, |_| {}).unwrap();
+        plan.apply(&lock).unwrap();
+        let text = std::fs::read_to_string(req.drop_in.unwrap()).unwrap();
+        toml::from_str(&text).unwrap()
+    }
+
+    /// Every key the drop-in holds is one CRI-O 1.37 reads, whatever the
+    /// default runtime holds (here every key CRI-O knows and one it does
+    /// not); the keys that would run another program than the shim, or
+    /// that CRI-O refuses on an `oci` runtime, are not copied.
+    #[test]
+    fn every_key_written_is_one_crio_1_37_reads() {
+        let crio_conf = r#"
+[crio]
+runroot = "/run/containers/storage"
+
+[crio.runtime]
+default_runtime = "runc"
+
+[crio.runtime.runtimes.runc]
+runtime_config_path = "/etc/runc.conf"
+runtime_path = "/usr/bin/runc"
+runtime_type = "oci"
+runtime_root = "/run/runc"
+privileged_without_host_devices = false
+allowed_annotations = ["io.containers.trace-syscall"]
+monitor_path = "/usr/libexec/crio/conmon"
+monitor_cgroup = "system.slice"
+monitor_env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+monitor_exec_cgroup = ""
+platform_runtime_paths = { "linux/arm64" = "/usr/bin/runc-arm64" }
+runtime_pull_image = false
+container_min_memory = "12MiB"
+no_sync_log = false
+inherit_default_runtime = false
+default_annotations = { "io.example.default" = "yes" }
+stream_websockets = false
+exec_cpu_affinity = ""
+seccomp_profile = ""
+container_create_timeout = 240
+a_key_crio_does_not_know = "x"
+"#;
+        let v = drop_in_of(crio_conf);
+        let crio = v.as_table().unwrap();
+        assert_eq!(crio.keys().collect::<Vec<_>>(), ["crio"]);
+        let runtime = v["crio"]["runtime"].as_table().unwrap();
+        let mut keys: Vec<&String> = runtime.keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["default_runtime", "runtimes"]);
+        let entry = v["crio"]["runtime"]["runtimes"]["container-hooks"]
+            .as_table()
+            .unwrap();
+        for k in entry.keys() {
+            assert!(
+                HANDLER_KEYS.contains(&k.as_str()),
+                "CRI-O 1.37 does not read {k}"
+            );
+        }
+        let mut written: Vec<&str> = entry.keys().map(String::as_str).collect();
+        written.sort_unstable();
+        let mut expected: Vec<&str> = COPIED_FIELDS.to_vec();
+        expected.extend(["runtime_path", "runtime_type"]);
+        expected.sort_unstable();
+        assert_eq!(written, expected);
+        assert_eq!(entry["runtime_type"].as_str(), Some("oci"));
+        assert_eq!(
+            entry["runtime_path"].as_str(),
+            Some(crate::engines::DEFAULT_SHIM_PATH)
+        );
+        // Every copied field is one CRI-O reads.
+        for k in COPIED_FIELDS {
+            assert!(HANDLER_KEYS.contains(k), "{k}");
+        }
+    }
+
+    /// A default runtime that is not an `oci` one (a VM runtime) lends
+    /// its root and monitor to nothing: the fields come from crun or runc.
+    #[test]
+    fn fields_come_from_an_oci_runtime() {
+        let v = drop_in_of(
+            r#"
+[crio.runtime]
+default_runtime = "kata"
+
+[crio.runtime.runtimes.kata]
+runtime_path = "/usr/bin/containerd-shim-kata-v2"
+runtime_type = "vm"
+runtime_root = "/run/vc"
+runtime_config_path = "/etc/kata/configuration.toml"
+
+[crio.runtime.runtimes.runc]
+runtime_path = ""
+runtime_type = "oci"
+runtime_root = "/run/runc"
+monitor_path = "/usr/libexec/crio/conmon"
+"#,
+        );
+        let entry = &v["crio"]["runtime"]["runtimes"]["container-hooks"];
+        assert_eq!(entry["runtime_root"].as_str(), Some("/run/runc"));
+        assert_eq!(
+            entry["monitor_path"].as_str(),
+            Some("/usr/libexec/crio/conmon")
+        );
+        assert!(entry.get("runtime_config_path").is_none(), "{entry:?}");
+    }
+
+    /// The run root: CRI-O's own files, else containers' storage.conf, else
+    /// the default.
+    #[test]
+    fn run_root_is_read_from_crio_then_storage_conf() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let config = Path::new("/etc/crio/crio.conf");
+        let drop_in = Path::new(DEFAULT_DROP_IN);
+        let run_root = || run_root(Some(root), config, drop_in).unwrap();
+        assert_eq!(run_root(), Path::new(DEFAULT_RUN_ROOT));
+        std::fs::create_dir_all(root.join("etc/containers")).unwrap();
+        std::fs::write(
+            root.join("etc/containers/storage.conf"),
+            "[storage]\ndriver = \"overlay\"\nrunroot = \"/run/storage\"\n",
+        )
+        .unwrap();
+        assert_eq!(run_root(), Path::new("/run/storage"));
+        std::fs::create_dir_all(root.join("etc/crio/crio.conf.d")).unwrap();
+        std::fs::write(
+            root.join("etc/crio/crio.conf"),
+            "[crio]\nrunroot = \"/run/a\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("etc/crio/crio.conf.d/10-b.conf"),
+            "[crio]\nrunroot = \"/run/b\"\n",
+        )
+        .unwrap();
+        assert_eq!(run_root(), Path::new("/run/b"));
     }
 }

@@ -299,10 +299,15 @@ impl Editor for Docker {
         Ok(())
     }
 
-    fn wiring(&self, config: &Path, _drop_in: Option<&Path>) -> Result<Wiring, EngineError> {
+    fn wiring(
+        &self,
+        config: &Path,
+        _drop_in: Option<&Path>,
+        shim: &Path,
+    ) -> Result<Wiring, EngineError> {
         let text = read_optional(config)?;
         let d = Daemon::parse(config, text.as_deref(), &mut Vec::new())?;
-        Ok(flow::wiring(&d)?)
+        Ok(flow::wiring(&d, shim)?)
     }
 }
 

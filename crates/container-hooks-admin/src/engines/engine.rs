@@ -24,10 +24,10 @@ pub enum Engine {
 pub enum Reload {
     /// It reads the file on every command: nothing to do (Podman).
     EveryCommand,
-    /// SIGHUP makes it read the file again (dockerd; CRI-O releases that
-    /// reload their runtime handlers on SIGHUP).
+    /// SIGHUP makes it read the file again (dockerd).
     Sighup,
-    /// Only a restart applies it (containerd).
+    /// Only a restart applies it (containerd; CRI-O, see
+    /// [`Engine::reload`]).
     Restart,
 }
 
@@ -119,11 +119,17 @@ impl Engine {
         }
     }
 
-    /// How the engine picks up a changed config file.
+    /// How the engine picks up a changed config file. CRI-O rereads its
+    /// config on SIGHUP, but no release takes a new runtime handler that
+    /// way: before 1.26 it does not reload runtimes at all, and from 1.26
+    /// (through 1.37 at least) the reload updates the server's copy of the
+    /// config while the runtime that serves RunPodSandbox keeps the table
+    /// it started with ("failed to find runtime handler"). So CRI-O is
+    /// restarted, as containerd is.
     pub fn reload(self) -> Reload {
         match self {
-            Engine::Docker | Engine::Crio => Reload::Sighup,
-            Engine::Containerd => Reload::Restart,
+            Engine::Docker => Reload::Sighup,
+            Engine::Containerd | Engine::Crio => Reload::Restart,
             Engine::Podman => Reload::EveryCommand,
         }
     }

@@ -63,9 +63,9 @@ pub(crate) trait Runtimes {
     fn take_added(&mut self) -> Vec<Added>;
 }
 
-/// How the shim is wired into one file, from its runtime table.
-pub(crate) fn wiring(rt: &dyn Runtimes) -> Result<Wiring, FileError> {
-    Ok(Wiring::of(rt.entries()?, rt.default_runtime()?))
+/// How the shim at `shim` is wired into one file, from its runtime table.
+pub(crate) fn wiring(rt: &dyn Runtimes, shim: &Path) -> Result<Wiring, FileError> {
+    Ok(Wiring::of(rt.entries()?, rt.default_runtime()?, shim))
 }
 
 /// An engine's editor: its files, read and changed through [`Edit`].
@@ -74,8 +74,14 @@ pub(crate) trait Editor: Sync {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError>;
     /// Takes it out again (remove).
     fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError>;
-    /// How the shim is wired, from the main file and the drop-in.
-    fn wiring(&self, config: &Path, drop_in: Option<&Path>) -> Result<Wiring, EngineError>;
+    /// How the shim at `shim` is wired, from the main file and the
+    /// drop-in.
+    fn wiring(
+        &self,
+        config: &Path,
+        drop_in: Option<&Path>,
+        shim: &Path,
+    ) -> Result<Wiring, EngineError>;
 }
 
 /// One configure or remove of one engine, in progress.

@@ -196,7 +196,7 @@ mod tests {
             let plan = plan_configure(&req).unwrap();
             assert!(plan.notes.iter().any(|n| n.contains("because of --force")));
             apply(&plan, &state);
-            let w = wiring(engine, &config, None).unwrap();
+            let w = wiring(engine, &config, None, Path::new(DEFAULT_SHIM_PATH)).unwrap();
             assert_eq!(w.default_runtime.as_deref(), Some(name));
             assert_eq!(w.shim_runtimes.len(), 1, "{w:?}");
             let mut rm = Request::new(engine, &state);

@@ -38,6 +38,9 @@ pub struct Request {
     pub path: PathBuf,
     pub set_as_default: bool,
     pub force: bool,
+    /// containerd: the annotations its CRI passes into config.json
+    /// through the runtime entry ([`containerd::Annotations`]).
+    pub annotations: containerd::Annotations,
     /// The state directory, where this process reaches it.
     pub state_dir: PathBuf,
     /// Where the host's root is mounted, when it is not `/` (an installer
@@ -59,6 +62,7 @@ impl Request {
             path: PathBuf::from(DEFAULT_SHIM_PATH),
             set_as_default: false,
             force: false,
+            annotations: containerd::Annotations::default(),
             state_dir: state_dir.into(),
             root: None,
         }
@@ -84,6 +88,8 @@ pub struct Target {
     pub path: PathBuf,
     pub set_as_default: bool,
     pub force: bool,
+    /// See [`Request::annotations`].
+    pub annotations: containerd::Annotations,
     /// See [`Request::root`].
     pub root: Option<PathBuf>,
 }
@@ -114,6 +120,7 @@ impl Target {
             path: req.path.clone(),
             set_as_default: req.set_as_default,
             force: req.force,
+            annotations: req.annotations.clone(),
             root: req.root.clone(),
         }
     }
@@ -276,6 +283,14 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
             return Err(EngineError::Usage(why.into()));
         }
     }
+    if req.engine != Engine::Containerd {
+        if let Some(flag) = req.annotations.given() {
+            return Err(EngineError::Usage(containerd::annotations_refusal(
+                flag, req.engine,
+            )));
+        }
+    }
+    req.annotations.check()?;
     if !req.path.is_absolute() {
         return Err(EngineError::Usage(format!(
             "--path {}: the shim's path must be absolute",
@@ -356,11 +371,13 @@ fn on_disk(mut files: Vec<FileChange>, t: &Target) -> Vec<FileChange> {
     files
 }
 
-/// How an engine is wired, read from its main file and drop-in.
+/// How the shim at `shim` is wired into an engine, read from its main
+/// file and drop-in.
 pub fn wiring(
     engine: Engine,
     config: &Path,
     drop_in: Option<&Path>,
+    shim: &Path,
 ) -> Result<super::Wiring, EngineError> {
-    editor(engine).wiring(config, drop_in)
+    editor(engine).wiring(config, drop_in, shim)
 }

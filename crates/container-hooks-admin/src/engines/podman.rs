@@ -74,12 +74,18 @@ impl Editor for Podman {
         remove_from_file(edit, &file, &layout(), Entry, false)
     }
 
-    fn wiring(&self, config: &Path, _drop_in: Option<&Path>) -> Result<Wiring, EngineError> {
+    fn wiring(
+        &self,
+        config: &Path,
+        _drop_in: Option<&Path>,
+        shim: &Path,
+    ) -> Result<Wiring, EngineError> {
         let text = super::read_optional(config)?;
         let mut doc = tu::parse_or_new(config, text.as_deref())?;
         let layout = layout();
-        Ok(flow::wiring(&TomlRuntimes::new(
-            &mut doc, config, &layout, Entry,
-        ))?)
+        Ok(flow::wiring(
+            &TomlRuntimes::new(&mut doc, config, &layout, Entry),
+            shim,
+        )?)
     }
 }

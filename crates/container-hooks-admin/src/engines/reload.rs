@@ -4,9 +4,12 @@
 //! The operator chooses how ([`RestartMode`], the same value as
 //! `restart-mode` in config.toml); the engine says what it needs
 //! ([`Reload`]). [`apply`] puts the two together: it prints the command to
-//! run, sends SIGHUP (through the daemon's pid file, or to the processes of
-//! the engine's program), or runs `systemctl`, chrooted into the host's
-//! root when that is mounted elsewhere (the installer's `--host-root`).
+//! run, sends SIGHUP through the daemon's pid file (dockerd, the one engine
+//! that reloads its runtimes on it), or runs `systemctl`, chrooted into the
+//! host's root when that is mounted elsewhere (the installer's
+//! `--host-root`). [`signal_refusal`] says why `signal` cannot apply a
+//! change to the other engines: `runtime` prints the restart command
+//! instead, the installer refuses the mode.
 
 use super::files::on_root;
 use super::{Engine, Reload};
@@ -37,7 +40,8 @@ pub enum Applied {
     NothingNeeded(Engine),
     /// Left to the operator: the command to run.
     RunCommand(String),
-    /// `signal` was asked for an engine that does not reload on SIGHUP.
+    /// `signal` was asked for an engine that a SIGHUP does not apply a
+    /// change to.
     NeedsRestart { engine: Engine, command: String },
     /// The daemon is not running: it reads the file when it starts.
     NotRunning(Engine),
@@ -55,12 +59,16 @@ impl fmt::Display for Applied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Applied::NothingNeeded(e) => {
-                write!(f, "{e} reads its config on every command: nothing to restart")
+                write!(
+                    f,
+                    "{e} reads its config on every command: nothing to restart"
+                )
             }
             Applied::RunCommand(c) => write!(f, "to apply the change, run: {c}"),
             Applied::NeedsRestart { engine, command } => write!(
                 f,
-                "{engine} does not reload its config on SIGHUP; restart it to apply the change: {command}"
+                "{}; restart it to apply the change: {command}",
+                signal_refusal(*engine).unwrap_or_default()
             ),
             Applied::NotRunning(e) => write!(
                 f,
@@ -126,6 +134,18 @@ impl Apply {
     }
 }
 
+/// Why `--restart-mode signal` cannot apply a change of the runtime table
+/// to `engine` (None: SIGHUP does, or nothing is needed).
+pub fn signal_refusal(engine: Engine) -> Option<&'static str> {
+    if engine.reload() != Reload::Restart {
+        return None;
+    }
+    Some(match engine {
+        Engine::Crio => "CRI-O does not take a new runtime handler on SIGHUP (releases 1.26 to 1.37 reread their config, but keep serving pods from the runtime table they started with)",
+        _ => "containerd does not reload its config on SIGHUP",
+    })
+}
+
 /// Makes `engine` read its changed config as `how` says.
 pub fn apply(engine: Engine, how: &Apply) -> Result<Applied, ReloadError> {
     let reload = engine.reload();
@@ -157,54 +177,28 @@ fn read_pid(pid_file: &Path) -> Result<u32, FileError> {
         })
 }
 
-/// Sends SIGHUP to the daemon of its pid file, or to every process of the
-/// engine's program.
+/// Sends SIGHUP to the daemon its pid file names.
 fn signal(engine: Engine, how: &Apply) -> Result<Applied, ReloadError> {
-    let pid_file = how
+    let Some(pid_file) = how
         .pid_file(engine)
-        .map(|p| on_root(how.root.as_deref(), p));
-    let pids = match &pid_file {
-        Some(pid_file) => vec![read_pid(pid_file)?],
-        None => {
-            let pids = processes(engine.program())?;
-            if pids.is_empty() {
-                return Err(ReloadError::Failed(format!(
-                    "--restart-mode signal: no {} process found in /proc (in a pod, that needs hostPID: true)",
-                    engine.program()
-                )));
-            }
-            pids
-        }
+        .map(|p| on_root(how.root.as_deref(), p))
+    else {
+        return Err(ReloadError::Failed(format!(
+            "--restart-mode signal: {engine} writes no pid file to find it by"
+        )));
     };
-    for &pid in &pids {
-        // SAFETY: kill(2) with a positive pid and a signal number has no
-        // memory effects.
-        if unsafe { libc::kill(pid as i32, libc::SIGHUP) } != 0 {
-            let err = io::Error::last_os_error();
-            let fault = format!("cannot send SIGHUP to process {pid}: {}", io_fault(&err));
-            return Err(match &pid_file {
-                Some(f) => FileError::new(f, fault).into(),
-                None => ReloadError::Failed(fault),
-            });
-        }
+    let pid = read_pid(&pid_file)?;
+    // SAFETY: kill(2) with a positive pid and a signal number has no
+    // memory effects.
+    if unsafe { libc::kill(pid as i32, libc::SIGHUP) } != 0 {
+        let err = io::Error::last_os_error();
+        let fault = format!("cannot send SIGHUP to process {pid}: {}", io_fault(&err));
+        return Err(FileError::new(&pid_file, fault).into());
     }
-    Ok(Applied::Signalled { engine, pids })
-}
-
-/// The processes whose command name is `program`, from /proc.
-fn processes(program: &str) -> Result<Vec<u32>, FileError> {
-    let proc = Path::new("/proc");
-    let entries = std::fs::read_dir(proc).map_err(|e| FileError::io(proc, &e))?;
-    let mut pids: Vec<u32> = entries
-        .flatten()
-        .filter_map(|e| {
-            let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
-            let comm = std::fs::read_to_string(e.path().join("comm")).ok()?;
-            (comm.trim_end() == program).then_some(pid)
-        })
-        .collect();
-    pids.sort_unstable();
-    Ok(pids)
+    Ok(Applied::Signalled {
+        engine,
+        pids: vec![pid],
+    })
 }
 
 /// `systemctl reload` an engine that reloads on SIGHUP, `restart` one that
@@ -296,9 +290,27 @@ mod tests {
             (Engine::Podman, RestartMode::None, "podman reads its config on every command: nothing to restart"),
             (Engine::Podman, RestartMode::Systemd, "podman reads its config on every command: nothing to restart"),
             (Engine::Containerd, RestartMode::Signal, "containerd does not reload its config on SIGHUP; restart it to apply the change: systemctl restart containerd"),
+            (Engine::Crio, RestartMode::Signal, "CRI-O does not take a new runtime handler on SIGHUP (releases 1.26 to 1.37 reread their config, but keep serving pods from the runtime table they started with); restart it to apply the change: systemctl restart crio"),
         ] {
             assert_eq!(apply(engine, &how(mode)).unwrap().to_string(), line);
         }
+    }
+
+    /// The one engine SIGHUP applies a new runtime table to is dockerd;
+    /// the installer refuses `signal` for the engines of a node.
+    #[test]
+    fn signal_is_refused_where_it_applies_nothing() {
+        let refused: Vec<Engine> = Engine::ALL
+            .into_iter()
+            .filter(|e| signal_refusal(*e).is_some())
+            .collect();
+        assert_eq!(refused, [Engine::Containerd, Engine::Crio]);
+        // No process is signalled for them, whatever runs.
+        let applied = apply(Engine::Crio, &how(RestartMode::Signal)).unwrap();
+        assert!(
+            matches!(applied, Applied::NeedsRestart { .. }),
+            "{applied:?}"
+        );
     }
 
     #[test]

@@ -55,6 +55,13 @@ pub enum Added {
     /// containerd: its built-in `runc` runtime, which it drops once a
     /// file names any runtime.
     BuiltinRunc,
+    /// containerd 1.x: `options.BinaryName` of the CRI plugin's deprecated
+    /// `default_runtime` table, pointed at the shim; `previous` is the
+    /// value it had (None: the key was not there).
+    DefaultRuntimeBinary {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<String>,
+    },
 }
 
 impl Added {
@@ -181,6 +188,17 @@ impl Record {
     pub fn created(&self, file: &Path) -> bool {
         self.created_files.iter().any(|f| f == file)
     }
+
+    /// What `options.BinaryName` of containerd's deprecated
+    /// `default_runtime` table held before configure pointed it at the
+    /// shim: None when configure did not, Some(None) when the key was not
+    /// there.
+    pub fn default_runtime_binary(&self) -> Option<Option<&str>> {
+        self.added.iter().find_map(|a| match a {
+            Added::DefaultRuntimeBinary { previous } => Some(previous.as_deref()),
+            _ => None,
+        })
+    }
 }
 
 /// Every record.
@@ -231,10 +249,17 @@ impl State {
     }
 
     /// Writes the state atomically (mode 0644) in the current version,
-    /// creating the directory.
+    /// creating the directory. With no record left there is no file: it
+    /// is deleted.
     pub fn save(&self, dir: &Path) -> Result<(), FileError> {
-        std::fs::create_dir_all(dir).map_err(|e| FileError::io(dir, &e))?;
         let path = dir.join(STATE_FILE);
+        if self.records.is_empty() {
+            return match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(FileError::io(&path, &e)),
+                _ => Ok(()),
+            };
+        }
+        std::fs::create_dir_all(dir).map_err(|e| FileError::io(dir, &e))?;
         let current = State {
             version: STATE_VERSION,
             records: self.records.clone(),
@@ -314,6 +339,11 @@ mod tests {
         let mut back = back;
         assert!(back.forget(&r));
         assert!(back.records.is_empty());
+        // Nothing left to record: no file.
+        back.save(&sub).unwrap();
+        assert!(!sub.join(STATE_FILE).exists());
+        assert_eq!(State::load(&sub).unwrap(), State::default());
+        back.save(&sub).unwrap();
     }
 
     /// Every entry release 0.1.0 wrote into `added` reads as its typed

@@ -3,12 +3,13 @@
 
 use super::plan::wiring;
 use super::state::State;
-use super::{Engine, EngineError, SHIM_FILE_NAME};
+use super::{Engine, EngineError, DEFAULT_SHIM_PATH, SHIM_FILE_NAME};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// Whether a runtime's program names the shim: the configured path, or any
-/// file called `container-hooks-runtime`.
+/// Whether a runtime's program names the shim: its path (the one
+/// configure was given, such as a wrapper), or any file called
+/// `container-hooks-runtime`.
 pub fn is_shim_path(program: &str, path: &Path) -> bool {
     Path::new(program) == path
         || Path::new(program)
@@ -26,12 +27,13 @@ pub struct Wiring {
 }
 
 impl Wiring {
-    /// The wiring of runtime entries (name, program) and a default.
+    /// The wiring of runtime entries (name, program) and a default, for
+    /// the shim at `shim`.
     pub(crate) fn of(
         entries: impl IntoIterator<Item = (String, Option<String>)>,
         default_runtime: Option<String>,
+        shim: &Path,
     ) -> Wiring {
-        let shim = Path::new(super::DEFAULT_SHIM_PATH);
         Wiring {
             shim_runtimes: entries
                 .into_iter()
@@ -62,7 +64,9 @@ pub struct EngineStatus {
     pub error: Option<String>,
 }
 
-/// Every engine: installed, file, wired, default.
+/// Every engine: installed, file, wired, default. The shim is recognised
+/// by the path configure recorded (a wrapper given with `--path`), else
+/// by the packages' path, and by its file name.
 pub fn status(state_dir: &Path) -> Result<Vec<EngineStatus>, EngineError> {
     let state = State::load(state_dir)?;
     let mut out = Vec::new();
@@ -85,7 +89,8 @@ pub fn status(state_dir: &Path) -> Result<Vec<EngineStatus>, EngineError> {
             default_runtime: None,
             error: None,
         };
-        match wiring(engine, &config, drop_in.as_deref()) {
+        let shim = recorded.map_or(Path::new(DEFAULT_SHIM_PATH), |r| r.path.as_path());
+        match wiring(engine, &config, drop_in.as_deref(), shim) {
             Ok(w) => {
                 let name = recorded
                     .map(|r| r.name.clone())
@@ -101,4 +106,38 @@ pub fn status(state_dir: &Path) -> Result<Vec<EngineStatus>, EngineError> {
         out.push(st);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engines::{plan_configure, Request};
+    use crate::lock::{Lock, LOCK_TIMEOUT};
+
+    /// configure given a wrapper as `--path`: status finds it wired by the
+    /// recorded path, though the wrapper is not called
+    /// container-hooks-runtime.
+    #[test]
+    fn a_wrapper_given_as_path_is_wired() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path().join("containers.conf");
+        let state = tmp.path().join("state");
+        let mut req = Request::new(Engine::Podman, &state);
+        req.config = Some(config.clone());
+        req.path = tmp.path().join("shim-wrapper");
+        req.set_as_default = true;
+        let lock = Lock::acquire(&state, LOCK_TIMEOUT, |_| {}).unwrap();
+        plan_configure(&req).unwrap().apply(&lock).unwrap();
+        let podman = status(&state)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.engine == Engine::Podman)
+            .unwrap();
+        assert_eq!(podman.config, config);
+        assert_eq!(podman.runtime.as_deref(), Some("container-hooks"));
+        assert!(podman.wired && podman.default, "{podman:?}");
+        // Read for another shim, the wrapper is not it.
+        let w = wiring(Engine::Podman, &config, None, Path::new(DEFAULT_SHIM_PATH)).unwrap();
+        assert!(w.shim_runtimes.is_empty(), "{w:?}");
+    }
 }

@@ -40,6 +40,11 @@ fn configure(a: &ConfigureArgs, out: Out) -> anyhow::Result<()> {
             req.path = a.path.clone();
             req.set_as_default = a.set_as_default;
             req.force = a.force;
+            // containerd's own lists: given to the other engines found
+            // with --detected they would be refused.
+            if e == Engine::Containerd || a.runtime.is_some() {
+                req.annotations = a.annotations.lists();
+            }
             req
         })
         .collect();

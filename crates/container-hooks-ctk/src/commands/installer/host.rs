@@ -26,6 +26,25 @@ pub struct Created {
     pub files: BTreeSet<PathBuf>,
     /// Directories it created.
     pub dirs: BTreeSet<PathBuf>,
+    /// The engine's files changed and it was not restarted (CRI-O, while
+    /// pods created through the shim exist): the cleanup that finds them
+    /// gone restarts it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restart_pending: bool,
+}
+
+impl Created {
+    /// Nothing left to record.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.dirs.is_empty() && !self.restart_pending
+    }
+
+    /// Adds what `other` created.
+    pub fn merge(&mut self, other: Created) {
+        self.files.extend(other.files);
+        self.dirs.extend(other.dirs);
+        self.restart_pending |= other.restart_pending;
+    }
 }
 
 /// The host's root, as this process reaches it.
@@ -60,7 +79,7 @@ impl Host {
     /// Records what was created; nothing left means no file.
     pub fn save_created(&self, a: &InstallerArgs, c: &Created) -> anyhow::Result<()> {
         let path = self.path(&super::state_file(a));
-        if c.files.is_empty() && c.dirs.is_empty() {
+        if c.is_empty() {
             return match fs::remove_file(&path) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => {
                     Err(FileError::io(&path, &e).into())

@@ -17,12 +17,14 @@
 //!    ConfigMap is refused, logged with file and field, and the files in
 //!    force stay;
 //! 5. on SIGTERM or SIGINT takes it all out again ([`cleanup`]), keeping
-//!    the binaries while containerd tasks still run through the shim
-//!    ([`tasks`]).
+//!    the binaries while containers created through the shim exist
+//!    ([`tasks`]: containerd tasks, CRI-O pods), and leaving nothing of
+//!    its own when nothing is left to record.
 //!
 //! Every step that changes the host holds the state directory's lock, as
 //! `runtime configure|remove` and the package scripts do. What the
-//! installer created is recorded in the host's
+//! installer created (files, and directories down to its lock directory
+//! and state directory) is recorded in the host's
 //! `/var/lib/container-hooks/installer.json`, so a restarted pod finds its
 //! own files (and changes nothing) and `installer remove` can clean up after
 //! a pod that was killed without its cleanup.
@@ -38,11 +40,12 @@ use super::install::BINARIES;
 use super::Out;
 use crate::cli::{InstallerArgs, InstallerCommand, InstallerRunArgs};
 use anyhow::{anyhow, bail};
-use container_hooks_admin::engines::reload::RestartMode;
+use container_hooks_admin::engines::containerd::{annotations_refusal, Annotations};
+use container_hooks_admin::engines::reload::{signal_refusal, RestartMode};
 use container_hooks_admin::engines::{on_root, Engine};
 use container_hooks_admin::lock::Lock;
 use container_hooks_core::error::FileError;
-use host::Host;
+use host::{Created, Host};
 use signals::Signals;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -65,10 +68,13 @@ pub fn run(cmd: &InstallerCommand, out: Out) -> anyhow::Result<()> {
         InstallerCommand::Remove(a) => {
             let signals = Signals::block()?;
             let node = Node::new(a)?;
-            let Some(_installer) = node.installer_lock(&signals, out)? else {
+            let mut made = Created::default();
+            let Some(installer) = node.installer_lock(&signals, &mut made, out)? else {
                 return Ok(());
             };
-            node.cleanup(a, out)
+            node.host.make_dir(&a.state_dir, &mut made)?;
+            let lock_dirs = node.cleanup(a, made, out)?;
+            node.host.release(installer, lock_dirs)
         }
     }
 }
@@ -77,6 +83,8 @@ pub fn run(cmd: &InstallerCommand, out: Out) -> anyhow::Result<()> {
 struct Node {
     host: Host,
     engine: Engine,
+    /// containerd's annotation lists for the runtime entry.
+    annotations: Annotations,
 }
 
 impl Node {
@@ -104,21 +112,34 @@ impl Node {
             Some(e) => e,
             None => detect(&root)?,
         };
-        if a.restart_mode == RestartMode::Signal && engine == Engine::Containerd {
-            bail!("--restart-mode signal: containerd does not reload its config on a signal; use --restart-mode systemd (or none and restart it yourself)");
+        if a.restart_mode == RestartMode::Signal {
+            if let Some(why) = signal_refusal(engine) {
+                bail!("--restart-mode signal: {why}; use --restart-mode systemd (or none, and restart it yourself)");
+            }
         }
         Ok(Node {
             host: Host { root },
             engine,
+            annotations: Annotations::default(),
         })
     }
 
-    /// The lock held for as long as this installer runs; None: a signal
-    /// came while waiting for another installer.
-    fn installer_lock(&self, signals: &Signals, out: Out) -> anyhow::Result<Option<Lock>> {
-        let dir = self.host.path(Path::new(INSTALLER_LOCK_DIR));
+    /// The lock held for as long as this installer runs (on
+    /// [`INSTALLER_LOCK_DIR`], whose directories it records in `made` when
+    /// it creates them); None: a signal came while waiting for another
+    /// installer.
+    fn installer_lock(
+        &self,
+        signals: &Signals,
+        made: &mut Created,
+        out: Out,
+    ) -> anyhow::Result<Option<Lock>> {
+        let host_dir = Path::new(INSTALLER_LOCK_DIR);
+        let dir = self.host.path(host_dir);
         let mut said = false;
         loop {
+            // Made again when the installer before deleted it.
+            self.host.make_dir(host_dir, made)?;
             if let Some(lock) = Lock::try_acquire(&dir)? {
                 return Ok(Some(lock));
             }
@@ -150,7 +171,14 @@ fn run_installer(a: &InstallerRunArgs, out: Out) -> anyhow::Result<()> {
     // and handled once the host is in a known state.
     let signals = Signals::block()?;
     let c = &a.common;
-    let node = Node::new(c)?;
+    let mut node = Node::new(c)?;
+    node.annotations = a.annotations.lists();
+    if node.engine != Engine::Containerd {
+        if let Some(flag) = node.annotations.given() {
+            bail!("{}", annotations_refusal(flag, node.engine));
+        }
+    }
+    node.annotations.check()?;
     let source = match &a.source_dir {
         Some(d) => d.clone(),
         None => std::env::current_exe()
@@ -162,7 +190,8 @@ fn run_installer(a: &InstallerRunArgs, out: Out) -> anyhow::Result<()> {
     let bins = read_binaries(&source)?;
     let ctk = c.toolkit_dir.join(host::CTK);
     sync::read_config_dir(&a.config_dir, &ctk, &node.host.root)?;
-    let Some(_installer) = node.installer_lock(&signals, out)? else {
+    let mut made = Created::default();
+    let Some(installer) = node.installer_lock(&signals, &mut made, out)? else {
         return Ok(());
     };
     out.info(format!(
@@ -172,8 +201,10 @@ fn run_installer(a: &InstallerRunArgs, out: Out) -> anyhow::Result<()> {
         c.toolkit_dir.display()
     ));
     {
+        node.host.make_dir(&c.state_dir, &mut made)?;
         let state = node.state_lock(c, out)?;
         let mut created = node.host.load_created(c)?;
+        created.merge(made);
         let result = (|| -> anyhow::Result<bool> {
             node.host.install_binaries(c, bins, &mut created, out)?;
             for line in node.host.sync_config(c, &a.config_dir, &mut created)? {
@@ -199,7 +230,8 @@ fn run_installer(a: &InstallerRunArgs, out: Out) -> anyhow::Result<()> {
                 "{}: removing the toolkit from this node",
                 signals::name(sig)
             ));
-            return node.cleanup(c, out);
+            let lock_dirs = node.cleanup(c, Created::default(), out)?;
+            return node.host.release(installer, lock_dirs);
         }
         let state = node.state_lock(c, out)?;
         let mut created = node.host.load_created(c)?;

@@ -25,6 +25,7 @@ impl Node {
         req.name = Some(a.name.clone());
         req.path = a.toolkit_dir.join(SHIM);
         req.set_as_default = set_as_default;
+        req.annotations = self.annotations.clone();
         req
     }
 
@@ -39,7 +40,11 @@ impl Node {
         out: Out,
     ) -> anyhow::Result<bool> {
         let req = self.request(a, set_as_default);
-        if let Some(dir) = req.drop_in.as_deref().and_then(Path::parent) {
+        let drop_in = req
+            .drop_in
+            .clone()
+            .or_else(|| self.engine.default_drop_in().map(Path::to_path_buf));
+        if let Some(dir) = drop_in.as_deref().and_then(Path::parent) {
             self.host.make_dir(dir, created)?;
         }
         let plan = engines::plan_configure(&req)?;
