@@ -3,7 +3,7 @@
 //! (also in runc's JSON log), leaves config.json untouched then, and keeps
 //! its own log quiet and harmless.
 
-use integration_tests::{bin, fixtures, require, run, write_mode, Toolkit};
+use integration_tests::{bin, fixtures, mask_log_times, require, run, write_mode, Toolkit};
 use serde_json::{json, Value};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -304,11 +304,52 @@ fn create_writes_nothing_to_stdout_and_execs_with_the_same_arguments() {
     assert_eq!(
         lines.next(),
         Some(fake.to_str().unwrap()),
-        "argv[0] is the runtime"
+        "argv[0] is the runtime as named in `runtimes`"
     );
     assert_eq!(lines.collect::<Vec<_>>(), args);
     let spec: Value = serde_json::from_slice(&fs::read(b.join("config.json")).unwrap()).unwrap();
     assert_eq!(spec["hooks"]["prestart"].as_array().unwrap().len(), 2);
+
+    // A runtime named by its bare name, found on $PATH, gets that name as
+    // argv[0], as when the engine calls it by name. (A compiled program:
+    // a script never sees its argv[0].)
+    let name = format!("chtk-argv-runtime-{}", std::process::id());
+    let source = tmp.path().join("argv.c");
+    fs::write(
+        &source,
+        "#include <stdio.h>\n#include <stdlib.h>\nint main(int c, char **v) { FILE *f = fopen(getenv(\"ARGV_FILE\"), \"w\"); for (int i = 0; i < c; i++) fprintf(f, \"%s\\n\", v[i]); return fclose(f); }\n",
+    )
+    .unwrap();
+    let built = run(Command::new("cc")
+        .arg("-o")
+        .arg(tmp.path().join(&name))
+        .arg(&source));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let t = Toolkit::new(&tmp.path().join("tk2"), &[&name]);
+    let path = format!(
+        "{}:{}",
+        tmp.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = run(t
+        .shim()
+        .env("PATH", path)
+        .env("ARGV_FILE", &argv_file)
+        .args(["state", "x"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = fs::read_to_string(&argv_file).unwrap();
+    assert_eq!(
+        got.lines().collect::<Vec<_>>(),
+        [name.as_str(), "state", "x"]
+    );
 }
 
 #[test]
@@ -361,8 +402,9 @@ fn log_file_is_created_mode_0640() {
 /// Runs the same arguments through runc and through the shim (runtime
 /// runc) and compares stdout, stderr and exit code.
 fn same_as_runc(t: &Toolkit, args: &[&str]) {
-    let runc = require("runc");
-    let direct = run(Command::new(&runc).args(args));
+    require("runc");
+    // By the name in `runtimes`, as the shim passes it on.
+    let direct = run(Command::new("runc").args(args));
     let shimmed = run(t.shim().args(args));
     assert_eq!(
         shimmed.status.code(),
@@ -374,19 +416,9 @@ fn same_as_runc(t: &Toolkit, args: &[&str]) {
         String::from_utf8_lossy(&direct.stdout),
         "stdout of {args:?}"
     );
-    // runc prefixes errors with elapsed time ("ERRO[0000]"): compare the text.
-    let strip = |b: &[u8]| {
-        String::from_utf8_lossy(b)
-            .lines()
-            .map(|l| match l.split_once(']') {
-                Some((p, rest)) if p.starts_with("ERRO[") => rest.to_string(),
-                _ => l.to_string(),
-            })
-            .collect::<Vec<_>>()
-    };
     assert_eq!(
-        strip(&shimmed.stderr),
-        strip(&direct.stderr),
+        mask_log_times(&shimmed.stderr),
+        mask_log_times(&direct.stderr),
         "stderr of {args:?}"
     );
 }

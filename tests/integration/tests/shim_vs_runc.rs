@@ -8,7 +8,7 @@
 mod reliability;
 
 use container_hooks_core::runc_args::{Invocation, RuncArgs};
-use integration_tests::{require, run, Toolkit};
+use integration_tests::{mask_log_times, require, run, Toolkit};
 use reliability::{scale, Rng};
 use serde_json::json;
 use std::fs;
@@ -46,26 +46,6 @@ fn setup() -> Setup {
     }
 }
 
-/// runc's stderr with the times of its log lines masked.
-fn masked(stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
-    let mut out = String::new();
-    let mut rest = &*text;
-    while let Some(i) = rest.find("time=\"") {
-        out.push_str(&rest[..i + 6]);
-        rest = &rest[i + 6..];
-        match rest.find('"') {
-            Some(j) => {
-                out.push_str("TIME");
-                rest = &rest[j..];
-            }
-            None => break,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Runs `args` (`{B}` the bundle, `{E}` the empty directory, `{S}` the
 /// state root, `{N}` a path that does not exist) in `cwd` through runc and
 /// through the shim, and asserts the same exit code, stdout and stderr,
@@ -90,8 +70,8 @@ fn same_as_runc(s: &Setup, cwd: &Path, line: &[&str]) {
         shimmed.status.code(),
         direct.status.code(),
         "exit code of {shown}\nrunc: {}\nshim: {}",
-        masked(&direct.stderr),
-        masked(&shimmed.stderr)
+        mask_log_times(&direct.stderr),
+        mask_log_times(&shimmed.stderr)
     );
     assert_eq!(
         String::from_utf8_lossy(&shimmed.stdout),
@@ -99,8 +79,8 @@ fn same_as_runc(s: &Setup, cwd: &Path, line: &[&str]) {
         "stdout of {shown}"
     );
     assert_eq!(
-        masked(&shimmed.stderr),
-        masked(&direct.stderr),
+        mask_log_times(&shimmed.stderr),
+        mask_log_times(&direct.stderr),
         "stderr of {shown}"
     );
     assert_eq!(
@@ -226,7 +206,7 @@ fn runc_s_messages_name_it_as_the_engine_does() {
     // "runc: \"create\" requires exactly 1 argument(s)": argv[0] is the
     // name in `runtimes`, not the path the shim found.
     let out = run(s.toolkit.shim().arg("create").current_dir(&s.empty));
-    let text = masked(&out.stderr);
+    let text = mask_log_times(&out.stderr);
     assert!(
         text.contains("runc: \\\"create\\\" requires exactly 1 argument(s)"),
         "{text}"
