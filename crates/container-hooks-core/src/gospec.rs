@@ -171,6 +171,10 @@ impl ConditionFacts {
     }
 }
 
+/// The name of the field being decoded, for an error message; built only
+/// when there is an error.
+type Path<'a> = &'a dyn Fn() -> String;
+
 /// Decodes into Go-shaped values, remembering the first type error.
 pub struct Decoder<'a> {
     text: &'a [u8],
@@ -188,9 +192,10 @@ impl<'a> Decoder<'a> {
         gojson::kind(self.text, at.start)
     }
 
-    fn type_error(&mut self, path: &str, want: &str) {
+    /// Records a type error at the field `path` names (built only then).
+    fn type_error(&mut self, path: Path<'_>, want: &str) {
         if self.error.is_none() {
-            self.error = Some(format!("field `{path}` is not {want}"));
+            self.error = Some(format!("field `{}` is not {want}", path()));
         }
     }
 
@@ -201,14 +206,13 @@ impl<'a> Decoder<'a> {
         fields: &[&'static str],
     ) -> Vec<(&'static str, Range<usize>)> {
         gojson::members(self.text, at.clone())
-            .into_iter()
             .filter_map(|m| {
                 field_for(fields, &gojson::unquote(self.text, m.key.clone())).map(|f| (f, m.value))
             })
             .collect()
     }
 
-    fn string(&mut self, into: &mut String, at: &Range<usize>, path: &str) {
+    fn string(&mut self, into: &mut String, at: &Range<usize>, path: Path<'_>) {
         match self.kind(at) {
             Some(Kind::String) => *into = gojson::unquote(self.text, at.clone()).into_owned(),
             Some(Kind::Null) => {}
@@ -221,8 +225,8 @@ impl<'a> Decoder<'a> {
         &mut self,
         into: &mut GoSlice<T>,
         at: &Range<usize>,
-        path: &str,
-        mut element: impl FnMut(&mut Self, &mut T, &Range<usize>, &str),
+        path: Path<'_>,
+        mut element: impl FnMut(&mut Self, &mut T, &Range<usize>, Path<'_>),
     ) {
         match self.kind(at) {
             Some(Kind::Null) => *into = GoSlice::default(),
@@ -240,7 +244,7 @@ impl<'a> Decoder<'a> {
                         into.len = i + 1;
                     }
                     if let Some(slot) = into.backing.get_mut(i) {
-                        element(self, slot, &el, &format!("{path}[{i}]"));
+                        element(self, slot, &el, &|| format!("{}[{i}]", path()));
                     }
                     i += 1;
                 }
@@ -255,7 +259,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    fn strings(&mut self, into: &mut GoSlice<String>, at: &Range<usize>, path: &str) {
+    fn strings(&mut self, into: &mut GoSlice<String>, at: &Range<usize>, path: Path<'_>) {
         self.slice(into, at, path, |d, s, el, p| d.string(s, el, p));
     }
 
@@ -265,7 +269,7 @@ impl<'a> Decoder<'a> {
         &mut self,
         into: &mut Option<T>,
         at: &Range<usize>,
-        path: &str,
+        path: Path<'_>,
         fill: impl FnOnce(&mut Self, &mut T),
     ) {
         match self.kind(at) {
@@ -275,12 +279,12 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    fn hook(&mut self, into: &mut GoHook, at: &Range<usize>, path: &str) {
+    fn hook(&mut self, into: &mut GoHook, at: &Range<usize>, path: Path<'_>) {
         match self.kind(at) {
             Some(Kind::Null) => {}
             Some(Kind::Object) => {
                 for (field, value) in self.fields(at, &HOOK_FIELDS) {
-                    let p = format!("{path}.{field}");
+                    let p = || format!("{}.{field}", path());
                     match field {
                         "path" => self.string(&mut into.path, &value, &p),
                         "args" => self.strings(&mut into.args, &value, &p),
@@ -294,7 +298,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// `*int`: `null` resets it; a number must be an integer in range.
-    fn timeout(&mut self, into: &mut Option<i64>, at: &Range<usize>, path: &str) {
+    fn timeout(&mut self, into: &mut Option<i64>, at: &Range<usize>, path: Path<'_>) {
         match self.kind(at) {
             Some(Kind::Null) => *into = None,
             Some(Kind::Number) => match gojson::integer(self.text, at.clone()) {
@@ -307,12 +311,12 @@ impl<'a> Decoder<'a> {
 
     /// One top-level `hooks` value decoded into `into`.
     pub fn hooks(&mut self, into: &mut Option<GoHooks>, at: &Range<usize>) {
-        self.pointer(into, at, "hooks", |d, hooks| {
+        self.pointer(into, at, &|| "hooks".to_string(), |d, hooks| {
             for (field, value) in d.fields(at, &STAGE_FIELDS) {
                 let Some(i) = STAGE_FIELDS.iter().position(|f| *f == field) else {
                     continue;
                 };
-                let path = format!("hooks.{field}");
+                let path = || format!("hooks.{field}");
                 if let Some(stage) = hooks.stages.get_mut(i) {
                     d.slice(stage, &value, &path, |d, h, el, p| d.hook(h, el, p));
                 }
@@ -323,15 +327,17 @@ impl<'a> Decoder<'a> {
     /// One top-level member decoded into the facts hook conditions read.
     pub fn condition_member(&mut self, facts: &mut ConditionFacts, field: &str, at: &Range<usize>) {
         match field {
-            "process" => self.pointer(&mut facts.process, at, "process", |d, args| {
+            "process" => self.pointer(&mut facts.process, at, &|| "process".into(), |d, args| {
                 for (_, value) in d.fields(at, &PROCESS_FIELDS) {
-                    d.strings(args, &value, "process.args");
+                    d.strings(args, &value, &|| "process.args".into());
                 }
             }),
             "annotations" => self.annotations(&mut facts.annotations, at),
             "mounts" => {
                 let mut mounts = std::mem::take(&mut facts.mounts);
-                self.slice(&mut mounts, at, "mounts", |d, m, el, p| d.mount(m, el, p));
+                self.slice(&mut mounts, at, &|| "mounts".into(), |d, m, el, p| {
+                    d.mount(m, el, p)
+                });
                 facts.mounts = mounts;
             }
             _ => {}
@@ -348,21 +354,20 @@ impl<'a> Decoder<'a> {
                 for m in gojson::members(self.text, at.clone()) {
                     let key = gojson::unquote(self.text, m.key.clone()).into_owned();
                     let mut value = String::new();
-                    let path = format!("annotations.{key}");
-                    self.string(&mut value, &m.value, &path);
+                    self.string(&mut value, &m.value, &|| format!("annotations.{key}"));
                     map.insert(key, Value::String(value));
                 }
             }
-            _ => self.type_error("annotations", "an object"),
+            _ => self.type_error(&|| "annotations".into(), "an object"),
         }
     }
 
-    fn mount(&mut self, into: &mut GoMount, at: &Range<usize>, path: &str) {
+    fn mount(&mut self, into: &mut GoMount, at: &Range<usize>, path: Path<'_>) {
         match self.kind(at) {
             Some(Kind::Null) => {}
             Some(Kind::Object) => {
                 for (field, value) in self.fields(at, &MOUNT_FIELDS) {
-                    let p = format!("{path}.{field}");
+                    let p = || format!("{}.{field}", path());
                     match field {
                         "destination" => self.string(&mut into.destination, &value, &p),
                         "type" => self.string(&mut into.kind, &value, &p),

@@ -29,6 +29,7 @@ use crate::hook::{is_marker_path, Hook, HookSet, Stage};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, Write};
 use std::ops::Range;
 
@@ -79,7 +80,8 @@ impl Spec {
         let Some(members) = checked.members else {
             return Err("not a JSON object".to_string());
         };
-        let indent = detect_indent(raw.get(..checked.value.end).unwrap_or_default());
+        let first = members.first().map_or(checked.value.end, |m| m.key.start);
+        let indent = detect_indent(raw.get(checked.value.start + 1..first).unwrap_or_default());
         Ok(Spec {
             object: checked.value,
             members,
@@ -198,16 +200,14 @@ impl Spec {
         }
         let mut additions: Vec<(Stage, Vec<&Hook>)> = Vec::new();
         for (stage, new) in set.iter() {
-            let mut present: HashSet<Hook> = current
-                .as_ref()
-                .map(|h| {
-                    h.stage(stage)
-                        .iter()
-                        .map(|h| normal(&h.to_hook()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let added: Vec<&Hook> = new.iter().filter(|h| present.insert(normal(h))).collect();
+            let there = current.as_ref().map_or(&[][..], |h| h.stage(stage));
+            let mut present: HashSet<HookKey, BuildHasherDefault<FxHasher>> =
+                HashSet::with_capacity_and_hasher(there.len() + new.len(), Default::default());
+            present.extend(there.iter().map(HookKey::of_go));
+            let added: Vec<&Hook> = new
+                .iter()
+                .filter(|h| present.insert(HookKey::of(h)))
+                .collect();
             if !added.is_empty() {
                 additions.push((stage, added));
             }
@@ -227,22 +227,12 @@ impl Spec {
             .iter()
             .filter(|m| spec_field(&self.raw, m) == Some("hooks"))
             .collect();
-        let lists = |stage_hooks: &[&Hook]| {
-            Value::Array(stage_hooks.iter().map(|h| h.to_value()).collect())
-        };
-        let new_stages = || -> Vec<(String, Value)> {
-            additions
-                .iter()
-                .map(|(stage, hooks)| (stage.as_str().to_string(), lists(hooks)))
-                .collect()
-        };
         let single = match hooks_members.as_slice() {
             [] => {
-                let hooks = Value::Object(new_stages().into_iter().collect());
                 return vec![self.insert_members(
                     &self.object,
                     &self.members,
-                    &[("hooks".to_string(), hooks)],
+                    &[("hooks", &Stages(additions))],
                 )];
             }
             [only] => only,
@@ -252,11 +242,10 @@ impl Spec {
             Some(Kind::Object) => {}
             _ => {
                 // `null`: nothing before it, so the new stages are all.
-                let hooks = Value::Object(new_stages().into_iter().collect());
-                return vec![self.replace(&single.value, &hooks)];
+                return vec![self.replace(&single.value, &Stages(additions))];
             }
         }
-        let inner = gojson::members(&self.raw, single.value.clone());
+        let inner: Vec<Member> = gojson::members(&self.raw, single.value.clone()).collect();
         let stage_members = |stage: Stage| -> Vec<&Member> {
             inner
                 .iter()
@@ -270,15 +259,14 @@ impl Spec {
             return vec![self.rewrite_hooks(single, current, additions)];
         }
         let mut edits = Vec::new();
-        let mut new_members = Vec::new();
+        let mut new_members: Vec<(&str, &dyn erased::Serialize)> = Vec::new();
         for (stage, hooks) in additions {
-            let values: Vec<Value> = hooks.iter().map(|h| h.to_value()).collect();
             match stage_members(*stage).first() {
                 Some(m) if gojson::kind(&self.raw, m.value.start) == Some(Kind::Array) => {
-                    edits.push(self.append_elements(&m.value, &values));
+                    edits.push(self.append_elements(&m.value, hooks));
                 }
-                Some(m) => edits.push(self.replace(&m.value, &Value::Array(values))),
-                None => new_members.push((stage.as_str().to_string(), Value::Array(values))),
+                Some(m) => edits.push(self.replace(&m.value, hooks)),
+                None => new_members.push((stage.as_str(), hooks)),
             }
         }
         if !new_members.is_empty() {
@@ -319,7 +307,7 @@ impl Spec {
 
     /// Replaces the value at `range` with `value`, in the layout of the
     /// line it is on.
-    fn replace(&self, range: &Range<usize>, value: &Value) -> Edit {
+    fn replace(&self, range: &Range<usize>, value: &dyn erased::Serialize) -> Edit {
         let base = self.line_indent(range.start);
         Edit {
             range: range.clone(),
@@ -333,9 +321,9 @@ impl Spec {
         &self,
         object: &Range<usize>,
         members: &[Member],
-        new: &[(String, Value)],
+        new: &[(&str, &dyn erased::Serialize)],
     ) -> Edit {
-        let quote = |k: &String| serde_json::to_vec(k).unwrap_or_default();
+        let quote = |k: &str| serde_json::to_vec(k).unwrap_or_default();
         let (Some(first), Some(last)) = (members.first(), members.last()) else {
             // An empty object: write it anew.
             let mut text = vec![b'{'];
@@ -354,7 +342,7 @@ impl Spec {
                         text.extend_from_slice(&inner);
                         text.extend_from_slice(&quote(key));
                         text.extend_from_slice(b": ");
-                        text.extend_from_slice(&self.render(value, &inner));
+                        text.extend_from_slice(&self.render(*value, &inner));
                     }
                     text.push(b'\n');
                     text.extend_from_slice(&base);
@@ -366,7 +354,7 @@ impl Spec {
                         }
                         text.extend_from_slice(&quote(key));
                         text.push(b':');
-                        text.extend_from_slice(&self.render(value, b""));
+                        text.extend_from_slice(&self.render(*value, b""));
                     }
                 }
             }
@@ -393,7 +381,7 @@ impl Spec {
             text.extend_from_slice(&sep);
             text.extend_from_slice(&quote(key));
             text.extend_from_slice(&colon);
-            text.extend_from_slice(&self.render_in(value, base.as_deref()));
+            text.extend_from_slice(&self.render_in(*value, base.as_deref()));
         }
         Edit {
             range: last.value.end..last.value.end,
@@ -403,10 +391,10 @@ impl Spec {
 
     /// Appends elements to the array at `array`, laid out as the ones
     /// there.
-    fn append_elements(&self, array: &Range<usize>, values: &[Value]) -> Edit {
-        let elements = gojson::elements(&self.raw, array.clone());
+    fn append_elements(&self, array: &Range<usize>, values: &[&Hook]) -> Edit {
+        let elements: Vec<Range<usize>> = gojson::elements(&self.raw, array.clone()).collect();
         let (Some(first), Some(last)) = (elements.first(), elements.last()) else {
-            return self.replace(array, &Value::Array(values.to_vec()));
+            return self.replace(array, &values);
         };
         let sep = self.separator(array.start, first.start, elements.get(1).map(|e| e.start));
         let base = indent_after_newline(&sep);
@@ -459,7 +447,7 @@ impl Spec {
 
     /// A value laid out for a place whose lines start with `base`: pretty
     /// when the document is, else compact.
-    fn render(&self, value: &Value, base: &[u8]) -> Vec<u8> {
+    fn render(&self, value: &dyn erased::Serialize, base: &[u8]) -> Vec<u8> {
         match &self.indent {
             Some(_) => self.render_in(value, Some(base)),
             None => self.render_in(value, None),
@@ -468,16 +456,14 @@ impl Spec {
 
     /// Pretty with lines after the first prefixed by `base`, or compact
     /// for `None`.
-    fn render_in(&self, value: &Value, base: Option<&[u8]>) -> Vec<u8> {
+    fn render_in(&self, value: &dyn erased::Serialize, base: Option<&[u8]>) -> Vec<u8> {
         let mut out = Vec::with_capacity(256);
         let (Some(base), Some(unit)) = (base, &self.indent) else {
-            // Serialising a Value into a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut out, value);
+            // Serialising hooks into a Vec cannot fail: every key is a string.
+            let _ = value.compact(&mut out);
             return out;
         };
-        let fmt = serde_json::ser::PrettyFormatter::with_indent(unit);
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-        let _ = value.serialize(&mut ser);
+        let _ = value.pretty(&mut out, unit);
         if base.is_empty() {
             return out;
         }
@@ -490,6 +476,116 @@ impl Spec {
             nested.extend_from_slice(line);
         }
         nested
+    }
+}
+
+/// Values rendered into config.json: hooks, lists of them, stage maps, and
+/// the JSON value of a rewritten `hooks` member. (serde's `Serialize` is
+/// generic over the serializer; this is the object-safe part the edits
+/// need.)
+mod erased {
+    use std::io;
+
+    pub trait Serialize {
+        fn compact(&self, out: &mut Vec<u8>) -> io::Result<()>;
+        fn pretty(&self, out: &mut Vec<u8>, unit: &[u8]) -> io::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Serialize for T {
+        fn compact(&self, out: &mut Vec<u8>) -> io::Result<()> {
+            serde_json::to_writer(out, self).map_err(io::Error::other)
+        }
+
+        fn pretty(&self, out: &mut Vec<u8>, unit: &[u8]) -> io::Result<()> {
+            let fmt = serde_json::ser::PrettyFormatter::with_indent(unit);
+            let mut ser = serde_json::Serializer::with_formatter(out, fmt);
+            serde::Serialize::serialize(self, &mut ser).map_err(io::Error::other)
+        }
+    }
+}
+
+/// The new hooks of some stages, as the JSON object of lists it is
+/// written as.
+struct Stages<'a>(&'a [(Stage, Vec<&'a Hook>)]);
+
+impl Serialize for Stages<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (stage, hooks) in self.0 {
+            map.serialize_entry(stage.as_str(), hooks)?;
+        }
+        map.end()
+    }
+}
+
+/// A hook as compared for "already present", borrowed: the fields runc
+/// reads, an empty list being no list.
+#[derive(PartialEq, Eq, Hash)]
+struct HookKey<'a> {
+    path: &'a str,
+    args: &'a [String],
+    env: &'a [String],
+    timeout: Option<i64>,
+}
+
+impl<'a> HookKey<'a> {
+    fn of(h: &'a Hook) -> HookKey<'a> {
+        HookKey {
+            path: &h.path,
+            args: h.args.as_deref().unwrap_or_default(),
+            env: h.env.as_deref().unwrap_or_default(),
+            timeout: h.timeout,
+        }
+    }
+
+    fn of_go(h: &'a GoHook) -> HookKey<'a> {
+        HookKey {
+            path: &h.path,
+            args: h.args.items(),
+            env: h.env.items(),
+            timeout: h.timeout,
+        }
+    }
+}
+
+/// A fast hash for the "already present" check (FxHash's mixing): the
+/// hooks come from root-owned files, so there is no one to attack the
+/// table, and SipHash would cost more than the rest of the check.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let mut tail = [0u8; 8];
+        for (t, b) in tail.iter_mut().zip(chunks.remainder()) {
+            *t = *b;
+        }
+        self.add(u64::from_le_bytes(tail));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -512,17 +608,6 @@ fn is_marked(hooks: &Option<GoHooks>) -> bool {
             .iter()
             .any(|hook| is_marker_path(&hook.path))
     })
-}
-
-/// A hook as compared for "already present": an empty list is no list.
-fn normal(hook: &Hook) -> Hook {
-    let list = |l: &Option<Vec<String>>| l.clone().filter(|l| !l.is_empty());
-    Hook {
-        path: hook.path.clone(),
-        args: list(&hook.args),
-        env: list(&hook.env),
-        timeout: hook.timeout,
-    }
 }
 
 fn go_hook(hook: &Hook) -> GoHook {
@@ -557,21 +642,19 @@ fn explicit(hook: &GoHook) -> Value {
     Value::Object(map)
 }
 
-/// The whitespace that starts the first indented line, if the document is
-/// laid out on several lines.
-fn detect_indent(bytes: &[u8]) -> Option<Vec<u8>> {
-    let nl = bytes.iter().position(|&b| b == b'\n')?;
-    let rest = bytes.get(nl + 1..)?;
-    let indent: Vec<u8> = rest
+/// The indentation unit of a document, from the whitespace between its
+/// opening brace and its first key: what follows the last newline there,
+/// or `None` (compact) when there is no newline.
+fn detect_indent(after_brace: &[u8]) -> Option<Vec<u8>> {
+    let nl = after_brace.iter().rposition(|&b| b == b'\n')?;
+    let indent: Vec<u8> = after_brace
+        .get(nl + 1..)
+        .unwrap_or_default()
         .iter()
         .take_while(|&&b| b == b' ' || b == b'\t')
         .copied()
         .collect();
     if indent.is_empty() {
-        // A document whose only newline is the trailing one is compact.
-        if rest.iter().all(|b| b.is_ascii_whitespace()) {
-            return None;
-        }
         return Some(b"  ".to_vec());
     }
     Some(indent)

@@ -19,7 +19,7 @@ use crate::runtime_path::{find_runtime, NoRuntime, Runtime};
 use crate::trust::{open_in, read_limited, regular_file, MAX_SPEC_BYTES};
 use crate::{logging, sources};
 use std::ffi::{CString, OsStr};
-use std::io;
+use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -145,7 +145,16 @@ pub fn prepare_bundle(args: &RuncArgs, config: &Config) -> Result<Prepared, Shim
         .inject(&collected.hooks)
         .map_err(|fault| FileError::new(&shown, fault))?;
     if let Outcome::Added(n) = outcome {
-        replace_in_dir(&dir, &name, Keep::of(&meta), false, |f| spec.write_to(f))
+        // One write for the usual few KiB; a large file is streamed from
+        // the bytes already read.
+        let write = |f: &mut std::fs::File| {
+            if meta.len() <= 256 * 1024 {
+                f.write_all(&spec.to_bytes())
+            } else {
+                spec.write_to(f)
+            }
+        };
+        replace_in_dir(&dir, &name, Keep::of(&meta), false, write)
             .map_err(|e| FileError::new(&shown, format!("cannot write: {}", io_fault(&e))))?;
         tracing::debug!(id, bundle = ?dir_path, hooks = n, "hooks added");
     } else {
