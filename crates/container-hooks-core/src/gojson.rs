@@ -371,13 +371,8 @@ fn quote_char(c: u8) -> String {
 
 /// The first whitespace-free position at or after `pos`.
 pub fn skip_ws(text: &[u8], mut pos: usize) -> usize {
-    while let Some(&b) = text.get(pos) {
-        match b {
-            // Indentation comes in runs of spaces: eight at a time.
-            b' ' if text.get(pos..pos + 8) == Some(b"        ") => pos += 8,
-            b' ' | b'\t' | b'\n' | b'\r' => pos += 1,
-            _ => break,
-        }
+    while matches!(text.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        pos += 1;
     }
     pos
 }

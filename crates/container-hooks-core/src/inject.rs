@@ -26,6 +26,7 @@
 use crate::gojson::{self, Kind, Member};
 use crate::gospec::{spec_field, ConditionFacts, Decoder, GoHook, GoHooks, STAGE_FIELDS};
 use crate::hook::{is_marker_path, Hook, HookSet, Stage};
+use crate::trust::FileBytes;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -37,7 +38,7 @@ use std::ops::Range;
 /// the edits that injection made.
 #[derive(Debug, Clone)]
 pub struct Spec {
-    raw: Vec<u8>,
+    raw: FileBytes,
     /// The top-level object.
     object: Range<usize>,
     /// Its members, in document order.
@@ -76,6 +77,11 @@ impl Spec {
 
     /// [`Spec::parse`], taking the bytes over.
     pub fn from_vec(raw: Vec<u8>) -> Result<Spec, String> {
+        Spec::from_bytes(FileBytes::Read(raw))
+    }
+
+    /// [`Spec::parse`] of a file's bytes, read or mapped.
+    pub fn from_bytes(raw: FileBytes) -> Result<Spec, String> {
         let checked = gojson::check(&raw).map_err(|e| e.fault(&raw))?;
         let Some(members) = checked.members else {
             return Err("not a JSON object".to_string());

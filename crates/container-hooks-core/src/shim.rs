@@ -16,7 +16,7 @@ use crate::error::{io_fault, FileError};
 use crate::inject::{Outcome, Spec};
 use crate::runc_args::{Dialect, Invocation, RuncArgs};
 use crate::runtime_path::{find_runtime, NoRuntime, Runtime};
-use crate::trust::{open_in, read_limited, regular_file, MAX_SPEC_BYTES};
+use crate::trust::{open_in, read_whole, regular_file, MAX_SPEC_BYTES};
 use crate::{logging, sources};
 use std::ffi::{CString, OsStr};
 use std::io::{self, Write};
@@ -131,8 +131,8 @@ pub fn prepare_bundle(args: &RuncArgs, config: &Config) -> Result<Prepared, Shim
         Err(e) => return Ok(Prepared::Untouched(format!("{shown:?}: {}", io_fault(&e)))),
     };
     let meta = regular_file(&file, &shown)?;
-    let bytes = read_limited(file, &meta, &shown, MAX_SPEC_BYTES)?;
-    let mut spec = Spec::from_vec(bytes).map_err(|fault| FileError::new(&shown, fault))?;
+    let bytes = read_whole(file, &meta, &shown, MAX_SPEC_BYTES)?;
+    let mut spec = Spec::from_bytes(bytes).map_err(|fault| FileError::new(&shown, fault))?;
     if spec.is_marked() {
         tracing::debug!(id, bundle = ?dir_path, "bundle carries the container-hooks marker; nothing added");
         return Ok(Prepared::Injected(Outcome::Marked));
@@ -145,10 +145,10 @@ pub fn prepare_bundle(args: &RuncArgs, config: &Config) -> Result<Prepared, Shim
         .inject(&collected.hooks)
         .map_err(|fault| FileError::new(&shown, fault))?;
     if let Outcome::Added(n) = outcome {
-        // One write for the usual few KiB; a large file is streamed from
-        // the bytes already read.
+        // One write for the usual few KiB; a large file is written from
+        // its mapping, never copied in memory.
         let write = |f: &mut std::fs::File| {
-            if meta.len() <= 256 * 1024 {
+            if meta.len() < 64 * 1024 {
                 f.write_all(&spec.to_bytes())
             } else {
                 spec.write_to(f)

@@ -174,6 +174,107 @@ pub fn read_limited(
     Ok(buf)
 }
 
+/// Files at least this large are mapped rather than read.
+const MAP_FROM: u64 = 64 * 1024;
+
+/// The bytes of a whole file: read into memory, or, for a large file,
+/// mapped. Mapping costs a few page faults where reading costs one per
+/// page (and a copy); on a virtual machine that is most of the time the
+/// shim spends on a large config.json.
+pub enum FileBytes {
+    Read(Vec<u8>),
+    Mapped(Mapping),
+}
+
+/// A read-only private mapping of a whole file, unmapped when dropped.
+/// A file truncated by someone else while it is mapped makes the next
+/// read of a page past its end fail with SIGBUS: the process then dies
+/// before it has written anything, as a crash would.
+pub struct Mapping {
+    ptr: std::ptr::NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the mapping is read-only and owned by this value alone.
+unsafe impl Send for Mapping {}
+// SAFETY: as above; shared references only read.
+unsafe impl Sync for Mapping {}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` and `len` describe a mapping made in `read_whole`
+        // and not unmapped since.
+        unsafe { libc::munmap(self.ptr.as_ptr().cast(), self.len) };
+    }
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Read(v) => v,
+            // SAFETY: the mapping is `len` readable bytes for as long as
+            // `self` lives.
+            FileBytes::Mapped(m) => unsafe { std::slice::from_raw_parts(m.ptr.as_ptr(), m.len) },
+        }
+    }
+}
+
+impl Clone for FileBytes {
+    fn clone(&self) -> Self {
+        FileBytes::Read(self.to_vec())
+    }
+}
+
+impl std::fmt::Debug for FileBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FileBytes({} bytes)", self.len())
+    }
+}
+
+impl From<Vec<u8>> for FileBytes {
+    fn from(v: Vec<u8>) -> Self {
+        FileBytes::Read(v)
+    }
+}
+
+/// Reads a whole file of at most `limit` bytes, mapping it when it is
+/// large ([`FileBytes`]).
+pub fn read_whole(
+    file: File,
+    meta: &Metadata,
+    path: &Path,
+    limit: u64,
+) -> Result<FileBytes, FileError> {
+    if meta.len() > limit {
+        return Err(size_error(path, limit));
+    }
+    if meta.len() < MAP_FROM {
+        return read_limited(file, meta, path, limit).map(FileBytes::Read);
+    }
+    let len = usize::try_from(meta.len()).map_err(|_| size_error(path, limit))?;
+    // SAFETY: a fresh read-only private mapping of `len` bytes of an open
+    // file; the kernel picks the address.
+    let ptr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ,
+            libc::MAP_PRIVATE,
+            file.as_raw_fd(),
+            0,
+        )
+    };
+    if ptr == libc::MAP_FAILED {
+        return read_limited(file, meta, path, limit).map(FileBytes::Read);
+    }
+    match std::ptr::NonNull::new(ptr.cast::<u8>()) {
+        Some(ptr) => Ok(FileBytes::Mapped(Mapping { ptr, len })),
+        None => read_limited(file, meta, path, limit).map(FileBytes::Read),
+    }
+}
+
 fn size_error(path: &Path, limit: u64) -> FileError {
     FileError::new(
         path,
@@ -222,6 +323,24 @@ mod tests {
         assert!(err.contains("a FIFO"), "{err}");
         let missing = std::ffi::CString::new("nothing").unwrap();
         assert!(open_regular_in(&d, &missing, &fifo).unwrap().is_none());
+    }
+
+    #[test]
+    fn large_files_are_mapped_small_ones_read() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, size) in [("small", 100usize), ("large", 200 * 1024)] {
+            let p = dir.path().join(name);
+            let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&p, &data).unwrap();
+            let (file, meta) = open_regular(&p).unwrap().unwrap();
+            let got = read_whole(file, &meta, &p, 1 << 20).unwrap();
+            assert_eq!(&*got, &data[..]);
+            assert_eq!(matches!(got, FileBytes::Mapped(_)), size >= 64 * 1024);
+            assert_eq!(&*got.clone(), &data[..]);
+        }
+        let p = dir.path().join("large");
+        let (file, meta) = open_regular(&p).unwrap().unwrap();
+        assert!(read_whole(file, &meta, &p, 1024).is_err());
     }
 
     #[test]

@@ -361,7 +361,7 @@ fn config_json_is_read_as_runc_reads_it() {
     // Written into the members runc reads, never beside them.
     let written = std::fs::read_to_string(b.config_path()).unwrap();
     assert!(
-        !written.contains("\"hooks\"") && !written.contains("\"prestart\""),
+        !written.contains("\"hooks\":") && !written.contains("\"prestart\":"),
         "{written}"
     );
 }
