@@ -23,7 +23,7 @@ pub fn load(path: &Path) -> Result<HookSet, FileError> {
 ///
 /// [`gojson`]: crate::gojson
 pub fn parse(bytes: &[u8]) -> Result<HookSet, String> {
-    std::str::from_utf8(bytes)
+    let text = std::str::from_utf8(bytes)
         .map_err(|e| format!("not valid UTF-8 (byte {})", e.valid_up_to()))?;
     let checked = gojson::check(bytes).map_err(|e| e.fault(bytes))?;
     let end = gojson::skip_ws(bytes, checked.value.end);
@@ -40,7 +40,7 @@ pub fn parse(bytes: &[u8]) -> Result<HookSet, String> {
     };
     let mut stages: Vec<(Stage, Vec<Hook>)> = Vec::new();
     for m in members {
-        let name = gojson::unquote(bytes, m.key.clone());
+        let name = gojson::unquote_str(text, m.key.clone());
         let stage = Stage::from_name(&name).ok_or_else(|| {
             format!(
                 "field `{name}`: unknown hook stage (expected one of {})",
@@ -52,7 +52,7 @@ pub fn parse(bytes: &[u8]) -> Result<HookSet, String> {
         }
         let mut hooks = Vec::new();
         for (i, el) in gojson::elements(bytes, m.value).enumerate() {
-            let hook = decode_hook(bytes, el).map_err(|f| format!("field `{name}[{i}]`: {f}"))?;
+            let hook = decode_hook(text, el).map_err(|f| format!("field `{name}[{i}]`: {f}"))?;
             hook.check().map_err(|fault| {
                 format!(
                     "field `{name}[{i}]`: {}",
@@ -74,8 +74,9 @@ pub fn parse(bytes: &[u8]) -> Result<HookSet, String> {
 }
 
 /// One hook object: `path`, `args`, `env`, `timeout` and nothing else.
-fn decode_hook(text: &[u8], at: Range<usize>) -> Result<Hook, String> {
-    if gojson::kind(text, at.start) != Some(Kind::Object) {
+fn decode_hook(text: &str, at: Range<usize>) -> Result<Hook, String> {
+    let bytes = text.as_bytes();
+    if gojson::kind(bytes, at.start) != Some(Kind::Object) {
         return Err("invalid type: expected a hook object".to_string());
     }
     let mut hook = Hook {
@@ -85,8 +86,8 @@ fn decode_hook(text: &[u8], at: Range<usize>) -> Result<Hook, String> {
         timeout: None,
     };
     let mut seen = [false; 4];
-    for m in gojson::members(text, at) {
-        let key = gojson::unquote(text, m.key.clone());
+    for m in gojson::members(bytes, at) {
+        let key = gojson::unquote_str(text, m.key.clone());
         let Some(field) = ["path", "args", "env", "timeout"]
             .iter()
             .position(|f| *f == key)
@@ -98,13 +99,13 @@ fn decode_hook(text: &[u8], at: Range<usize>) -> Result<Hook, String> {
         if std::mem::replace(&mut seen[field], true) {
             return Err(format!("duplicate field `{key}`"));
         }
-        let kind = gojson::kind(text, m.value.start);
+        let kind = gojson::kind(bytes, m.value.start);
         let strings = || -> Result<Option<Vec<String>>, String> {
             match kind {
                 Some(Kind::Null) => Ok(None),
-                Some(Kind::Array) => gojson::elements(text, m.value.clone())
-                    .map(|e| match gojson::kind(text, e.start) {
-                        Some(Kind::String) => Ok(gojson::unquote(text, e).into_owned()),
+                Some(Kind::Array) => gojson::elements(bytes, m.value.clone())
+                    .map(|e| match gojson::kind(bytes, e.start) {
+                        Some(Kind::String) => Ok(gojson::unquote_str(text, e).into_owned()),
                         _ => Err(format!(
                             "field `{key}`: invalid type: expected a list of strings"
                         )),
@@ -118,7 +119,7 @@ fn decode_hook(text: &[u8], at: Range<usize>) -> Result<Hook, String> {
         };
         match &*key {
             "path" if kind == Some(Kind::String) => {
-                hook.path = gojson::unquote(text, m.value.clone()).into_owned()
+                hook.path = gojson::unquote_str(text, m.value.clone()).into_owned()
             }
             "path" => return Err("field `path`: invalid type: expected a string".to_string()),
             "args" => hook.args = strings()?,
@@ -126,7 +127,7 @@ fn decode_hook(text: &[u8], at: Range<usize>) -> Result<Hook, String> {
             _ => {
                 hook.timeout = match kind {
                     Some(Kind::Null) => None,
-                    _ => Some(gojson::integer(text, m.value.clone()).ok_or_else(|| {
+                    _ => Some(gojson::integer(bytes, m.value.clone()).ok_or_else(|| {
                         "field `timeout`: invalid type: expected an integer number of seconds"
                             .to_string()
                     })?),
