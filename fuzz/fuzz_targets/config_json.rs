@@ -1,6 +1,7 @@
 //! config.json: any bytes either are refused with a one-line fault or,
 //! after injection, give a document that reads back as the same value,
-//! and a second injection adds nothing.
+//! and a second injection adds nothing; the view hook conditions read is
+//! computed without panicking.
 #![no_main]
 
 use container_hooks_core::error::FileError;
@@ -41,6 +42,8 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
+    // What hook conditions see is computed for any input that parses.
+    let _ = spec.condition_view();
     let before = spec.value().clone();
     let set = hooks();
     match spec.inject(&set) {

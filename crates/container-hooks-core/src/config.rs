@@ -203,6 +203,33 @@ impl Config {
         Config::parse(text).map_err(|fault| FileError::new(path, fault))
     }
 
+    /// Loads config.toml for the shim. A file that is valid TOML but wrong
+    /// elsewhere (an unknown key, a bad value) still names the runtime that
+    /// commands such as `delete` and `kill` must reach, because the
+    /// container they act on was created by that runtime: then its
+    /// `runtimes` alone are read, with the error kept for the commands that
+    /// need the whole file. A file that cannot be read, is not trusted or is
+    /// not TOML is an error for every command: falling back to a default
+    /// runtime could send `delete` to a runtime that does not know the
+    /// container.
+    pub fn load_for_shim(path: &Path) -> Result<ShimConfig, FileError> {
+        let Some(bytes) = read_trusted(path, MAX_SOURCE_BYTES)? else {
+            return Ok(ShimConfig::Whole(Config::default()));
+        };
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| FileError::new(path, "not valid UTF-8"))?;
+        match Config::parse(text) {
+            Ok(config) => Ok(ShimConfig::Whole(config)),
+            Err(fault) => {
+                let error = FileError::new(path, fault);
+                match runtimes_alone(text) {
+                    Some(runtimes) => Ok(ShimConfig::RuntimesOnly { runtimes, error }),
+                    None => Err(error),
+                }
+            }
+        }
+    }
+
     /// Parses config.toml text; the fault names the line, column and key.
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| toml_fault(text, &e))?;
@@ -224,6 +251,51 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// config.toml as the shim reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShimConfig {
+    /// The whole file is valid (or missing: the defaults).
+    Whole(Config),
+    /// The file is trusted TOML with a fault outside `runtimes`: the
+    /// runtimes it names, and the fault.
+    RuntimesOnly {
+        runtimes: Vec<String>,
+        error: FileError,
+    },
+}
+
+impl ShimConfig {
+    /// The runtimes to try, in order.
+    pub fn runtimes(&self) -> &[String] {
+        match self {
+            ShimConfig::Whole(c) => &c.runtime.runtimes,
+            ShimConfig::RuntimesOnly { runtimes, .. } => runtimes,
+        }
+    }
+}
+
+/// `[container-hooks-runtime] runtimes` of a TOML document whose other
+/// keys may be wrong; `None` when the document is not TOML or `runtimes`
+/// itself is wrong. A missing table or key means the default.
+fn runtimes_alone(text: &str) -> Option<Vec<String>> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let runtimes = match table.get("container-hooks-runtime") {
+        None => return Some(RuntimeConfig::default().runtimes),
+        Some(toml::Value::Table(t)) => t.get("runtimes"),
+        Some(_) => return None,
+    };
+    let list = match runtimes {
+        None => return Some(RuntimeConfig::default().runtimes),
+        Some(toml::Value::Array(list)) => list,
+        Some(_) => return None,
+    };
+    let names: Vec<String> = list
+        .iter()
+        .map(|v| v.as_str().filter(|s| !s.is_empty()).map(str::to_string))
+        .collect::<Option<_>>()?;
+    (!names.is_empty()).then_some(names)
 }
 
 /// A toml parse error as one line: `line L, column C: message`.
@@ -365,6 +437,49 @@ path = "/opt/ctk"
         let err =
             Config::parse("[container-hooks]\nmissing-hook-program = \"fail\"\n").unwrap_err();
         assert!(err.contains("line 2") && err.contains("skip"), "{err}");
+    }
+
+    #[test]
+    fn shim_reads_runtimes_alone_from_a_file_wrong_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        let load = |text: &str| {
+            std::fs::write(&p, text).unwrap();
+            std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+                .unwrap();
+            Config::load_for_shim(&p)
+        };
+        let got = load(
+            "[container-hooks]\npaht = \"/x\"\n[container-hooks-runtime]\nruntimes = [\"crun\"]\n",
+        )
+        .unwrap();
+        assert_eq!(got.runtimes(), ["crun"]);
+        assert!(
+            matches!(&got, ShimConfig::RuntimesOnly { error, .. } if error.to_string().contains("paht"))
+        );
+        let got = load("[container-hooks]\nstrict = \"yes\"\n").unwrap();
+        assert_eq!(got.runtimes(), ["runc", "crun"]);
+        assert!(matches!(got, ShimConfig::RuntimesOnly { .. }));
+        for broken in [
+            "[[[ broken",
+            "[container-hooks-runtime]\nruntimes = \"crun\"\n",
+            "[container-hooks-runtime]\nruntimes = [\"\"]\nx = 1\n",
+            "container-hooks-runtime = 3\n",
+        ] {
+            let err = load(broken).unwrap_err();
+            assert!(err.to_string().contains("config.toml"), "{broken:?}: {err}");
+        }
+        assert_eq!(
+            load("[container-hooks-runtime]\nruntimes = [\"crun\"]\n").unwrap(),
+            ShimConfig::Whole(
+                Config::parse("[container-hooks-runtime]\nruntimes = [\"crun\"]\n").unwrap()
+            )
+        );
+        std::fs::remove_file(&p).unwrap();
+        assert_eq!(
+            Config::load_for_shim(&p).unwrap(),
+            ShimConfig::Whole(Config::default())
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //!   `strings.ToLower` does, compared byte by byte (names equal once
 //!   lower-cased come in an undefined order there, by exact name here);
 //! - the file is decoded as Go's `encoding/json` decodes it into
-//!   containers/common's structs ([`crate::gojson`]): keys matched
+//!   containers/common's structs ([`crate::godecode`]): keys matched
 //!   exactly, else under Unicode case folding ([`crate::gokeys`]); a key
 //!   given twice is decoded twice (an object merges, a list or a string is
 //!   replaced); `null` leaves a string or an object as it was and makes a
@@ -49,7 +49,7 @@
 
 use crate::config::MissingHookProgram;
 use crate::error::{io_fault, FileError};
-use crate::gojson::{self, Json, StringList};
+use crate::godecode::{self, Json, StringList};
 use crate::gokeys;
 use crate::hook::{Hook, HookSet, Stage};
 use crate::trust::{check_owner_and_mode, read_trusted, MAX_SOURCE_BYTES};
@@ -525,7 +525,7 @@ fn unknown_key_warning(field: &str, hint: Option<&str>) -> String {
 }
 
 fn parse(path: &Path, bytes: &[u8]) -> Result<HookFile, ParseFailure> {
-    let value = gojson::parse(bytes).map_err(|e| e.to_string())?;
+    let value = godecode::parse(bytes).map_err(|e| e.to_string())?;
     let top = match &value {
         Json::Object(m) => m.as_slice(),
         // Go decodes `null` into an empty struct.
@@ -538,7 +538,7 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<HookFile, ParseFailure> {
     let mut version = String::new();
     for (key, v) in top {
         if gokeys::field_for(&["version"], key).is_some() {
-            gojson::string_into(&mut version, v, "version")?;
+            godecode::string_into(&mut version, v, "version")?;
         }
     }
     match version.as_str() {
@@ -600,10 +600,10 @@ fn decode_hook(
             _ => None,
         },
         |field, v| match field {
-            "path" => gojson::string_into(&mut raw.path, v, "hook.path"),
+            "path" => godecode::string_into(&mut raw.path, v, "hook.path"),
             "args" => raw.args.decode(v, "hook.args"),
             "env" => raw.env.decode(v, "hook.env"),
-            _ => gojson::opt_int_into(&mut raw.timeout, v, "hook.timeout"),
+            _ => godecode::opt_int_into(&mut raw.timeout, v, "hook.timeout"),
         },
     )
 }
@@ -629,10 +629,10 @@ fn decode_when(
             _ => None,
         },
         |field, v| match field {
-            "always" => gojson::opt_bool_into(&mut raw.always, v, "when.always"),
-            "annotations" => gojson::string_map_into(&mut raw.annotations, v, "when.annotations"),
+            "always" => godecode::opt_bool_into(&mut raw.always, v, "when.always"),
+            "annotations" => godecode::string_map_into(&mut raw.annotations, v, "when.annotations"),
             "commands" => raw.commands.decode(v, "when.commands"),
-            _ => gojson::opt_bool_into(&mut raw.has_bind_mounts, v, "when.hasBindMounts"),
+            _ => godecode::opt_bool_into(&mut raw.has_bind_mounts, v, "when.hasBindMounts"),
         },
     )
 }
@@ -676,11 +676,11 @@ fn parse_1_0_0(path: &Path, top: &[(Cow<'_, str>, Json<'_>)]) -> Result<HookFile
                 "version" => Ok(()),
                 "hook" => {
                     saw_hook |= !matches!(v, Json::Null);
-                    decode_hook(gojson::members(v, "hook")?, &mut raw_hook, &mut nested)
+                    decode_hook(godecode::members(v, "hook")?, &mut raw_hook, &mut nested)
                 }
                 "when" => {
                     saw_when |= !matches!(v, Json::Null);
-                    decode_when(gojson::members(v, "when")?, &mut raw_when, &mut nested)
+                    decode_when(godecode::members(v, "when")?, &mut raw_when, &mut nested)
                 }
                 _ => stages.decode(v, "stages"),
             },
@@ -870,7 +870,7 @@ fn parse_0_1_0(
             "version" => Ok(()),
             "hook" => {
                 hook_is_object = matches!(v, Json::Object(_));
-                gojson::opt_string_into(&mut raw.hook, v, "hook")
+                godecode::opt_string_into(&mut raw.hook, v, "hook")
             }
             "arguments" => raw.arguments.decode(v, "arguments"),
             "stages" => raw.stages.decode(v, "stages"),
@@ -879,7 +879,7 @@ fn parse_0_1_0(
             "cmd" => raw.cmd.decode(v, "cmd"),
             "annotations" => raw.annotations.decode(v, "annotations"),
             "annotation" => raw.annotation.decode(v, "annotation"),
-            _ => gojson::opt_bool_into(&mut raw.has_bind_mounts, v, "hasbindmounts"),
+            _ => godecode::opt_bool_into(&mut raw.has_bind_mounts, v, "hasbindmounts"),
         },
     )
     .map_err(|fault| {

@@ -1,40 +1,61 @@
-//! Adding hooks to a bundle's config.json.
+//! Adding hooks to a bundle's config.json, as runc will read them.
 //!
-//! Only the top-level `hooks` member is parsed and rewritten: the rest of
-//! the document is checked to be valid JSON and then copied byte for byte,
-//! so every field (known to a spec version or not), the order of keys, the
-//! layout and the spelling of numbers stay exactly as they were, and the
-//! cost of a create stays flat as config.json grows. Hooks are appended
-//! after those already in each stage; a hook already present is not added
-//! again, and a bundle carrying the `container-hooks` marker gets nothing.
+//! config.json is checked once, in one pass, the way runc's Go decoder
+//! checks it ([`gojson`]); then only the parts that change are rewritten:
+//! new hooks are spliced in after those already in each stage, and every
+//! other byte (fields known to a spec version or not, key order, layout,
+//! the spelling of numbers) is copied as it was. So the cost of a create
+//! stays flat as config.json grows, and a file is written only when a hook
+//! is added.
+//!
+//! Hooks go where runc will read them: runc matches keys case-insensitively
+//! and merges a member named twice ([`gospec`]), so a `"Hooks"` or
+//! `"Prestart"` key is written into, never doubled by a second `hooks` or
+//! `prestart` that would make Go drop the hooks already there. When the
+//! hooks are spread over several members (a `hooks` named twice, a stage
+//! named twice), the last `hooks` member, the one Go reads last, is
+//! rewritten to hold every hook runc would have seen plus the new ones,
+//! each field written out so that no earlier member can leak into them.
+//! A hook already present (same path, args, env, timeout, as runc reads
+//! it) is not added again, and a bundle carrying the `container-hooks`
+//! marker gets nothing.
+//!
+//! [`gojson`]: crate::gojson
+//! [`gospec`]: crate::gospec
 
-use crate::error::json_fault;
-use crate::hook::{is_marker_path, Hook, HookSet};
-use serde::de::{Deserializer, MapAccess, Visitor};
+use crate::gojson::{self, Kind, Member};
+use crate::gospec::{spec_field, ConditionFacts, Decoder, GoHook, GoHooks, STAGE_FIELDS};
+use crate::hook::{is_marker_path, Hook, HookSet, Stage};
+use crate::trust::FileBytes;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
-use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{self, Write};
 use std::ops::Range;
 
 /// A config.json: the original bytes, where its top-level members are, and
-/// its `hooks` member parsed.
+/// the edits that injection made.
 #[derive(Debug, Clone)]
 pub struct Spec {
-    raw: Vec<u8>,
-    /// Top-level members: key and the byte range of the value.
-    members: Vec<(String, Range<usize>)>,
-    /// The top-level `hooks` value (the last one, as JSON decoders take
-    /// it) and its byte range, if there is one.
-    hooks: Option<(Value, Range<usize>)>,
-    /// The hooks value after injection, when something was added.
-    new_hooks: Option<Value>,
-    /// For each hook of the last injected set, in its order, whether it
-    /// was added.
-    added: Vec<bool>,
-    /// The indentation of the first indented line, `None` for compact JSON.
+    raw: FileBytes,
+    /// The top-level object.
+    object: Range<usize>,
+    /// Its members, in document order.
+    members: Vec<Member>,
+    /// Replacements of byte ranges of `raw`, in order, not overlapping
+    /// (an insertion is an empty range).
+    edits: Vec<Edit>,
+    /// The hooks the last [`Spec::inject`] added, per stage.
+    added: HookSet,
+    /// The indentation unit, `None` for compact JSON.
     indent: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone)]
+struct Edit {
+    range: Range<usize>,
+    text: Vec<u8>,
 }
 
 /// What injection did.
@@ -50,266 +71,611 @@ pub enum Outcome {
     NothingToAdd,
 }
 
-/// The top-level members of a JSON object, borrowed from the input.
-struct Members<'a>(Vec<(String, &'a RawValue)>);
-
-impl<'de> serde::Deserialize<'de> for Members<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
-                    out.push((k, v));
-                }
-                Ok(Members(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
 impl Spec {
-    /// Parses config.json; it must be a JSON object.
+    /// Parses config.json; its first value must be a JSON object.
     pub fn parse(bytes: &[u8]) -> Result<Spec, String> {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| format!("not valid UTF-8 (byte {})", e.valid_up_to()))?;
-        let members: Members = serde_json::from_str(text).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => "not a JSON object".to_string(),
-            _ => json_fault(&e),
-        })?;
-        let base = text.as_ptr() as usize;
-        let mut hooks = None;
-        let mut ranges = Vec::with_capacity(members.0.len());
-        for (key, raw) in members.0 {
-            let start = raw.get().as_ptr() as usize - base;
-            let range = start..start + raw.get().len();
-            if key == "hooks" {
-                let value: Value = serde_json::from_str(raw.get()).map_err(|e| json_fault(&e))?;
-                hooks = Some((value, range.clone()));
-            }
-            ranges.push((key, range));
-        }
+        Spec::from_vec(bytes.to_vec())
+    }
+
+    /// [`Spec::parse`], taking the bytes over.
+    pub fn from_vec(raw: Vec<u8>) -> Result<Spec, String> {
+        Spec::from_bytes(FileBytes::Read(raw))
+    }
+
+    /// [`Spec::parse`] of a file's bytes, read or mapped.
+    pub fn from_bytes(raw: FileBytes) -> Result<Spec, String> {
+        let checked = gojson::check(&raw).map_err(|e| e.fault(&raw))?;
+        let Some(members) = checked.members else {
+            return Err("not a JSON object".to_string());
+        };
+        let first = members.first().map_or(checked.value.end, |m| m.key.start);
+        let indent = detect_indent(raw.get(checked.value.start + 1..first).unwrap_or_default());
         Ok(Spec {
-            raw: bytes.to_vec(),
-            members: ranges,
-            hooks,
-            new_hooks: None,
-            added: Vec::new(),
-            indent: detect_indent(bytes),
+            object: checked.value,
+            members,
+            edits: Vec::new(),
+            added: HookSet::new(),
+            indent,
+            raw,
         })
     }
 
-    /// The whole document as a JSON value (parsed on demand: for tools and
-    /// tests; the shim never needs it).
+    /// The document as a JSON value (parsed on demand: for tools and
+    /// tests; the shim never needs it). serde_json's reading, not Go's:
+    /// for showing the document, not for deciding anything.
     pub fn value(&self) -> Value {
-        serde_json::from_slice(&self.to_bytes()).unwrap_or(Value::Null)
+        serde_json::Deserializer::from_slice(&self.to_bytes())
+            .into_iter::<Value>()
+            .next()
+            .and_then(Result::ok)
+            .unwrap_or(Value::Null)
     }
 
-    /// A top-level member parsed as a value (the last one of that name).
-    pub fn member(&self, key: &str) -> Option<Value> {
-        let (_, range) = self.members.iter().rev().find(|(k, _)| k == key)?;
-        serde_json::from_slice(self.raw.get(range.clone())?).ok()
-    }
-
-    /// The members hook conditions look at (`process`, `annotations`,
-    /// `mounts`) as an object.
+    /// What hook conditions look at, as runc reads it: `process`
+    /// {`args`}, `annotations`, `mounts` [{`destination`, `type`,
+    /// `options`}], under these names whatever the case of the keys in the
+    /// file, with members named twice merged as Go merges them. A value of
+    /// the wrong type is left out (runc refuses such a file anyway).
     pub fn condition_view(&self) -> Value {
-        let mut map = Map::new();
-        for key in ["process", "annotations", "mounts"] {
-            if let Some(v) = self.member(key) {
-                map.insert(key.to_string(), v);
+        self.with_current(|text, members| {
+            let mut decoder = Decoder::new(text);
+            let mut facts = ConditionFacts::default();
+            for m in members {
+                if let Some(field) = spec_field(text, m) {
+                    decoder.condition_member(&mut facts, field, &m.value);
+                }
             }
-        }
-        Value::Object(map)
+            facts.to_value()
+        })
     }
 
-    /// The document: the original bytes, with the `hooks` member rewritten
-    /// (in the document's layout) when hooks were added.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let Some(new_hooks) = &self.new_hooks else {
-            return self.raw.clone();
-        };
-        let text = self.render(new_hooks);
-        let mut out = Vec::with_capacity(self.raw.len() + text.len() + 16);
-        match &self.hooks {
-            Some((_, range)) => {
-                out.extend_from_slice(self.raw.get(..range.start).unwrap_or_default());
-                out.extend_from_slice(&text);
-                out.extend_from_slice(self.raw.get(range.end..).unwrap_or_default());
-            }
-            None => {
-                // A new last member: after the last value, or inside `{}`.
-                let (at, comma) = match self.members.last() {
-                    Some((_, range)) => (range.end, ","),
-                    None => (
-                        self.raw
-                            .iter()
-                            .position(|&b| b == b'{')
-                            .map_or(0, |p| p + 1),
-                        "",
-                    ),
-                };
-                out.extend_from_slice(self.raw.get(..at).unwrap_or_default());
-                out.extend_from_slice(comma.as_bytes());
-                match &self.indent {
-                    Some(indent) => {
-                        out.push(b'\n');
-                        out.extend_from_slice(indent);
-                        out.extend_from_slice(b"\"hooks\": ");
-                    }
-                    None => out.extend_from_slice(b"\"hooks\":"),
-                }
-                out.extend_from_slice(&text);
-                if self.members.is_empty() && self.indent.is_some() {
-                    out.push(b'\n');
-                }
-                out.extend_from_slice(self.raw.get(at..).unwrap_or_default());
-            }
+    /// The hooks runc will read, and the first type error in them.
+    fn go_hooks(text: &[u8], members: &[Member]) -> (Option<GoHooks>, Option<String>) {
+        let mut decoder = Decoder::new(text);
+        let mut hooks = None;
+        for m in members
+            .iter()
+            .filter(|m| spec_field(text, m) == Some("hooks"))
+        {
+            decoder.hooks(&mut hooks, &m.value);
         }
+        (hooks, decoder.error)
+    }
+
+    /// Calls `f` with the current text (after any edits) and its members.
+    fn with_current<T>(&self, f: impl FnOnce(&[u8], &[Member]) -> T) -> T {
+        if self.edits.is_empty() {
+            return f(&self.raw, &self.members);
+        }
+        let text = self.to_bytes();
+        let members = gojson::check(&text)
+            .ok()
+            .and_then(|c| c.members)
+            .unwrap_or_default();
+        f(&text, &members)
+    }
+
+    /// Whether a prestart hook runc will read is the `container-hooks`
+    /// marker.
+    pub fn is_marked(&self) -> bool {
+        self.with_current(|text, members| is_marked(&Spec::go_hooks(text, members).0))
+    }
+
+    /// The document: the original bytes with the edits applied.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let extra: usize = self.edits.iter().map(|e| e.text.len()).sum();
+        let mut out = Vec::with_capacity(self.raw.len() + extra);
+        // Writing into a Vec cannot fail.
+        let _ = self.write_to(&mut out);
         out
     }
 
-    /// A hooks value laid out as a top-level member of this document.
-    fn render(&self, hooks: &Value) -> Vec<u8> {
-        let mut out = Vec::with_capacity(1024);
-        let written = match &self.indent {
-            None => serde_json::to_writer(&mut out, hooks),
-            Some(indent) => {
-                let fmt = serde_json::ser::PrettyFormatter::with_indent(indent);
-                let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-                hooks.serialize(&mut ser)
-            }
-        };
-        // Serialising a Value into a Vec cannot fail: every key is a string.
-        debug_assert!(written.is_ok());
-        match &self.indent {
-            // One level deeper than the top: indent every line but the first.
-            Some(indent) => {
-                let mut nested = Vec::with_capacity(out.len() * 2);
-                for (i, line) in out.split(|&b| b == b'\n').enumerate() {
-                    if i > 0 {
-                        nested.push(b'\n');
-                        nested.extend_from_slice(indent);
-                    }
-                    nested.extend_from_slice(line);
-                }
-                nested
-            }
-            None => out,
+    /// Writes the document (the original bytes with the edits applied)
+    /// without building it in memory first.
+    pub fn write_to(&self, w: &mut impl Write) -> io::Result<()> {
+        let mut at = 0;
+        for edit in &self.edits {
+            w.write_all(self.raw.get(at..edit.range.start).unwrap_or_default())?;
+            w.write_all(&edit.text)?;
+            at = edit.range.end;
         }
+        w.write_all(self.raw.get(at..).unwrap_or_default())
     }
 
-    /// Whether a prestart hook of this spec is the `container-hooks` marker.
-    pub fn is_marked(&self) -> bool {
-        self.current_hooks()
-            .and_then(|h| h.get("prestart"))
-            .and_then(Value::as_array)
-            .is_some_and(|hooks| {
-                hooks.iter().any(|h| {
-                    h.get("path")
-                        .and_then(Value::as_str)
-                        .is_some_and(is_marker_path)
-                })
-            })
-    }
-
-    fn current_hooks(&self) -> Option<&Value> {
-        self.new_hooks
-            .as_ref()
-            .or(self.hooks.as_ref().map(|(v, _)| v))
+    /// Applies pending edits to the bytes, so that a second injection
+    /// starts from the result of the first.
+    fn settle(&mut self) -> Result<(), String> {
+        if self.edits.is_empty() {
+            return Ok(());
+        }
+        *self = Spec::from_vec(self.to_bytes())?;
+        Ok(())
     }
 
     /// Appends the hooks of `set` to the stages of this spec. Fails, naming
     /// the field, when `hooks` or one of its stages has the wrong type; the
     /// spec is then unchanged.
     pub fn inject(&mut self, set: &HookSet) -> Result<Outcome, String> {
-        self.added.clear();
         if set.is_empty() {
             return Ok(Outcome::NothingToAdd);
         }
-        if self.is_marked() {
+        self.settle()?;
+        let (current, error) = Spec::go_hooks(&self.raw, &self.members);
+        if let Some(error) = error {
+            return Err(error);
+        }
+        if is_marked(&current) {
             return Ok(Outcome::Marked);
         }
-        let mut hooks = match self.current_hooks() {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(stages)) => stages.clone(),
-            Some(_) => return Err("field `hooks` is not an object".to_string()),
-        };
-        for (name, list) in &hooks {
-            if !matches!(list, Value::Array(_) | Value::Null) {
-                return Err(format!("field `hooks.{name}` is not a list"));
-            }
-        }
-        let mut added = Vec::with_capacity(set.len());
+        let mut additions: Vec<(Stage, Vec<&Hook>)> = Vec::new();
         for (stage, new) in set.iter() {
-            let list = hooks
-                .entry(stage.as_str())
-                .or_insert_with(|| Value::Array(Vec::new()));
-            if list.is_null() {
-                *list = Value::Array(Vec::new());
-            }
-            let Value::Array(list) = list else {
-                return Err(format!("field `hooks.{stage}` is not a list"));
-            };
-            // Hooks already there, as hooks: a hook with fields the spec
-            // does not know can never equal one of ours.
-            let mut present: HashSet<Hook> = list
+            let there = current.as_ref().map_or(&[][..], |h| h.stage(stage));
+            let mut present: HashSet<HookKey, BuildHasherDefault<FxHasher>> =
+                HashSet::with_capacity_and_hasher(there.len() + new.len(), Default::default());
+            present.extend(there.iter().map(HookKey::of_go));
+            let added: Vec<&Hook> = new
                 .iter()
-                .filter_map(|v| serde_json::from_value::<Hook>(v.clone()).ok())
+                .filter(|h| present.insert(HookKey::of(h)))
                 .collect();
-            for hook in new {
-                let fresh = present.insert(hook.clone());
-                if fresh {
-                    list.push(hook.to_value());
-                }
-                added.push(fresh);
+            if !added.is_empty() {
+                additions.push((stage, added));
             }
         }
-        let n = added.iter().filter(|a| **a).count();
-        if n == 0 {
+        let added = additions.iter().map(|(_, h)| h.len()).sum();
+        if added == 0 {
             return Ok(Outcome::AlreadyPresent);
         }
-        self.new_hooks = Some(Value::Object(hooks));
-        self.added = added;
-        Ok(Outcome::Added(n))
-    }
-
-    /// The hooks of `set` that the last [`Spec::inject`] (of `set`) added,
-    /// per stage: those not already present.
-    pub fn added(&self, set: &HookSet) -> HookSet {
-        let mut out = HookSet::new();
-        let mut flags = self.added.iter();
-        for (stage, hooks) in set.iter() {
+        self.edits = self.plan(current.as_ref(), &additions);
+        self.added = HookSet::new();
+        for (stage, hooks) in &additions {
             for hook in hooks {
-                if flags.next() == Some(&true) {
-                    out.push(stage, hook.clone());
-                }
+                self.added.push(*stage, (*hook).clone());
             }
         }
-        out
+        Ok(Outcome::Added(added))
+    }
+
+    /// The hooks the last [`Spec::inject`] added, per stage: those of its
+    /// set that were not already present.
+    pub fn added(&self) -> &HookSet {
+        &self.added
+    }
+
+    /// Where the new hooks go, as edits.
+    fn plan(&self, current: Option<&GoHooks>, additions: &[(Stage, Vec<&Hook>)]) -> Vec<Edit> {
+        let hooks_members: Vec<&Member> = self
+            .members
+            .iter()
+            .filter(|m| spec_field(&self.raw, m) == Some("hooks"))
+            .collect();
+        let single = match hooks_members.as_slice() {
+            [] => {
+                return vec![self.insert_members(
+                    &self.object,
+                    &self.members,
+                    &[("hooks", &Stages(additions))],
+                )];
+            }
+            [only] => only,
+            [.., last] => return vec![self.rewrite_hooks(last, current, additions)],
+        };
+        match gojson::kind(&self.raw, single.value.start) {
+            Some(Kind::Object) => {}
+            _ => {
+                // `null`: nothing before it, so the new stages are all.
+                return vec![self.replace(&single.value, &Stages(additions))];
+            }
+        }
+        let inner: Vec<Member> = gojson::members(&self.raw, single.value.clone()).collect();
+        let stage_members = |stage: Stage| -> Vec<&Member> {
+            inner
+                .iter()
+                .filter(|m| gokeys_stage(&gojson::unquote(&self.raw, m.key.clone())) == Some(stage))
+                .collect()
+        };
+        if additions
+            .iter()
+            .any(|(stage, _)| stage_members(*stage).len() > 1)
+        {
+            return vec![self.rewrite_hooks(single, current, additions)];
+        }
+        let mut edits = Vec::new();
+        let mut new_members: Vec<(&str, &dyn erased::Serialize)> = Vec::new();
+        for (stage, hooks) in additions {
+            match stage_members(*stage).first() {
+                Some(m) if gojson::kind(&self.raw, m.value.start) == Some(Kind::Array) => {
+                    edits.push(self.append_elements(&m.value, hooks));
+                }
+                Some(m) => edits.push(self.replace(&m.value, hooks)),
+                None => new_members.push((stage.as_str(), hooks)),
+            }
+        }
+        if !new_members.is_empty() {
+            edits.push(self.insert_members(&single.value, &inner, &new_members));
+        }
+        edits.sort_by_key(|e| e.range.start);
+        edits
+    }
+
+    /// The value of `member` (the last `hooks` member) rewritten to hold
+    /// every hook of `current` and the additions, each stage and each hook
+    /// field written out, so that what Go merged from earlier members
+    /// cannot change them.
+    fn rewrite_hooks(
+        &self,
+        member: &Member,
+        current: Option<&GoHooks>,
+        additions: &[(Stage, Vec<&Hook>)],
+    ) -> Edit {
+        let mut hooks = Map::new();
+        for (i, stage) in Stage::ALL.into_iter().enumerate() {
+            let mut list: Vec<Value> = current
+                .map(|h| h.stage(stage).iter().map(explicit).collect())
+                .unwrap_or_default();
+            if let Some((_, new)) = additions.iter().find(|(s, _)| *s == stage) {
+                list.extend(new.iter().map(|h| explicit(&go_hook(h))));
+            }
+            let name = STAGE_FIELDS.get(i).copied().unwrap_or_default();
+            let value = if list.is_empty() {
+                Value::Null
+            } else {
+                Value::Array(list)
+            };
+            hooks.insert(name.to_string(), value);
+        }
+        self.replace(&member.value, &Value::Object(hooks))
+    }
+
+    /// Replaces the value at `range` with `value`, in the layout of the
+    /// line it is on.
+    fn replace(&self, range: &Range<usize>, value: &dyn erased::Serialize) -> Edit {
+        let base = self.line_indent(range.start);
+        Edit {
+            range: range.clone(),
+            text: self.render(value, &base),
+        }
+    }
+
+    /// Adds members at the end of the object at `object`, whose members
+    /// are `members`, laid out as the ones there.
+    fn insert_members(
+        &self,
+        object: &Range<usize>,
+        members: &[Member],
+        new: &[(&str, &dyn erased::Serialize)],
+    ) -> Edit {
+        let quote = |k: &str| serde_json::to_vec(k).unwrap_or_default();
+        let (Some(first), Some(last)) = (members.first(), members.last()) else {
+            // An empty object: write it anew.
+            let mut text = vec![b'{'];
+            match &self.indent {
+                Some(unit) => {
+                    let base = self.line_indent(object.start);
+                    let inner = [base.as_slice(), unit].concat();
+                    for (i, (key, value)) in new.iter().enumerate() {
+                        text.extend_from_slice(if i == 0 {
+                            b"
+"
+                        } else {
+                            b",
+"
+                        });
+                        text.extend_from_slice(&inner);
+                        text.extend_from_slice(&quote(key));
+                        text.extend_from_slice(b": ");
+                        text.extend_from_slice(&self.render(*value, &inner));
+                    }
+                    text.push(b'\n');
+                    text.extend_from_slice(&base);
+                }
+                None => {
+                    for (i, (key, value)) in new.iter().enumerate() {
+                        if i > 0 {
+                            text.push(b',');
+                        }
+                        text.extend_from_slice(&quote(key));
+                        text.push(b':');
+                        text.extend_from_slice(&self.render(*value, b""));
+                    }
+                }
+            }
+            text.push(b'}');
+            return Edit {
+                range: object.clone(),
+                text,
+            };
+        };
+        let sep = self.separator(
+            object.start,
+            first.key.start,
+            members.get(1).map(|m| m.key.start),
+        );
+        let colon = self
+            .raw
+            .get(first.key.end..first.value.start)
+            .unwrap_or(b":")
+            .to_vec();
+        let base = indent_after_newline(&sep);
+        let mut text = Vec::new();
+        for (key, value) in new {
+            text.push(b',');
+            text.extend_from_slice(&sep);
+            text.extend_from_slice(&quote(key));
+            text.extend_from_slice(&colon);
+            text.extend_from_slice(&self.render_in(*value, base.as_deref()));
+        }
+        Edit {
+            range: last.value.end..last.value.end,
+            text,
+        }
+    }
+
+    /// Appends elements to the array at `array`, laid out as the ones
+    /// there.
+    fn append_elements(&self, array: &Range<usize>, values: &[&Hook]) -> Edit {
+        let elements: Vec<Range<usize>> = gojson::elements(&self.raw, array.clone()).collect();
+        let (Some(first), Some(last)) = (elements.first(), elements.last()) else {
+            return self.replace(array, &values);
+        };
+        let sep = self.separator(array.start, first.start, elements.get(1).map(|e| e.start));
+        let base = indent_after_newline(&sep);
+        let mut text = Vec::new();
+        for value in values {
+            text.push(b',');
+            text.extend_from_slice(&sep);
+            text.extend_from_slice(&self.render_in(value, base.as_deref()));
+        }
+        Edit {
+            range: last.end..last.end,
+            text,
+        }
+    }
+
+    /// The whitespace that comes before an item of a container: after the
+    /// first comma when there are two items, else after the opening
+    /// bracket.
+    fn separator(&self, open: usize, first: usize, second: Option<usize>) -> Vec<u8> {
+        let before = |end: usize| -> Vec<u8> {
+            self.raw
+                .get(..end)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_whitespace())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .copied()
+                .collect()
+        };
+        match second {
+            Some(second) => before(second),
+            None => self.raw.get(open + 1..first).unwrap_or_default().to_vec(),
+        }
+    }
+
+    /// The whitespace at the start of the line holding `pos`.
+    fn line_indent(&self, pos: usize) -> Vec<u8> {
+        let head = self.raw.get(..pos).unwrap_or_default();
+        let start = head.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        head.get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .copied()
+            .collect()
+    }
+
+    /// A value laid out for a place whose lines start with `base`: pretty
+    /// when the document is, else compact.
+    fn render(&self, value: &dyn erased::Serialize, base: &[u8]) -> Vec<u8> {
+        match &self.indent {
+            Some(_) => self.render_in(value, Some(base)),
+            None => self.render_in(value, None),
+        }
+    }
+
+    /// Pretty with lines after the first prefixed by `base`, or compact
+    /// for `None`.
+    fn render_in(&self, value: &dyn erased::Serialize, base: Option<&[u8]>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        let (Some(base), Some(unit)) = (base, &self.indent) else {
+            // Serialising hooks into a Vec cannot fail: every key is a string.
+            let _ = value.compact(&mut out);
+            return out;
+        };
+        let _ = value.pretty(&mut out, unit);
+        if base.is_empty() {
+            return out;
+        }
+        let mut nested = Vec::with_capacity(out.len() * 2);
+        for (i, line) in out.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                nested.push(b'\n');
+                nested.extend_from_slice(base);
+            }
+            nested.extend_from_slice(line);
+        }
+        nested
     }
 }
 
-/// The whitespace that starts the first indented line, if the document is
-/// laid out on several lines.
-fn detect_indent(bytes: &[u8]) -> Option<Vec<u8>> {
-    let nl = bytes.iter().position(|&b| b == b'\n')?;
-    let rest = bytes.get(nl + 1..)?;
-    let indent: Vec<u8> = rest
+/// Values rendered into config.json: hooks, lists of them, stage maps, and
+/// the JSON value of a rewritten `hooks` member. (serde's `Serialize` is
+/// generic over the serializer; this is the object-safe part the edits
+/// need.)
+mod erased {
+    use std::io;
+
+    pub trait Serialize {
+        fn compact(&self, out: &mut Vec<u8>) -> io::Result<()>;
+        fn pretty(&self, out: &mut Vec<u8>, unit: &[u8]) -> io::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Serialize for T {
+        fn compact(&self, out: &mut Vec<u8>) -> io::Result<()> {
+            serde_json::to_writer(out, self).map_err(io::Error::other)
+        }
+
+        fn pretty(&self, out: &mut Vec<u8>, unit: &[u8]) -> io::Result<()> {
+            let fmt = serde_json::ser::PrettyFormatter::with_indent(unit);
+            let mut ser = serde_json::Serializer::with_formatter(out, fmt);
+            serde::Serialize::serialize(self, &mut ser).map_err(io::Error::other)
+        }
+    }
+}
+
+/// The new hooks of some stages, as the JSON object of lists it is
+/// written as.
+struct Stages<'a>(&'a [(Stage, Vec<&'a Hook>)]);
+
+impl Serialize for Stages<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (stage, hooks) in self.0 {
+            map.serialize_entry(stage.as_str(), hooks)?;
+        }
+        map.end()
+    }
+}
+
+/// A hook as compared for "already present", borrowed: the fields runc
+/// reads, an empty list being no list.
+#[derive(PartialEq, Eq, Hash)]
+struct HookKey<'a> {
+    path: &'a str,
+    args: &'a [String],
+    env: &'a [String],
+    timeout: Option<i64>,
+}
+
+impl<'a> HookKey<'a> {
+    fn of(h: &'a Hook) -> HookKey<'a> {
+        HookKey {
+            path: &h.path,
+            args: h.args.as_deref().unwrap_or_default(),
+            env: h.env.as_deref().unwrap_or_default(),
+            timeout: h.timeout,
+        }
+    }
+
+    fn of_go(h: &'a GoHook) -> HookKey<'a> {
+        HookKey {
+            path: &h.path,
+            args: h.args.items(),
+            env: h.env.items(),
+            timeout: h.timeout,
+        }
+    }
+}
+
+/// A fast hash for the "already present" check (FxHash's mixing): the
+/// hooks come from root-owned files, so there is no one to attack the
+/// table, and SipHash would cost more than the rest of the check.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let mut tail = [0u8; 8];
+        for (t, b) in tail.iter_mut().zip(chunks.remainder()) {
+            *t = *b;
+        }
+        self.add(u64::from_le_bytes(tail));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The stage a key of `hooks` selects, as Go matches it.
+fn gokeys_stage(key: &str) -> Option<Stage> {
+    let field = crate::gokeys::field_for(&STAGE_FIELDS, key)?;
+    Stage::from_name(field)
+}
+
+/// The indentation after the last newline of a separator; `None` when the
+/// separator has no newline (the container is on one line).
+fn indent_after_newline(sep: &[u8]) -> Option<Vec<u8>> {
+    let nl = sep.iter().rposition(|&b| b == b'\n')?;
+    Some(sep.get(nl + 1..).unwrap_or_default().to_vec())
+}
+
+fn is_marked(hooks: &Option<GoHooks>) -> bool {
+    hooks.as_ref().is_some_and(|h| {
+        h.stage(Stage::Prestart)
+            .iter()
+            .any(|hook| is_marker_path(&hook.path))
+    })
+}
+
+fn go_hook(hook: &Hook) -> GoHook {
+    let mut g = GoHook {
+        path: hook.path.clone(),
+        timeout: hook.timeout,
+        ..GoHook::default()
+    };
+    g.args = crate::gospec::GoSlice::from_items(hook.args.clone().unwrap_or_default());
+    g.env = crate::gospec::GoSlice::from_items(hook.env.clone().unwrap_or_default());
+    g
+}
+
+/// A hook with every field written out (`null` for none), so that decoding
+/// it over any earlier value gives exactly this hook.
+fn explicit(hook: &GoHook) -> Value {
+    let list = |l: &[String]| {
+        if l.is_empty() {
+            Value::Null
+        } else {
+            Value::from(l.to_vec())
+        }
+    };
+    let mut map = Map::new();
+    map.insert("path".into(), hook.path.clone().into());
+    map.insert("args".into(), list(hook.args.items()));
+    map.insert("env".into(), list(hook.env.items()));
+    map.insert(
+        "timeout".into(),
+        hook.timeout.map_or(Value::Null, Value::from),
+    );
+    Value::Object(map)
+}
+
+/// The indentation unit of a document, from the whitespace between its
+/// opening brace and its first key: what follows the last newline there,
+/// or `None` (compact) when there is no newline.
+fn detect_indent(after_brace: &[u8]) -> Option<Vec<u8>> {
+    let nl = after_brace.iter().rposition(|&b| b == b'\n')?;
+    let indent: Vec<u8> = after_brace
+        .get(nl + 1..)
+        .unwrap_or_default()
         .iter()
         .take_while(|&&b| b == b' ' || b == b'\t')
         .copied()
         .collect();
     if indent.is_empty() {
-        // A document whose only newline is the trailing one is compact.
-        if rest.iter().all(|b| b.is_ascii_whitespace()) {
-            return None;
-        }
         return Some(b"  ".to_vec());
     }
     Some(indent)
@@ -489,7 +855,11 @@ mod tests {
                 .count();
             let changed_in = &bytes[prefix..bytes.len().saturating_sub(suffix).max(prefix)];
             // Only the old hooks value (or nothing, for a new member) differs.
-            let old_hooks = spec.hooks.as_ref().map_or(0, |(_, r)| r.len());
+            let old_hooks = spec
+                .members
+                .iter()
+                .find(|m| gojson::unquote(&bytes, m.key.clone()) == "hooks")
+                .map_or(0, |m| m.value.len());
             assert!(
                 changed_in.len() <= old_hooks,
                 "{name}: {}",
@@ -531,10 +901,171 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_and_trailing_garbage_are_refused() {
-        assert!(Spec::parse(b"{\"a\":\"\xff\"}")
+    fn what_runc_accepts_is_accepted_and_kept_byte_for_byte() {
+        // Go's decoder takes invalid UTF-8 inside strings and never reads
+        // past the first value: runc accepts both, so does the shim, and
+        // neither is touched.
+        let text = b"{\"a\":\"\xff\",\"hooks\":{}}\n{trailing";
+        let mut spec = Spec::parse(text).unwrap();
+        assert_eq!(
+            spec.inject(&set_of_all_stages()).unwrap(),
+            Outcome::Added(6)
+        );
+        let out = spec.to_bytes();
+        assert!(out.starts_with(b"{\"a\":\"\xff\",\"hooks\":{\"prestart\""));
+        assert!(
+            out.ends_with(b"}}\n{trailing"),
+            "{}",
+            String::from_utf8_lossy(&out)
+        );
+        assert!(Spec::parse(b"{\"a\":1}\xff").is_ok());
+        assert!(Spec::parse(b"\xff{}").unwrap_err().contains("invalid JSON"));
+        assert!(Spec::parse(b"{\"a\":\xff}")
             .unwrap_err()
-            .contains("UTF-8"));
-        assert!(Spec::parse(b"{} {}").is_err());
+            .contains("invalid JSON"));
+    }
+
+    fn hook_paths(spec: &Spec, stage: Stage) -> Vec<String> {
+        let text = spec.to_bytes();
+        let again = Spec::parse(&text).unwrap();
+        let (hooks, error) = Spec::go_hooks(&again.raw, &again.members);
+        assert_eq!(error, None);
+        hooks
+            .map(|h| h.stage(stage).iter().map(|h| h.path.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    fn one(stage: Stage, path: &str) -> HookSet {
+        let mut s = HookSet::new();
+        s.push(stage, hook(path, None));
+        s
+    }
+
+    #[test]
+    fn keys_in_any_case_are_written_into_never_doubled() {
+        let text = br#"{"Hooks":{"Prestart":[{"path":"/engine"}]},"ociVersion":"1.0.2"}"#;
+        let mut spec = Spec::parse(text).unwrap();
+        assert_eq!(
+            spec.inject(&one(Stage::Prestart, "/h")).unwrap(),
+            Outcome::Added(1)
+        );
+        let out = String::from_utf8(spec.to_bytes()).unwrap();
+        assert_eq!(
+            out,
+            r#"{"Hooks":{"Prestart":[{"path":"/engine"},{"path":"/h","args":["/h","x"]}]},"ociVersion":"1.0.2"}"#
+        );
+        assert_eq!(hook_paths(&spec, Stage::Prestart), ["/engine", "/h"]);
+        // An escaped key is the same key to Go.
+        let mut spec = Spec::parse(br#"{"hoo\u006bs":{"PRESTART":null}}"#).unwrap();
+        spec.inject(&one(Stage::Prestart, "/h")).unwrap();
+        assert_eq!(
+            String::from_utf8(spec.to_bytes()).unwrap(),
+            r#"{"hoo\u006bs":{"PRESTART":[{"path":"/h","args":["/h","x"]}]}}"#
+        );
+        // The Kelvin sign folds to k.
+        let mut spec = Spec::parse("{\"hoo\u{212a}s\":{}}".as_bytes()).unwrap();
+        spec.inject(&one(Stage::Poststop, "/h")).unwrap();
+        assert_eq!(hook_paths(&spec, Stage::Poststop), ["/h"]);
+        assert!(!spec.to_bytes().windows(7).any(|w| w == b"\"hooks\""));
+    }
+
+    #[test]
+    fn hooks_spread_over_duplicate_members_keep_what_runc_saw() {
+        for (text, prestart, poststop) in [
+            (
+                r#"{"hooks":{"prestart":[{"path":"/a"}],"poststop":[{"path":"/p"}]},"Hooks":{"prestart":[{"path":"/b"}]}}"#,
+                vec!["/b", "/h"],
+                vec!["/p"],
+            ),
+            (
+                r#"{"hooks":{"prestart":[{"path":"/a"}]},"hooks":null}"#,
+                vec!["/h"],
+                vec![],
+            ),
+            (
+                r#"{"hooks":{"prestart":[{"path":"/a"},{"path":"/b","env":["E=1"]}],"Prestart":[{"path":"/c"}]}}"#,
+                vec!["/c", "/h"],
+                vec![],
+            ),
+        ] {
+            let mut spec = Spec::parse(text.as_bytes()).unwrap();
+            assert_eq!(
+                spec.inject(&one(Stage::Prestart, "/h")).unwrap(),
+                Outcome::Added(1),
+                "{text}"
+            );
+            assert_eq!(hook_paths(&spec, Stage::Prestart), prestart, "{text}");
+            assert_eq!(hook_paths(&spec, Stage::Poststop), poststop, "{text}");
+            // The stale /b (with its env) must not leak into the new hook.
+            let again = Spec::parse(&spec.to_bytes()).unwrap();
+            let (hooks, _) = Spec::go_hooks(&again.raw, &again.members);
+            let added = hooks
+                .as_ref()
+                .unwrap()
+                .stage(Stage::Prestart)
+                .last()
+                .unwrap()
+                .to_hook();
+            assert_eq!(added, hook("/h", None), "{text}");
+            // And a second run adds nothing.
+            let mut again = again;
+            assert_eq!(
+                again.inject(&one(Stage::Prestart, "/h")).unwrap(),
+                Outcome::AlreadyPresent
+            );
+        }
+    }
+
+    #[test]
+    fn a_marker_or_a_present_hook_counts_as_runc_reads_it() {
+        let mut spec =
+            Spec::parse(br#"{"HOOKS":{"preStart":[{"PATH":"/usr/bin/container-hooks"}]}}"#)
+                .unwrap();
+        assert!(spec.is_marked());
+        assert_eq!(spec.inject(&set_of_all_stages()).unwrap(), Outcome::Marked);
+        let mut spec = Spec::parse(
+            br#"{"hooks":{"prestart":[{"Path":"/h","ARGS":["/h","x"],"x-unknown":1}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            spec.inject(&one(Stage::Prestart, "/h")).unwrap(),
+            Outcome::AlreadyPresent
+        );
+    }
+
+    #[test]
+    fn the_condition_view_is_what_runc_reads() {
+        let spec = Spec::parse(
+            br#"{"Annotations":{"a":"1"},"annotations":{"b\ud800":"2"},"Process":{"Args":["sh"]},
+                "MOUNTS":[{"Destination":"/data","Type":"bind"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            spec.condition_view(),
+            serde_json::json!({
+                "annotations": {"a": "1", "b\u{fffd}": "2"},
+                "process": {"args": ["sh"]},
+                "mounts": [{"destination": "/data", "type": "bind", "options": []}],
+            })
+        );
+    }
+
+    #[test]
+    fn nesting_beyond_go_s_limit_is_an_error_not_missing_annotations() {
+        let deep = format!(
+            "{{\"annotations\":{{\"a\":\"b\"}},\"x\":{}{}}}",
+            "[".repeat(10_001),
+            "]".repeat(10_001)
+        );
+        let err = Spec::parse(deep.as_bytes()).unwrap_err();
+        assert!(err.contains("nested deeper than 10000"), "{err}");
+        // Deep but within the limit: read, and the annotations are there.
+        let ok = format!(
+            "{{\"annotations\":{{\"a\":\"b\"}},\"x\":{}{}}}",
+            "[".repeat(9_999),
+            "]".repeat(9_999)
+        );
+        let spec = Spec::parse(ok.as_bytes()).unwrap();
+        assert_eq!(spec.condition_view()["annotations"]["a"], "b");
     }
 }

@@ -2,20 +2,23 @@
 //!
 //! Data flow of the shim, top to bottom: [`runc_args`] reads the runc
 //! command line; [`config`] loads config.toml; [`sources`] gathers hooks
-//! from [`hooks_json`] and [`hooks_dir`] (trusting files through
-//! [`trust`], decoding them as Go does with [`gojson`] and [`gokeys`]),
-//! keeping those whose [`when`] conditions hold (regexes read as Go reads
-//! them by [`goregex`]); [`inject`] adds them to config.json, which [`atomic`] writes
-//! back; [`runtime_path`] finds the real runtime. [`shim`] ties these
+//! from [`hooks_json`] and [`hooks_dir`] (reading every file through
+//! [`trust`], decoding hook files as Go does with [`godecode`]), keeping
+//! those whose [`when`] conditions hold (regexes read as Go reads them by
+//! [`goregex`]); [`inject`] adds them to config.json, read as runc's Go
+//! decoder reads it ([`gojson`], [`gospec`], [`gokeys`]), which [`atomic`]
+//! writes back; [`runtime_path`] finds the real runtime. [`shim`] ties these
 //! together; [`runc_log`] and [`logging`] report. The engine editors live
 //! apart, in `container-hooks-admin`, so the shim links only what it runs.
 
 pub mod atomic;
 pub mod config;
 pub mod error;
+pub mod godecode;
 pub mod gojson;
 pub mod gokeys;
 pub mod goregex;
+pub mod gospec;
 pub mod hook;
 pub mod hooks_dir;
 pub mod hooks_json;

@@ -2,13 +2,13 @@
 //! given to runc with `--log`, in runc's own format.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Appends one error line to runc's log file: `{"level":"error","msg":..,
-/// "time":..}` for `--log-format json`, logrus text otherwise. Failure to
-/// write is ignored: the message also goes to stderr.
+/// "time":..}` for `--log-format json`, logrus text otherwise, the message
+/// quoted so that it stays on one line. Failure to write is ignored: the
+/// message also goes to stderr.
 pub fn append_error(log: &Path, json: bool, msg: &str) {
     let time = rfc3339_now();
     let line = if json {
@@ -25,12 +25,8 @@ pub fn append_error(log: &Path, json: bool, msg: &str) {
             serde_json::Value::from(msg)
         )
     };
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o640)
-        .open(log)
-    {
+    // Not through a symlink, not into a FIFO: see logging::open_append.
+    if let Ok(mut f) = crate::logging::open_append(log, 0o640) {
         let _ = f.write_all(line.as_bytes());
     }
 }

@@ -15,10 +15,20 @@ pub struct NoRuntime {
     pub config: String,
 }
 
+/// The runtime to hand over to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Runtime {
+    /// The file to execute.
+    pub path: PathBuf,
+    /// The entry of `runtimes` as written (`runc`, `/usr/local/bin/runc`):
+    /// the runtime's argv[0], as if the engine had called it by that name.
+    pub name: String,
+}
+
 /// The first of `runtimes` that exists, is executable and is not this
 /// program itself (by device and inode, so a link or copy is caught too
 /// when it is the same file).
-pub fn find_runtime(runtimes: &[String], config: &Path) -> Result<PathBuf, NoRuntime> {
+pub fn find_runtime(runtimes: &[String], config: &Path) -> Result<Runtime, NoRuntime> {
     let me = std::fs::metadata("/proc/self/exe")
         .ok()
         .map(|m| (m.dev(), m.ino()));
@@ -34,7 +44,10 @@ pub fn find_runtime(runtimes: &[String], config: &Path) -> Result<PathBuf, NoRun
             if Some((meta.dev(), meta.ino())) == me {
                 continue;
             }
-            return Ok(candidate);
+            return Ok(Runtime {
+                path: candidate,
+                name: entry.clone(),
+            });
         }
     }
     Err(NoRuntime {
@@ -63,10 +76,14 @@ mod tests {
         let cfg = Path::new("/etc/container-hooks/config.toml");
         assert_eq!(
             find_runtime(&["/bin/true".into()], cfg).unwrap(),
-            PathBuf::from("/bin/true")
+            Runtime {
+                path: PathBuf::from("/bin/true"),
+                name: "/bin/true".into()
+            }
         );
         let found = find_runtime(&["/nonexistent/runc".into(), "sh".into()], cfg).unwrap();
-        assert!(found.ends_with("sh"));
+        assert!(found.path.ends_with("sh") && found.path.is_absolute());
+        assert_eq!(found.name, "sh");
         let err = find_runtime(
             &["/nonexistent/runc".into(), "no-such-runtime-xyz".into()],
             cfg,

@@ -133,8 +133,12 @@ fn document() -> impl Strategy<Value = Value> {
         any::<prop::sample::Index>(),
     )
         .prop_map(|(fields, hooks, at)| {
-            let mut m: Map<String, Value> =
-                fields.into_iter().filter(|(k, _)| k != "hooks").collect();
+            // Keys runc would take for `hooks` (it ignores case) are tested
+            // on their own, in the unit tests of inject.
+            let mut m: Map<String, Value> = fields
+                .into_iter()
+                .filter(|(k, _)| k.to_lowercase() != "hooks")
+                .collect();
             if let Some(h) = hooks {
                 let at = at.index(m.len() + 1);
                 m.shift_insert(at, "hooks".to_string(), h);
@@ -199,14 +203,44 @@ fn expected(before: &Value, set: &HookSet) -> Value {
             *slot = Value::Array(vec![]);
         }
         let arr = slot.as_array_mut().unwrap();
+        // Present means the same fields runc reads (unknown fields do not
+        // count), an empty list being no list.
+        let mut present: Vec<Hook> = arr.iter().map(as_runc_reads).collect();
         for h in list {
-            let v = h.to_value();
-            if !arr.contains(&v) {
-                arr.push(v);
+            if !present.contains(&normal(h)) {
+                arr.push(h.to_value());
+                present.push(normal(h));
             }
         }
     }
     out
+}
+
+fn normal(h: &Hook) -> Hook {
+    let list = |l: &Option<Vec<String>>| l.clone().filter(|l| !l.is_empty());
+    Hook {
+        path: h.path.clone(),
+        args: list(&h.args),
+        env: list(&h.env),
+        timeout: h.timeout,
+    }
+}
+
+/// An existing hook (generated with exact key names) as runc reads it.
+fn as_runc_reads(v: &Value) -> Hook {
+    let list = |k: &str| {
+        v.get(k).and_then(Value::as_array).map(|a| {
+            a.iter()
+                .map(|s| s.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+    };
+    normal(&Hook {
+        path: v["path"].as_str().unwrap_or_default().to_string(),
+        args: list("args"),
+        env: list("env"),
+        timeout: v.get("timeout").and_then(Value::as_i64),
+    })
 }
 
 proptest! {

@@ -1,12 +1,14 @@
 //! Property tests of the runc command-line reader: it never panics on any
-//! argument list, and on well-formed runc lines it finds the subcommand,
-//! the bundle and the container id that runc itself would use.
+//! argument list, on well-formed runc lines it finds the subcommand, the
+//! bundle and the container id that runc itself would use, and a help flag
+//! anywhere means runc reads nothing. (The integration test
+//! `shim_vs_runc` checks random lines against runc itself.)
 
 use container_hooks_core::runc_args::RuncArgs;
 use proptest::prelude::*;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Tokens that sit on the parser's edges.
 const EDGE_TOKENS: &[&str] = &[
@@ -73,8 +75,8 @@ proptest! {
     #[test]
     fn never_panics_on_any_argument_list(args in proptest::collection::vec(any_arg(), 0..12)) {
         let parsed = RuncArgs::parse(&args);
-        // A bundle is only looked for where runc reads config.json.
-        if parsed.bundle.is_some() || parsed.bundle_missing_value {
+        // A bundle and an id only where runc reads config.json.
+        if parsed.bundle().is_some() || parsed.container_id().is_some() {
             prop_assert!(parsed.reads_spec());
         }
         prop_assert_eq!(&parsed, &RuncArgs::parse(&args));
@@ -103,65 +105,124 @@ fn value_flag(name: &'static str) -> impl Strategy<Value = Vec<String>> {
     })
 }
 
+/// A container id runc accepts.
+fn id() -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::sample::select(&["create", "run", "restore", "state", "json", "b", "h"][..])
+            .prop_map(str::to_string),
+        "[a-zA-Z0-9_+,.][a-zA-Z0-9_+,.-]{0,12}"
+            .prop_filter("not . or ..", |s| s != "." && s != ".."),
+    ]
+}
+
 fn global_flag() -> impl Strategy<Value = Vec<String>> {
     prop_oneof![
-        proptest::sample::select(&["root", "log", "log-format", "criu", "rootless"][..])
-            .prop_flat_map(value_flag),
+        proptest::sample::select(&["root", "log", "criu"][..]).prop_flat_map(value_flag),
+        proptest::sample::select(&["log-format"][..]).prop_flat_map(|n| {
+            (0..4u8, proptest::sample::select(&["json", "text", ""][..]))
+                .prop_map(move |(form, v)| flag_form(n, form, v.to_string()))
+        }),
+        proptest::sample::select(&["rootless"][..]).prop_flat_map(|n| {
+            (
+                0..4u8,
+                proptest::sample::select(&["auto", "true", "false", "1", ""][..]),
+            )
+                .prop_map(move |(form, v)| flag_form(n, form, v.to_string()))
+        }),
         proptest::sample::select(
             &[
                 "--debug",
                 "-debug",
                 "--systemd-cgroup",
                 "--systemd-cgroup=true",
-                "--debug=false"
+                "--debug=false",
+                "--help=false",
+                "-v=0",
             ][..]
         )
         .prop_map(|f| vec![f.to_string()]),
     ]
 }
 
-/// One flag of `create`/`run`/`restore` that is not `--bundle`.
-fn other_command_flag() -> impl Strategy<Value = Vec<String>> {
-    prop_oneof![
-        proptest::sample::select(&["pid-file", "console-socket", "preserve-fds"][..])
-            .prop_flat_map(value_flag),
-        proptest::sample::select(
-            &[
-                "--no-pivot",
-                "--no-new-keyring",
-                "-no-pivot",
-                "--no-new-keyring=true"
-            ][..]
-        )
-        .prop_map(|f| vec![f.to_string()]),
-    ]
+fn flag_form(name: &str, form: u8, v: String) -> Vec<String> {
+    match form {
+        0 => vec![format!("--{name}"), v],
+        1 => vec![format!("--{name}={v}")],
+        2 => vec![format!("-{name}"), v],
+        _ => vec![format!("-{name}={v}")],
+    }
 }
 
-/// `--bundle B` in every form runc accepts; the second item is B.
-fn bundle_flag() -> impl Strategy<Value = (Vec<String>, String)> {
-    (0..6u8, value()).prop_map(|(form, b)| {
-        let args = match form {
-            0 => vec!["--bundle".to_string(), b.clone()],
-            1 => vec![format!("--bundle={b}")],
-            2 => vec!["-b".to_string(), b.clone()],
-            3 => vec![format!("-b={b}")],
-            4 => vec!["-bundle".to_string(), b.clone()],
-            _ => vec![format!("-bundle={b}")],
-        };
-        (args, b)
-    })
+/// One flag of the subcommand that is not `--bundle`; `true` when it is a
+/// boolean given without `=value` (urfave/cli then takes the argument after
+/// it along when it moves flags to the front).
+fn other_command_flag(command: &'static str) -> BoxedStrategy<(Vec<String>, bool)> {
+    let values: &'static [&'static str] = match command {
+        "restore" => &[
+            "pid-file",
+            "console-socket",
+            "image-path",
+            "work-path",
+            "manage-cgroups-mode",
+            "lsm-profile",
+        ],
+        _ => &["pid-file", "console-socket"],
+    };
+    let bools: &'static [&'static str] = match command {
+        "create" => &[
+            "--no-pivot",
+            "--no-new-keyring",
+            "-no-pivot",
+            "--no-new-keyring=true",
+        ],
+        // One name of `detach, d` only: runc refuses both in one line.
+        "run" => &["--no-pivot", "-d", "--keep", "--no-subreaper=1", "-d=false"],
+        _ => &[
+            "--no-pivot",
+            "-d",
+            "--tcp-established",
+            "--file-locks",
+            "--shell-job=true",
+        ],
+    };
+    let mut options = vec![
+        proptest::sample::select(values)
+            .prop_flat_map(value_flag)
+            .prop_map(|f| (f, false))
+            .boxed(),
+        proptest::sample::select(bools)
+            .prop_map(|f| (vec![f.to_string()], !f.contains('=')))
+            .boxed(),
+    ];
+    if command != "restore" {
+        options.push(
+            (0..4u8, 0..64u32)
+                .prop_map(|(form, n)| (flag_form("preserve-fds", form, n.to_string()), false))
+                .boxed(),
+        );
+    }
+    proptest::strategy::Union::new(options).boxed()
+}
+
+/// `--bundle B` in one of the forms runc accepts: `name` is `bundle` or
+/// `b` (runc refuses both in one line); the second item is B.
+fn bundle_flag(name: &'static str) -> impl Strategy<Value = (Vec<String>, String)> {
+    (0..4u8, value()).prop_map(move |(form, b)| (flag_form(name, form, b.clone()), b))
 }
 
 #[derive(Debug, Clone)]
 enum CommandFlag {
     Bundle(Vec<String>, String),
-    Other(Vec<String>),
+    Other(Vec<String>, bool),
 }
 
-fn command_flag() -> impl Strategy<Value = CommandFlag> {
+fn command_flag(
+    command: &'static str,
+    bundle_name: &'static str,
+) -> impl Strategy<Value = CommandFlag> {
     prop_oneof![
-        bundle_flag().prop_map(|(a, b)| CommandFlag::Bundle(a, b)),
-        other_command_flag().prop_map(CommandFlag::Other),
+        bundle_flag(bundle_name).prop_map(|(a, b)| CommandFlag::Bundle(a, b)),
+        other_command_flag(command).prop_map(|(a, bare_bool)| CommandFlag::Other(a, bare_bool)),
     ]
 }
 
@@ -176,20 +237,32 @@ struct Line {
 
 fn well_formed_line() -> impl Strategy<Value = Line> {
     (
-        proptest::collection::vec(global_flag(), 0..5),
         proptest::sample::select(&["create", "run", "restore"][..]),
-        proptest::collection::vec(command_flag(), 0..6),
-        value(),
-        // Where the id goes among the command flags (urfave/cli moves flags
-        // in front of positional arguments), or after `--`.
-        any::<prop::sample::Index>(),
-        any::<bool>(),
+        proptest::sample::select(&["bundle", "b"][..]),
     )
+        .prop_flat_map(|(command, bundle_name)| {
+            (
+                proptest::collection::vec(global_flag(), 0..5),
+                Just(command),
+                proptest::collection::vec(command_flag(command, bundle_name), 0..6),
+                id(),
+                // Where the id goes among the command flags (urfave/cli
+                // moves flags in front of positional arguments), or after
+                // `--`.
+                any::<prop::sample::Index>(),
+                any::<bool>(),
+            )
+        })
         .prop_map(|(globals, command, flags, id, at, after_dashdash)| {
             let mut args: Vec<String> = globals.into_iter().flatten().collect();
             args.push(command.to_string());
             let mut bundle = None;
-            let at = at.index(flags.len() + 1);
+            let mut at = at.index(flags.len() + 1);
+            // Right after a bare boolean the id would be taken along to the
+            // front, and the flags after it would become arguments.
+            if at > 0 && matches!(flags.get(at - 1), Some(CommandFlag::Other(_, true))) {
+                at = flags.len();
+            }
             let mut id_pushed = false;
             for (i, flag) in flags.into_iter().enumerate() {
                 if i == at && !after_dashdash {
@@ -201,7 +274,7 @@ fn well_formed_line() -> impl Strategy<Value = Line> {
                         args.extend(a);
                         bundle = Some(b);
                     }
-                    CommandFlag::Other(a) => args.extend(a),
+                    CommandFlag::Other(a, _) => args.extend(a),
                 }
             }
             if !id_pushed {
@@ -226,10 +299,28 @@ proptest! {
     fn finds_what_runc_finds_on_well_formed_lines(line in well_formed_line()) {
         let parsed = RuncArgs::parse(&line.args);
         prop_assert_eq!(parsed.command.as_deref(), Some(line.command.as_str()), "{:?}", line.args);
-        prop_assert_eq!(&parsed.bundle, &line.bundle.clone().map(PathBuf::from), "{:?}", line.args);
-        prop_assert!(!parsed.bundle_missing_value);
-        prop_assert_eq!(parsed.container_id.as_deref(), Some(line.id.as_str()), "{:?}", line.args);
+        let want = line.bundle.clone().filter(|b| !b.is_empty()).map(PathBuf::from);
+        prop_assert_eq!(parsed.bundle().map(Path::to_path_buf), want, "{:?} {:?}", line.args, parsed.invocation);
+        prop_assert_eq!(parsed.container_id(), Some(line.id.as_str()), "{:?}", line.args);
         prop_assert!(parsed.reads_spec());
+    }
+
+    /// A help flag anywhere among the subcommand's arguments (before
+    /// `--`) makes runc print help: nothing is read.
+    #[test]
+    fn help_anywhere_passes_through(line in well_formed_line(), help in proptest::sample::select(&["-h", "--h", "-help", "--help", "-h=true", "--help=1"][..]), at in any::<prop::sample::Index>()) {
+        let command_at = line.args.iter().position(|a| *a == line.command).unwrap();
+        let end = line.args.iter().position(|a| a == "--").unwrap_or(line.args.len());
+        let mut args = line.args.clone();
+        args.insert(command_at + 1 + at.index(end - command_at), help.to_string());
+        // Unless it is where a flag's value goes: then it is that value.
+        let parsed = RuncArgs::parse(&args);
+        if parsed.reads_spec() {
+            let i = args.iter().position(|a| a == help).unwrap();
+            let before = args[i - 1].trim_start_matches('-');
+            let value_flags = ["pid-file", "console-socket", "image-path", "work-path", "manage-cgroups-mode", "lsm-profile", "bundle", "b"];
+            prop_assert!(args[i - 1].starts_with('-') && value_flags.contains(&before), "{:?}", args);
+        }
     }
 
     /// Other subcommands never get a bundle, even when their container is
@@ -246,6 +337,6 @@ proptest! {
         let parsed = RuncArgs::parse(&args);
         prop_assert_eq!(parsed.command.as_deref(), Some(command));
         prop_assert!(!parsed.reads_spec());
-        prop_assert_eq!(parsed.bundle, None);
+        prop_assert_eq!(parsed.bundle(), None);
     }
 }

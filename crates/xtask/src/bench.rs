@@ -1,10 +1,17 @@
 //! `cargo xtask bench`: the shim's whole-process cost on `create`, against
 //! a minimal C program that only `execv`s the same runtime (`/bin/true`):
 //! the floor of "one extra exec". Samples of hundreds of invocations
-//! alternate between the two; the ratio of medians is reported, with the
-//! shim's peak RSS.
+//! alternate between the programs; the ratio of medians is reported, with
+//! the shim's peak RSS.
+//!
+//! `--against BIN` measures another build of the shim (an earlier commit)
+//! in the same samples, so two versions compare side by side on a busy
+//! machine. `--instructions` also counts the instructions each shim runs
+//! up to its `execve` with callgrind, which the machine's load does not
+//! change; it needs binaries with symbols, so it builds one (the shipped
+//! build is stripped), and `--against` must name one too.
 
-use crate::build::{repo_root, run_cmd, static_release};
+use crate::build::{repo_root, run_cmd, static_release, target_dir, TARGET};
 use anyhow::{bail, Context, Result};
 use integration_tests::{fixtures, write_mode};
 use serde_json::{json, Value};
@@ -21,6 +28,12 @@ pub struct Args {
     /// Samples per program and scenario (they alternate).
     #[arg(long, default_value_t = 11)]
     samples: usize,
+    /// Another build of the shim to measure in the same samples.
+    #[arg(long, value_name = "BIN")]
+    against: Option<PathBuf>,
+    /// Also count instructions up to execve with valgrind's callgrind.
+    #[arg(long)]
+    instructions: bool,
 }
 
 const FLOOR_C: &str = r#"#include <unistd.h>
@@ -63,6 +76,16 @@ pub fn run(args: Args) -> Result<()> {
     let root = repo_root();
     let release = static_release(&root)?;
     let shim = release.join("container-hooks-runtime");
+    if let Some(other) = &args.against {
+        if !other.is_file() {
+            bail!("--against {}: no such file", other.display());
+        }
+    }
+    let counted = if args.instructions {
+        Some(symbols_build(&root)?)
+    } else {
+        None
+    };
     let tmp = tempfile::Builder::new()
         .prefix("container-hooks-bench.")
         .tempdir()?;
@@ -133,55 +156,154 @@ pub fn run(args: Args) -> Result<()> {
         "{} samples x {} invocations each, alternating shim and floor\n",
         args.samples, args.invocations
     );
-    println!(
+    if let Some(other) = &args.against {
+        println!("against: {}", other.display());
+    }
+    let mut header =
         "| scenario | floor (µs/run) | shim (µs/run) | ratio | peak RSS floor | peak RSS shim |"
-    );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+            .to_string();
+    let mut rule = "| --- | ---: | ---: | ---: | ---: | ---: |".to_string();
+    if args.against.is_some() {
+        header.push_str(" against (µs/run) | ratio |");
+        rule.push_str(" ---: | ---: |");
+    }
+    if args.instructions {
+        header.push_str(" instructions |");
+        rule.push_str(" ---: |");
+        if args.against.is_some() {
+            header.push_str(" against instructions |");
+            rule.push_str(" ---: |");
+        }
+    }
+    println!("{header}\n{rule}");
     for (i, sc) in scenarios.iter().enumerate() {
         let work = dir.join(format!("s{i}"));
         let config = setup_config(&work, sc.hooks)?;
-        let mut shim_times = Vec::new();
-        let mut floor_times = Vec::new();
+        // Programs in the order they run in even samples: the floor, the
+        // shim, the other build.
+        let mut programs: Vec<&Path> = vec![&floor, &shim];
+        if let Some(other) = &args.against {
+            programs.push(other);
+        }
+        let mut times: Vec<Vec<Duration>> = vec![Vec::new(); programs.len()];
         for sample in 0..args.samples {
             let bundles = make_bundles(
                 &bundle_fs.path().join(format!("s{i}")),
                 &sc.spec,
                 args.invocations,
             )?;
-            // Alternate which program goes first, so drift hits both.
-            let order: [(&Path, bool); 2] = if sample % 2 == 0 {
-                [(&shim, true), (&floor, false)]
-            } else {
-                [(&floor, false), (&shim, true)]
-            };
-            for (program, is_shim) in order {
-                let t = time_invocations(program, &config, &bundles, sc.create)?;
-                if is_shim {
-                    shim_times.push(t)
-                } else {
-                    floor_times.push(t)
-                }
+            // Alternate the order, so drift hits every program alike.
+            let mut order: Vec<usize> = (0..programs.len()).collect();
+            if sample % 2 == 1 {
+                order.reverse();
             }
-            if sc.create {
-                check_injected(&bundles[0], sc.hooks)?;
+            for p in order {
+                let t = time_invocations(programs[p], &config, &bundles, sc.create)?;
+                times[p].push(t);
+                if sc.create && p > 0 {
+                    check_injected(&bundles[0], sc.hooks)?;
+                    make_bundles_again(&bundles, &sc.spec)?;
+                }
             }
         }
         let per_run =
             |v: &mut Vec<Duration>| median(v).as_secs_f64() * 1e6 / args.invocations as f64;
-        let f = per_run(&mut floor_times);
-        let s = per_run(&mut shim_times);
+        let medians: Vec<f64> = times.iter_mut().map(per_run).collect();
+        let f = medians[0];
+        let s = medians[1];
         let bundles = make_bundles(&bundle_fs.path().join(format!("s{i}")), &sc.spec, 2)?;
         let rss_floor = peak_rss_kib(&rss_probe, &floor, &config, &bundles[0], sc.create)?;
         let rss_shim = peak_rss_kib(&rss_probe, &shim, &config, &bundles[1], sc.create)?;
-        println!(
+        let mut row = format!(
             "| {} | {f:.0} | {s:.0} | {:.2}x | {:.1} MiB | {:.1} MiB |",
             sc.name,
             s / f,
             rss_floor as f64 / 1024.0,
             rss_shim as f64 / 1024.0
         );
+        if let Some(&o) = medians.get(2) {
+            row.push_str(&format!(" {o:.0} | {:.2}x |", o / f));
+        }
+        if let Some(counted) = &counted {
+            let work = bundle_fs.path().join(format!("c{i}"));
+            let mut binaries = vec![counted.as_path()];
+            if let Some(other) = &args.against {
+                binaries.push(other);
+            }
+            for bin in binaries {
+                let n = instructions(bin, &config, &work, &sc.spec, sc.create)?;
+                row.push_str(&format!(" {} |", n.map_or("n/a".to_string(), thousands)));
+            }
+        }
+        println!("{row}");
     }
     Ok(())
+}
+
+/// The shim built as shipped but with its symbols, for callgrind to stop
+/// at `execve`.
+fn symbols_build(root: &Path) -> Result<PathBuf> {
+    let dir = target_dir(root).join("bench-symbols");
+    run_cmd(
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(root)
+            .env("RUSTFLAGS", "-C target-feature=+crt-static")
+            .env("CARGO_PROFILE_RELEASE_STRIP", "none")
+            .env("CARGO_TARGET_DIR", &dir)
+            .args(["build", "--release", "--target", TARGET])
+            .args(["-p", "container-hooks-runtime"]),
+    )?;
+    Ok(dir
+        .join(TARGET)
+        .join("release")
+        .join("container-hooks-runtime"))
+}
+
+/// Instructions `bin` runs up to its `execve` (callgrind dumps on entering
+/// it), on a fresh bundle; `None` when callgrind found no `execve` symbol.
+fn instructions(
+    bin: &Path,
+    config: &Path,
+    work: &Path,
+    spec: &[u8],
+    create: bool,
+) -> Result<Option<u64>> {
+    let bundle = make_bundles(work, spec, 1)?.remove(0);
+    let out = work.join("callgrind.out");
+    let inner = command(bin, config, &bundle, create);
+    let status = Command::new("valgrind")
+        .args(["--tool=callgrind", "--dump-before=execve"])
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(bin)
+        .args(inner.get_args())
+        .env("CONTAINER_HOOKS_CONFIG", config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .context("run valgrind (apt-get install valgrind)")?;
+    if !status.success() {
+        bail!("valgrind {} failed with {status}", bin.display());
+    }
+    let dump = work.join("callgrind.out.1");
+    let Ok(text) = fs::read_to_string(&dump) else {
+        return Ok(None);
+    };
+    Ok(text
+        .lines()
+        .find_map(|l| l.strip_prefix("summary: "))
+        .and_then(|n| n.trim().parse().ok()))
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// config.toml, hooks.json with `hooks` hooks over the stages, an empty
@@ -231,6 +353,15 @@ fn padded(spec: &[u8], size: usize) -> Result<Vec<u8>> {
     }
     v["annotations"] = Value::Object(annotations);
     Ok(serde_json::to_vec(&v)?)
+}
+
+/// Puts the original config.json back into bundles a shim has injected
+/// into, so that the next program injects too.
+fn make_bundles_again(bundles: &[PathBuf], spec: &[u8]) -> Result<()> {
+    for b in bundles {
+        fs::write(b.join("config.json"), spec)?;
+    }
+    Ok(())
 }
 
 fn make_bundles(dir: &Path, spec: &[u8], n: usize) -> Result<Vec<PathBuf>> {

@@ -304,6 +304,27 @@ pub fn recorded_for(record: &Path, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// runc's stderr with the times of its log lines (`time="..."`) masked,
+/// for comparing two runs.
+pub fn mask_log_times(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let mut out = String::new();
+    let mut rest = &*text;
+    while let Some(i) = rest.find("time=\"") {
+        out.push_str(&rest[..i + 6]);
+        rest = &rest[i + 6..];
+        match rest.find('"') {
+            Some(j) => {
+                out.push_str("TIME");
+                rest = &rest[j..];
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Single-quotes a string for /bin/sh.
 pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))

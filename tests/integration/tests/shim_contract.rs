@@ -3,7 +3,7 @@
 //! (also in runc's JSON log), leaves config.json untouched then, and keeps
 //! its own log quiet and harmless.
 
-use integration_tests::{bin, fixtures, require, run, write_mode, Toolkit};
+use integration_tests::{bin, fixtures, mask_log_times, require, run, write_mode, Toolkit};
 use serde_json::{json, Value};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -185,34 +185,6 @@ fn sources_writable_by_others_or_not_owned_by_root_are_refused() {
 }
 
 #[test]
-fn missing_bundle_and_bundle_without_value_are_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
-    good_hooks(&t);
-    let missing = tmp.path().join("no-such-bundle");
-    let e = stderr(&create_fails(&t, &missing, &[]));
-    assert!(
-        e.contains("no-such-bundle/config.json") && e.contains("no such file"),
-        "{e}"
-    );
-
-    let log = tmp.path().join("log.json");
-    let out = run(t.shim().arg("--log").arg(&log).args([
-        "--log-format",
-        "json",
-        "create",
-        "id",
-        "--bundle",
-    ]));
-    assert!(!out.status.success());
-    let e = String::from_utf8_lossy(&out.stderr);
-    assert!(e.contains("--bundle needs a value"), "{e}");
-    assert!(fs::read_to_string(&log)
-        .unwrap()
-        .contains("--bundle needs a value"));
-}
-
-#[test]
 fn no_runtime_found_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let t = Toolkit::new(tmp.path(), &["/nonexistent/runc", "no-such-runtime"]);
@@ -332,11 +304,52 @@ fn create_writes_nothing_to_stdout_and_execs_with_the_same_arguments() {
     assert_eq!(
         lines.next(),
         Some(fake.to_str().unwrap()),
-        "argv[0] is the runtime"
+        "argv[0] is the runtime as named in `runtimes`"
     );
     assert_eq!(lines.collect::<Vec<_>>(), args);
     let spec: Value = serde_json::from_slice(&fs::read(b.join("config.json")).unwrap()).unwrap();
     assert_eq!(spec["hooks"]["prestart"].as_array().unwrap().len(), 2);
+
+    // A runtime named by its bare name, found on $PATH, gets that name as
+    // argv[0], as when the engine calls it by name. (A compiled program:
+    // a script never sees its argv[0].)
+    let name = format!("chtk-argv-runtime-{}", std::process::id());
+    let source = tmp.path().join("argv.c");
+    fs::write(
+        &source,
+        "#include <stdio.h>\n#include <stdlib.h>\nint main(int c, char **v) { FILE *f = fopen(getenv(\"ARGV_FILE\"), \"w\"); for (int i = 0; i < c; i++) fprintf(f, \"%s\\n\", v[i]); return fclose(f); }\n",
+    )
+    .unwrap();
+    let built = run(Command::new("cc")
+        .arg("-o")
+        .arg(tmp.path().join(&name))
+        .arg(&source));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let t = Toolkit::new(&tmp.path().join("tk2"), &[&name]);
+    let path = format!(
+        "{}:{}",
+        tmp.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = run(t
+        .shim()
+        .env("PATH", path)
+        .env("ARGV_FILE", &argv_file)
+        .args(["state", "x"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = fs::read_to_string(&argv_file).unwrap();
+    assert_eq!(
+        got.lines().collect::<Vec<_>>(),
+        [name.as_str(), "state", "x"]
+    );
 }
 
 #[test]
@@ -389,8 +402,9 @@ fn log_file_is_created_mode_0640() {
 /// Runs the same arguments through runc and through the shim (runtime
 /// runc) and compares stdout, stderr and exit code.
 fn same_as_runc(t: &Toolkit, args: &[&str]) {
-    let runc = require("runc");
-    let direct = run(Command::new(&runc).args(args));
+    require("runc");
+    // By the name in `runtimes`, as the shim passes it on.
+    let direct = run(Command::new("runc").args(args));
     let shimmed = run(t.shim().args(args));
     assert_eq!(
         shimmed.status.code(),
@@ -402,19 +416,9 @@ fn same_as_runc(t: &Toolkit, args: &[&str]) {
         String::from_utf8_lossy(&direct.stdout),
         "stdout of {args:?}"
     );
-    // runc prefixes errors with elapsed time ("ERRO[0000]"): compare the text.
-    let strip = |b: &[u8]| {
-        String::from_utf8_lossy(b)
-            .lines()
-            .map(|l| match l.split_once(']') {
-                Some((p, rest)) if p.starts_with("ERRO[") => rest.to_string(),
-                _ => l.to_string(),
-            })
-            .collect::<Vec<_>>()
-    };
     assert_eq!(
-        strip(&shimmed.stderr),
-        strip(&direct.stderr),
+        mask_log_times(&shimmed.stderr),
+        mask_log_times(&direct.stderr),
         "stderr of {args:?}"
     );
 }
@@ -455,16 +459,340 @@ fn other_commands_pass_through_byte_for_byte() {
     same_as_runc(&t, &["--root", root, "delete", "--force", "st"]);
 }
 
+/// A sleeping container created through the shim by crun, for the
+/// passthrough tests.
+fn crun_container(t: &Toolkit, dir: &Path, root: &Path, id: &str) -> integration_tests::Bundle {
+    let b = integration_tests::Bundle::new(dir, "bundle", &["/bin/sleep", "300"]);
+    for command in [
+        &["create", "--bundle", b.dir.to_str().unwrap(), id][..],
+        &["start", id],
+    ] {
+        // The container inherits create's stdio: not a pipe we wait on.
+        let ok = t
+            .shim()
+            .arg("--root")
+            .arg(root)
+            .args(command)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{command:?}");
+    }
+    b
+}
+
 #[test]
-fn passthrough_survives_a_broken_config_toml() {
+fn passthrough_commands_reach_the_configured_runtime_or_fail() {
+    let crun = require("crun");
     require("runc");
     let tmp = tempfile::tempdir().unwrap();
-    let t = Toolkit::new(tmp.path(), &["runc"]);
-    write_mode(&t.config, "[[[ broken", 0o644);
-    let out = run(t.shim().arg("--version"));
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("runc version"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("config.toml"));
+    let t = Toolkit::new(&tmp.path().join("tk"), &["crun"]);
+    let root = tmp.path().join("state");
+    let id = integration_tests::unique("passthrough");
+    crun_container(&t, tmp.path(), &root, &id);
+    let crun_state = |id: &str| {
+        run(Command::new(&crun)
+            .arg("--root")
+            .arg(&root)
+            .args(["state", id]))
+    };
+    assert!(crun_state(&id).status.success());
+    let good = fs::read_to_string(&t.config).unwrap();
+
+    // Not TOML, or not trusted: no runtime can be named, so the command
+    // fails naming config.toml (engines retry), and the container stays.
+    for (text, mode, fault) in [
+        ("[[[ broken", 0o644, "line 1"),
+        (good.as_str(), 0o666, "refusing to trust"),
+    ] {
+        write_mode(&t.config, text, mode);
+        let out = run(t
+            .shim()
+            .arg("--root")
+            .arg(&root)
+            .args(["delete", "-f", &id]));
+        assert_eq!(out.status.code(), Some(1), "{fault}");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(e.contains("config.toml") && e.contains(fault), "{e}");
+        assert!(
+            crun_state(&id).status.success(),
+            "the container is still there"
+        );
+    }
+
+    // A key wrong elsewhere: `runtimes` still names crun, and crun, the
+    // runtime that created the container, deletes it (runc would not find
+    // it, and its init would run on).
+    let typo = good.replace("[container-hooks]\n", "[container-hooks]\nstritc = true\n");
+    assert_ne!(typo, good);
+    write_mode(&t.config, &typo, 0o644);
+    let out = run(t.shim().arg("--root").arg(&root).args(["state", &id]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let state: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(state["id"], id.as_str(), "crun's own state output");
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("warning") && e.contains("stritc") && e.contains("crun"),
+        "{e}"
+    );
+    let out = run(t
+        .shim()
+        .arg("--root")
+        .arg(&root)
+        .args(["delete", "-f", &id]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !crun_state(&id).status.success(),
+        "crun deleted its container"
+    );
+    // A create still needs the whole file.
+    let b = docker_bundle(tmp.path());
+    let before = fs::read(b.join("config.json")).unwrap();
+    let out = run(t.shim().args(["create", "--bundle"]).arg(&b).arg("c2"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stritc"));
+    assert_eq!(fs::read(b.join("config.json")).unwrap(), before);
+}
+
+/// Runs the shim, failing the test if it has not exited after 20 s.
+fn run_bounded(cmd: &mut Command) -> Output {
+    let mut child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the shim hangs: {cmd:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn mkfifo(path: &Path) {
+    let _ = fs::remove_file(path);
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid, NUL-terminated path.
+    assert_eq!(
+        unsafe { libc::mkfifo(c.as_ptr(), 0o644) },
+        0,
+        "mkfifo {}",
+        path.display()
+    );
+}
+
+#[test]
+fn a_fifo_at_any_input_path_never_hangs_the_shim() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(tmp.path(), &["/bin/true"]);
+    good_hooks(&t);
+    let b = docker_bundle(tmp.path());
+    let create = |t: &Toolkit, extra: &[&str]| {
+        run_bounded(
+            t.shim()
+                .args(extra)
+                .args(["create", "--bundle"])
+                .arg(&b)
+                .arg("fifo"),
+        )
+    };
+    let fails_naming = |out: &Output, name: &str| {
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(e.contains(name) && e.contains("FIFO"), "{name}: {e}");
+    };
+
+    // config.toml: even `state`, which engines need to clean up.
+    let config = fs::read_to_string(&t.config).unwrap();
+    mkfifo(&t.config);
+    fails_naming(&run_bounded(t.shim().args(["state", "x"])), "config.toml");
+    fails_naming(&create(&t, &[]), "config.toml");
+    // (Writing to a FIFO would block this test: replace it.)
+    fs::remove_file(&t.config).unwrap();
+    write_mode(&t.config, &config, 0o644);
+
+    mkfifo(&t.hooks_json);
+    fails_naming(&create(&t, &[]), "hooks.json");
+    fs::remove_file(&t.hooks_json).unwrap();
+    good_hooks(&t);
+
+    mkfifo(&t.hooks_d.join("a.json"));
+    fails_naming(&create(&t, &[]), "a.json");
+    fs::remove_file(t.hooks_d.join("a.json")).unwrap();
+
+    let spec = fs::read(b.join("config.json")).unwrap();
+    mkfifo(&b.join("config.json"));
+    fails_naming(&create(&t, &[]), "config.json");
+    fs::remove_file(b.join("config.json")).unwrap();
+    fs::write(b.join("config.json"), &spec).unwrap();
+
+    // The engine's --log, when the shim reports an error there.
+    write_mode(&t.hooks_json, "{", 0o644);
+    let log = tmp.path().join("runc-log.fifo");
+    mkfifo(&log);
+    let out = create(
+        &t,
+        &["--log", log.to_str().unwrap(), "--log-format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hooks.json"));
+    good_hooks(&t);
+
+    // The shim's own log: a warning, and the create goes on.
+    mkfifo(&t.log);
+    let out = create(&t, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("warning") && e.contains("runtime.log"), "{e}");
+}
+
+/// Every file below `dir`, with its contents (symlinks as their target).
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        let meta = fs::symlink_metadata(&p).unwrap();
+        if meta.is_dir() {
+            out.extend(tree(&p));
+        } else if meta.file_type().is_symlink() {
+            out.insert(
+                p.clone(),
+                fs::read_link(&p)
+                    .unwrap()
+                    .into_os_string()
+                    .into_encoded_bytes(),
+            );
+        } else {
+            out.insert(p.clone(), fs::read(&p).unwrap());
+        }
+    }
+    out
+}
+
+#[test]
+fn the_shim_writes_nothing_outside_the_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(&tmp.path().join("tk"), &["/bin/true"]);
+    good_hooks(&t);
+    let outside = tmp.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    let shared = outside.join("shared.json");
+    fs::copy(fixtures().join("oci/docker-20.10.json"), &shared).unwrap();
+    let victim = outside.join("victim");
+    fs::write(&victim, "precious\n").unwrap();
+    let before = tree(&outside);
+
+    // config.json is a symlink out of the bundle: runc reads through it; the
+    // shim reads it too, and puts the result in the bundle, as a file.
+    let b = tmp.path().join("bundle");
+    fs::create_dir_all(&b).unwrap();
+    std::os::unix::fs::symlink(&shared, b.join("config.json")).unwrap();
+    let out = run(t.shim().args(["create", "--bundle"]).arg(&b).arg("link"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(tree(&outside), before, "nothing written outside the bundle");
+    let meta = fs::symlink_metadata(b.join("config.json")).unwrap();
+    assert!(meta.is_file());
+    let spec: Value = serde_json::from_slice(&fs::read(b.join("config.json")).unwrap()).unwrap();
+    assert_eq!(spec["hooks"]["prestart"].as_array().unwrap().len(), 2);
+
+    // A hard link to a file outside, planted at the name the temporary
+    // file had before (`.config.json.<pid>.chtk.tmp`; pid 1 in a new pid
+    // namespace), is never written through.
+    let b2 = docker_bundle(&tmp.path().join("b2"));
+    fs::hard_link(&victim, b2.join(".config.json.1.chtk.tmp")).unwrap();
+    let out = run(Command::new("unshare")
+        .args(["--pid", "--fork"])
+        .arg(bin("container-hooks-runtime"))
+        .env("CONTAINER_HOOKS_CONFIG", &t.config)
+        .args(["create", "--bundle"])
+        .arg(&b2)
+        .arg("planted"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+
+    // Logs that are symlinks are not written through.
+    let linked_log = tmp.path().join("tk/linked.log");
+    std::os::unix::fs::symlink(&victim, &linked_log).unwrap();
+    let text = fs::read_to_string(&t.config)
+        .unwrap()
+        .replace(t.log.to_str().unwrap(), linked_log.to_str().unwrap());
+    write_mode(&t.config, &text, 0o644);
+    let b3 = docker_bundle(&tmp.path().join("b3"));
+    let out = run(t.shim().args(["create", "--bundle"]).arg(&b3).arg("log"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("linked.log"));
+    write_mode(&t.hooks_json, "{", 0o644);
+    let out = run(t
+        .shim()
+        .arg("--log")
+        .arg(&linked_log)
+        .args(["create", "--bundle"])
+        .arg(&b3)
+        .arg("fails"));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(tree(&outside), before, "no log line through a symlink");
+}
+
+#[test]
+fn input_cannot_forge_a_line_of_the_shim_s_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Toolkit::new(&tmp.path().join("tk"), &["/bin/true"]);
+    good_hooks(&t);
+    let forged = "2000-01-01T00:00:00.000000Z ERROR forged line";
+    let b = docker_bundle(&tmp.path().join(format!("x\n{forged}\n")));
+    let out = run(t.shim().args(["create", "--bundle"]).arg(&b).arg("esc"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = reliability_lines(&t.log);
+    assert!(lines.len() >= 2, "{lines:?}");
+    assert!(lines.iter().all(|l| !l.starts_with("2000-")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("forged line")), "{lines:?}");
+}
+
+/// The lines of the shim's log; each must start with its own timestamp.
+fn reliability_lines(log: &Path) -> Vec<String> {
+    let text = fs::read_to_string(log).unwrap();
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for l in &lines {
+        assert!(
+            l.len() > 20 && l.as_bytes()[4] == b'-' && l.as_bytes()[10] == b'T',
+            "a line without its own timestamp: {l:?}"
+        );
+    }
+    lines
 }
 
 #[test]

@@ -265,3 +265,103 @@ fn injecting_into_the_same_bundle_twice_runs_each_hook_once() {
         assert_eq!(n, 6, "hooks of {id}: {got:?}");
     }
 }
+
+#[test]
+fn config_json_is_read_as_runc_reads_it() {
+    require("runc");
+    let tmp = tempfile::tempdir().unwrap();
+    let (toolkit, rec) = setup(tmp.path(), "runc");
+    let host = rec.host_hook.display().to_string();
+    // Conditional hooks: one on an annotation spelled `Annotations` in
+    // config.json, one on an annotation whose key holds a lone surrogate
+    // escape, which Go reads as U+FFFD.
+    for (name, label, when) in [
+        (
+            "audit.json",
+            "ours-annotated",
+            json!({"annotations": {"^com\\.example\\.audit$": "^on$"}}),
+        ),
+        (
+            "escaped.json",
+            "ours-escaped",
+            json!({"annotations": {"^x\u{fffd}$": "^y$"}}),
+        ),
+        (
+            "command.json",
+            "ours-command",
+            json!({"commands": ["^/bin/true$"]}),
+        ),
+    ] {
+        write_mode(
+            &toolkit.hooks_d.join(name),
+            &json!({
+                "version": "1.0.0",
+                "hook": {"path": host, "args": ["record-hook", label], "timeout": 10},
+                "when": when,
+                "stages": ["createRuntime"],
+            })
+            .to_string(),
+            0o644,
+        );
+    }
+    let b = bundle(tmp.path(), "bundle", &["/bin/true"]);
+    // The engine wrote its keys in another case, and nests a vendor field
+    // deeper than serde_json would read (Go reads 10,000 levels).
+    let mut spec = b.config();
+    let root = spec.as_object_mut().unwrap();
+    let process = root.remove("process").unwrap();
+    root.insert("Process".into(), process);
+    root.insert(
+        "Hooks".into(),
+        json!({"Prestart": [{"path": host, "args": ["record-hook", "engine-prestart"]}]}),
+    );
+    root.insert(
+        "Annotations".into(),
+        json!({"com.example.audit": "on", "x@SURROGATE@": "y"}),
+    );
+    root.insert("x-deep".into(), json!("@DEEP@"));
+    let text = serde_json::to_string_pretty(&spec)
+        .unwrap()
+        .replace("@SURROGATE@", "\\ud800")
+        .replace(
+            "\"@DEEP@\"",
+            &format!("{}{}", "[".repeat(300), "]".repeat(300)),
+        );
+    std::fs::write(b.config_path(), text).unwrap();
+
+    let root = tmp.path().join("state");
+    run_ok(
+        toolkit
+            .shim()
+            .arg("--root")
+            .arg(&root)
+            .args(["run", "--bundle"])
+            .arg(&b.dir)
+            .arg("gokeys"),
+    );
+    let ran: Vec<String> = records(&rec, &b).into_iter().map(|(s, _)| s).collect();
+    for label in [
+        "engine-prestart",
+        "prestart",
+        "createRuntime",
+        "ours-annotated",
+        "ours-escaped",
+        "ours-command",
+    ] {
+        assert_eq!(
+            ran.iter().filter(|s| *s == label).count(),
+            1,
+            "{label} ran once: {ran:?}"
+        );
+    }
+    assert!(
+        ran.iter().position(|s| s == "engine-prestart") < ran.iter().position(|s| s == "prestart"),
+        "{ran:?}"
+    );
+    // Written into the members runc reads, never beside them.
+    let written = std::fs::read_to_string(b.config_path()).unwrap();
+    assert!(
+        !written.contains("\"hooks\":") && !written.contains("\"prestart\":"),
+        "{written}"
+    );
+}

@@ -960,7 +960,7 @@ fn preview(args: &PreviewArgs) -> Result<u8> {
         Err(e) => ("would-fail", Some(Fault::from(e))),
     };
     let added_hooks = match (&result, &trace.result) {
-        (Ok(Outcome::Added(_)), Ok(collected)) => after.added(&collected.hooks),
+        (Ok(Outcome::Added(_)), Ok(_)) => after.added().clone(),
         _ => HookSet::new(),
     };
     let diff = if outcome == "added" {

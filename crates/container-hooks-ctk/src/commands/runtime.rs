@@ -308,7 +308,7 @@ impl ToolkitStatus {
         match Config::load_from(&path) {
             Ok(c) => {
                 match container_hooks_core::runtime_path::find_runtime(&c.runtime.runtimes, &path) {
-                    Ok(p) => st.runtime = Some(p),
+                    Ok(r) => st.runtime = Some(r.path),
                     Err(e) => st.runtime_error = Some(e.to_string()),
                 }
                 if let Err(e) = container_hooks_core::hooks_json::load(&c.hooks.path) {
