@@ -16,13 +16,14 @@
 //! - objects and lists may nest 10000 deep.
 //!
 //! [`parse`] keeps every member of every object in order (duplicates
-//! included); the decoding helpers apply Go's rules for one field.
+//! included); the decoding helpers apply Go's rules for one field. The
+//! syntax is checked, and strings decoded, by [`crate::gojson`], the same
+//! reader that checks config.json, with `json.Unmarshal`'s one addition:
+//! nothing but whitespace may follow the value.
 
+use crate::gojson::{self, Kind};
 use std::borrow::Cow;
-use std::fmt;
-
-/// Go's limit on nesting.
-const MAX_DEPTH: usize = 10_000;
+use std::ops::Range;
 
 /// A JSON value with every object member kept, in order. Strings without
 /// escapes are borrowed from the input.
@@ -51,365 +52,110 @@ impl Json<'_> {
     }
 }
 
-/// A syntax error: what is wrong and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub message: String,
-    pub line: usize,
-    pub column: usize,
-}
-
-impl fmt::Display for SyntaxError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.message == END {
-            "truncated JSON"
-        } else {
-            "invalid JSON"
+/// Parses a whole document as `json.Unmarshal` does: one value,
+/// surrounded by whitespace only. The error is a one-line fault saying
+/// what is wrong and where (`invalid JSON: ... at line L, column C`).
+pub fn parse(bytes: &[u8]) -> Result<Json<'_>, String> {
+    let checked = gojson::check(bytes).map_err(|e| e.fault(bytes))?;
+    let after = gojson::skip_ws(bytes, checked.value.end);
+    if after < bytes.len() {
+        let e = gojson::SyntaxError {
+            offset: after,
+            what: "invalid character after top-level value".to_string(),
+            truncated: false,
         };
-        write!(
-            f,
-            "{what}: {} at line {} column {}",
-            self.message, self.line, self.column
-        )
+        return Err(e.fault(bytes));
     }
+    Ok(tree(bytes, checked.value))
 }
 
-const END: &str = "unexpected end of input";
-
-/// Parses a whole document (one value, surrounded by whitespace only).
-pub fn parse(bytes: &[u8]) -> Result<Json<'_>, SyntaxError> {
-    let mut p = Reader { b: bytes, i: 0 };
-    p.skip_ws();
-    let value = p.value()?;
-    p.skip_ws();
-    if p.i < p.b.len() {
-        return Err(p.error("unexpected content after the top-level value"));
-    }
-    Ok(value)
-}
-
-/// A container being read: its members so far.
+/// A container being built: what it holds so far.
 enum Open<'a> {
     Array(Vec<Json<'a>>),
-    /// Members so far and the key of the member being read.
+    /// The members so far and the key of the member being read.
     Object(Vec<(Cow<'a, str>, Json<'a>)>, Cow<'a, str>),
 }
 
-struct Reader<'b> {
-    b: &'b [u8],
-    i: usize,
+/// The tree of the checked value at `range`, in one pass over its text
+/// (the scanner has checked it, so only the token at each step matters).
+/// Iterative, so any depth the scanner accepted is fine.
+fn tree(text: &[u8], range: Range<usize>) -> Json<'_> {
+    let mut stack: Vec<Open<'_>> = Vec::new();
+    let mut pos = range.start;
+    loop {
+        pos = gojson::skip_ws(text, pos);
+        // An object's key comes first.
+        if let Some(Open::Object(_, key)) = stack.last_mut() {
+            if text.get(pos) == Some(&b'"') {
+                let end = gojson::value_end(text, pos);
+                *key = gojson::unquote(text, pos..end);
+                pos = gojson::skip_ws(text, end);
+                pos = gojson::skip_ws(text, pos + 1); // the colon
+            }
+        }
+        let mut done = match text.get(pos) {
+            Some(b'{') => {
+                stack.push(Open::Object(Vec::new(), Cow::Borrowed("")));
+                pos += 1;
+                None
+            }
+            Some(b'[') => {
+                stack.push(Open::Array(Vec::new()));
+                pos += 1;
+                None
+            }
+            Some(b'}' | b']') => None,
+            _ => {
+                let end = gojson::value_end(text, pos);
+                let v = scalar(text, pos..end);
+                pos = end;
+                Some(v)
+            }
+        };
+        // Give the value to its container; close the containers that end
+        // here.
+        loop {
+            let Some(top) = stack.last_mut() else {
+                return done.unwrap_or(Json::Null);
+            };
+            if let Some(v) = done.take() {
+                match top {
+                    Open::Array(items) => items.push(v),
+                    Open::Object(members, key) => members.push((std::mem::take(key), v)),
+                }
+            }
+            pos = gojson::skip_ws(text, pos);
+            match text.get(pos) {
+                Some(b',') => {
+                    pos += 1;
+                    break;
+                }
+                Some(b'}' | b']') => {
+                    pos += 1;
+                    done = match stack.pop() {
+                        Some(Open::Array(items)) => Some(Json::Array(items)),
+                        Some(Open::Object(members, _)) => Some(Json::Object(members)),
+                        None => None,
+                    };
+                }
+                // The next value of a container just opened.
+                _ => break,
+            }
+        }
+    }
 }
 
-impl<'b> Reader<'b> {
-    fn error(&self, message: &str) -> SyntaxError {
-        let before = self.b.get(..self.i).unwrap_or(self.b);
-        let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
-        let column = before.iter().rev().take_while(|&&c| c != b'\n').count() + 1;
-        let message = if self.i >= self.b.len() {
-            END.to_string()
-        } else {
-            message.to_string()
-        };
-        SyntaxError {
-            message,
-            line,
-            column,
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.i += 1;
-        }
-    }
-
-    fn expect(&mut self, c: u8, what: &str) -> Result<(), SyntaxError> {
-        if self.peek() == Some(c) {
-            self.i += 1;
-            Ok(())
-        } else {
-            Err(self.error(what))
-        }
-    }
-
-    /// One value, without recursion: containers are kept on a stack.
-    fn value(&mut self) -> Result<Json<'b>, SyntaxError> {
-        let mut stack: Vec<Open<'b>> = Vec::new();
-        loop {
-            // Read a value, or open a container.
-            self.skip_ws();
-            let mut done = match self.peek() {
-                Some(b'{') => {
-                    self.check_depth(stack.len() + 1)?;
-                    self.i += 1;
-                    self.skip_ws();
-                    if self.peek() == Some(b'}') {
-                        self.i += 1;
-                        Json::Object(Vec::new())
-                    } else {
-                        let key = self.key()?;
-                        stack.push(Open::Object(Vec::with_capacity(4), key));
-                        continue;
-                    }
-                }
-                Some(b'[') => {
-                    self.check_depth(stack.len() + 1)?;
-                    self.i += 1;
-                    self.skip_ws();
-                    if self.peek() == Some(b']') {
-                        self.i += 1;
-                        Json::Array(Vec::new())
-                    } else {
-                        stack.push(Open::Array(Vec::new()));
-                        continue;
-                    }
-                }
-                Some(b'"') => Json::String(self.string()?),
-                Some(b't') => self.word("true", Json::Bool(true))?,
-                Some(b'f') => self.word("false", Json::Bool(false))?,
-                Some(b'n') => self.word("null", Json::Null)?,
-                Some(b'-' | b'0'..=b'9') => self.number()?,
-                _ => return Err(self.error("expected a value")),
-            };
-            // Hand the value to the containers it closes.
-            loop {
-                match stack.pop() {
-                    None => return Ok(done),
-                    Some(Open::Array(mut items)) => {
-                        items.push(done);
-                        self.skip_ws();
-                        match self.peek() {
-                            Some(b',') => {
-                                self.i += 1;
-                                stack.push(Open::Array(items));
-                                break;
-                            }
-                            Some(b']') => {
-                                self.i += 1;
-                                done = Json::Array(items);
-                            }
-                            _ => return Err(self.error("expected `,` or `]` in a list")),
-                        }
-                    }
-                    Some(Open::Object(mut members, key)) => {
-                        members.push((key, done));
-                        self.skip_ws();
-                        match self.peek() {
-                            Some(b',') => {
-                                self.i += 1;
-                                self.skip_ws();
-                                let key = self.key()?;
-                                stack.push(Open::Object(members, key));
-                                break;
-                            }
-                            Some(b'}') => {
-                                self.i += 1;
-                                done = Json::Object(members);
-                            }
-                            _ => return Err(self.error("expected `,` or `}` in an object")),
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    fn check_depth(&self, depth: usize) -> Result<(), SyntaxError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("nested more than 10000 deep"));
-        }
-        Ok(())
-    }
-
-    /// `"key":`, leaving the reader before the value.
-    fn key(&mut self) -> Result<Cow<'b, str>, SyntaxError> {
-        if self.peek() != Some(b'"') {
-            return Err(self.error("expected a string key"));
-        }
-        let key = self.string()?;
-        self.skip_ws();
-        self.expect(b':', "expected `:` after an object key")?;
-        Ok(key)
-    }
-
-    fn word(&mut self, word: &str, value: Json<'b>) -> Result<Json<'b>, SyntaxError> {
-        if self.b.get(self.i..self.i + word.len()) == Some(word.as_bytes()) {
-            self.i += word.len();
-            Ok(value)
-        } else {
-            Err(self.error("expected a value"))
-        }
-    }
-
-    fn digits(&mut self) -> usize {
-        let start = self.i;
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
-            self.i += 1;
-        }
-        self.i - start
-    }
-
-    fn number(&mut self) -> Result<Json<'b>, SyntaxError> {
-        let start = self.i;
-        if self.peek() == Some(b'-') {
-            self.i += 1;
-        }
-        match self.peek() {
-            Some(b'0') => self.i += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(self.error("expected a digit")),
-        }
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            if self.digits() == 0 {
-                return Err(self.error("expected a digit after `.`"));
-            }
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.i += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.i += 1;
-            }
-            if self.digits() == 0 {
-                return Err(self.error("expected a digit in the exponent"));
-            }
-        }
-        // Digits, signs, `.` and `e`: ASCII.
-        let text =
-            std::str::from_utf8(self.b.get(start..self.i).unwrap_or_default()).unwrap_or_default();
-        Ok(Json::Number(Cow::Borrowed(text)))
-    }
-
-    fn hex4(&self, at: usize) -> Option<u32> {
-        let digits = self.b.get(at..at + 4)?;
-        let text = std::str::from_utf8(digits).ok()?;
-        if !text.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return None;
-        }
-        u32::from_str_radix(text, 16).ok()
-    }
-
-    /// The length of the run of plain ASCII characters (no quote, no
-    /// backslash, no control character) at the reader.
-    fn plain_run(&self) -> usize {
-        self.b
-            .get(self.i..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|&&c| (0x20..0x80).contains(&c) && c != b'"' && c != b'\\')
-            .count()
-    }
-
-    /// A string at the reader (on its `"`), decoded as Go does.
-    fn string(&mut self) -> Result<Cow<'b, str>, SyntaxError> {
-        self.i += 1;
-        let run = self.plain_run();
-        let b: &'b [u8] = self.b;
-        // ASCII, so UTF-8.
-        let text = std::str::from_utf8(b.get(self.i..self.i + run).unwrap_or_default())
-            .unwrap_or_default();
-        self.i += run;
-        if self.peek() == Some(b'"') {
-            self.i += 1;
-            return Ok(Cow::Borrowed(text));
-        }
-        let mut out = String::with_capacity(run + 16);
-        out.push_str(text);
-        loop {
-            // A run of plain ASCII characters, copied at once.
-            let run = self.plain_run();
-            if run > 0 {
-                let text = self.b.get(self.i..self.i + run).unwrap_or_default();
-                out.push_str(std::str::from_utf8(text).unwrap_or_default());
-                self.i += run;
-            }
-            let Some(c) = self.peek() else {
-                return Err(self.error("unterminated string"));
-            };
-            match c {
-                b'"' => {
-                    self.i += 1;
-                    return Ok(Cow::Owned(out));
-                }
-                b'\\' => {
-                    let Some(e) = self.b.get(self.i + 1).copied() else {
-                        self.i += 1;
-                        return Err(self.error("unterminated string"));
-                    };
-                    self.i += 2;
-                    match e {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'u' => {
-                            let Some(u) = self.hex4(self.i) else {
-                                return Err(self.error("invalid \\u escape"));
-                            };
-                            self.i += 4;
-                            if (0xD800..0xDC00).contains(&u)
-                                && self.b.get(self.i..self.i + 2) == Some(b"\\u")
-                            {
-                                if let Some(low) = self.hex4(self.i + 2) {
-                                    if (0xDC00..0xE000).contains(&low) {
-                                        let c = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
-                                        out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
-                                        self.i += 6;
-                                        continue;
-                                    }
-                                }
-                            }
-                            // A lone surrogate is U+FFFD, as Go reads it.
-                            out.push(char::from_u32(u).unwrap_or('\u{FFFD}'));
-                        }
-                        _ => {
-                            self.i -= 1;
-                            return Err(self.error("invalid escape in a string"));
-                        }
-                    }
-                }
-                0..=0x1F => return Err(self.error("control character in a string")),
-                0x20..=0x7F => {
-                    out.push(c as char);
-                    self.i += 1;
-                }
-                _ => {
-                    // Valid UTF-8 as is; each byte of an invalid sequence is
-                    // U+FFFD (Go decodes byte by byte).
-                    let want = match c {
-                        0xC2..=0xDF => 2,
-                        0xE0..=0xEF => 3,
-                        0xF0..=0xF4 => 4,
-                        _ => 0,
-                    };
-                    let valid = self
-                        .b
-                        .get(self.i..self.i + want)
-                        .filter(|_| want > 0)
-                        .and_then(|b| std::str::from_utf8(b).ok());
-                    match valid {
-                        Some(s) => {
-                            out.push_str(s);
-                            self.i += want;
-                        }
-                        None => {
-                            out.push('\u{FFFD}');
-                            self.i += 1;
-                        }
-                    }
-                }
-            }
-        }
+/// A checked string, number, boolean or null.
+fn scalar(text: &[u8], r: Range<usize>) -> Json<'_> {
+    match gojson::kind(text, r.start) {
+        Some(Kind::String) => Json::String(gojson::unquote(text, r)),
+        Some(Kind::Bool) => Json::Bool(text.get(r.start) == Some(&b't')),
+        Some(Kind::Null) | None => Json::Null,
+        Some(_) => Json::Number(match text.get(r) {
+            // Checked numbers are ASCII.
+            Some(n) => String::from_utf8_lossy(n),
+            None => Cow::Borrowed("0"),
+        }),
     }
 }
 
@@ -656,11 +402,8 @@ mod tests {
             assert!(parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
         }
         let e = parse(b"{\n  \"a\": ?}").unwrap_err();
-        assert_eq!((e.line, e.column), (2, 8), "{e}");
-        assert!(parse(b"{")
-            .unwrap_err()
-            .to_string()
-            .contains("end of input"));
+        assert!(e.contains("line 2, column 8"), "{e}");
+        assert!(parse(b"{").unwrap_err().starts_with("truncated JSON"));
     }
 
     #[test]

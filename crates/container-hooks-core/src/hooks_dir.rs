@@ -525,7 +525,7 @@ fn unknown_key_warning(field: &str, hint: Option<&str>) -> String {
 }
 
 fn parse(path: &Path, bytes: &[u8]) -> Result<HookFile, ParseFailure> {
-    let value = godecode::parse(bytes).map_err(|e| e.to_string())?;
+    let value = godecode::parse(bytes)?;
     let top = match &value {
         Json::Object(m) => m.as_slice(),
         // Go decodes `null` into an empty struct.
