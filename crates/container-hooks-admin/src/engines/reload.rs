@@ -16,6 +16,7 @@ use std::io;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 pub use container_hooks_core::config::RestartMode;
 
@@ -23,8 +24,8 @@ pub use container_hooks_core::config::RestartMode;
 #[derive(Debug, Clone)]
 pub struct Apply {
     pub mode: RestartMode,
-    /// The daemon's pid file (host path), for engines that write one;
-    /// None: the engine's default.
+    /// dockerd's pid file (host path); None: its default. Other engines
+    /// write none and are found by their program's name.
     pub pid_file: Option<PathBuf>,
     /// Where the host's root is mounted, when it is not `/`.
     pub root: Option<PathBuf>,
@@ -99,8 +100,12 @@ pub enum ReloadError {
 
 impl Apply {
     /// The pid file of `engine`'s daemon (host path).
+    /// The pid file of `engine`'s daemon (host path), for engines that
+    /// write one (dockerd): `pid_file` names dockerd's, never another's.
     fn pid_file(&self, engine: Engine) -> Option<&Path> {
-        self.pid_file.as_deref().or(engine.pid_file())
+        engine
+            .pid_file()
+            .map(|default| self.pid_file.as_deref().unwrap_or(default))
     }
 
     /// The command the operator runs to apply a change (None: nothing to
@@ -120,13 +125,43 @@ impl Apply {
     /// The pid of `engine`'s daemon when its pid file names a running
     /// process.
     pub fn running(&self, engine: Engine) -> Option<u32> {
-        let pid = read_pid(&on_root(self.root.as_deref(), self.pid_file(engine)?)).ok()?;
-        // SAFETY: kill(2) with signal 0 only checks that the process exists.
-        (unsafe { libc::kill(pid as i32, 0) } == 0).then_some(pid)
+        match self.daemon(engine) {
+            Daemon::Running(pid) => Some(pid),
+            _ => None,
+        }
+    }
+
+    /// Whether `engine`'s daemon runs, by its pid file.
+    fn daemon(&self, engine: Engine) -> Daemon {
+        let Some(pid_file) = self.pid_file(engine) else {
+            return Daemon::NoPidFile;
+        };
+        let pid_file = on_root(self.root.as_deref(), pid_file);
+        match read_pid(&pid_file) {
+            // SAFETY: kill(2) with signal 0 only checks that the process
+            // exists.
+            Ok(pid) if unsafe { libc::kill(pid as i32, 0) } == 0 => Daemon::Running(pid),
+            Ok(_) => Daemon::Stopped,
+            Err(_) if !pid_file.exists() => Daemon::Stopped,
+            Err(e) => Daemon::Unreadable(e),
+        }
     }
 }
 
-/// Makes `engine` read its changed config as `how` says.
+/// An engine's daemon, as its pid file tells.
+enum Daemon {
+    /// The engine writes no pid file (its processes are found by name).
+    NoPidFile,
+    Running(u32),
+    /// No pid file, or one naming no process: it reads its config when it
+    /// starts.
+    Stopped,
+    Unreadable(FileError),
+}
+
+/// Makes `engine` read its changed config as `how` says. A daemon that is
+/// not running (its pid file is missing or names no process) needs
+/// nothing: it reads the file when it starts.
 pub fn apply(engine: Engine, how: &Apply) -> Result<Applied, ReloadError> {
     let reload = engine.reload();
     if reload == Reload::EveryCommand {
@@ -134,12 +169,158 @@ pub fn apply(engine: Engine, how: &Apply) -> Result<Applied, ReloadError> {
     }
     let command = how.command(engine).unwrap_or_default();
     match how.mode {
-        RestartMode::None => Ok(Applied::RunCommand(command)),
+        RestartMode::None => match how.daemon(engine) {
+            Daemon::Stopped => Ok(Applied::NotRunning(engine)),
+            _ => Ok(Applied::RunCommand(command)),
+        },
         RestartMode::Signal if reload == Reload::Restart => {
             Ok(Applied::NeedsRestart { engine, command })
         }
         RestartMode::Signal => signal(engine, how),
         RestartMode::Systemd => systemctl(engine, how),
+    }
+}
+
+/// What became of a file of [`super::Plan::delete_once_read`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leftover {
+    /// Deleted: the engine had read it, or is not running.
+    Deleted { file: PathBuf, engine: Engine },
+    /// Kept: the engine was not seen reading it (a reload left to the
+    /// operator, or none within the time allowed).
+    Kept { file: PathBuf, engine: Engine },
+}
+
+impl fmt::Display for Leftover {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Leftover::Deleted { file, engine } => write!(
+                f,
+                "deleted {}: configure created it, and {} no longer needs it",
+                file.display(),
+                engine.program()
+            ),
+            Leftover::Kept { file, engine } => write!(
+                f,
+                "{} holds only what {} must read on reload to stop using the shim; delete it once {} has been reloaded",
+                file.display(),
+                engine.program(),
+                engine.program()
+            ),
+        }
+    }
+}
+
+/// How long [`apply_then_delete`] waits for the engine to read a file.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// As [`apply`], then deletes `files` (a plan's `delete_once_read`) once the
+/// engine has read them: at once when its daemon is not running; after the
+/// reload when it is, as soon as the daemon opens each file (a file open
+/// stays readable after it is deleted); never when the reload is left to
+/// the operator or the daemon does not open a file within `timeout`.
+pub fn apply_then_delete(
+    engine: Engine,
+    how: &Apply,
+    files: &[PathBuf],
+    timeout: Duration,
+) -> Result<(Applied, Vec<Leftover>), ReloadError> {
+    if files.is_empty() {
+        return Ok((apply(engine, how)?, Vec::new()));
+    }
+    let kept = |file: &PathBuf| Leftover::Kept {
+        file: file.clone(),
+        engine,
+    };
+    let stopped = matches!(how.daemon(engine), Daemon::Stopped);
+    if stopped || how.mode == RestartMode::None {
+        let applied = apply(engine, how)?;
+        let mut left = Vec::new();
+        for file in files {
+            left.push(if stopped {
+                delete(file, engine)?
+            } else {
+                kept(file)
+            });
+        }
+        return Ok((applied, left));
+    }
+    let watches: Vec<Option<ReadWatch>> = files.iter().map(|f| ReadWatch::new(f).ok()).collect();
+    let applied = apply(engine, how)?;
+    let mut left = Vec::new();
+    for (file, watch) in files.iter().zip(watches) {
+        let read =
+            matches!(applied, Applied::NotRunning(_)) || watch.is_some_and(|w| w.wait(timeout));
+        left.push(if read {
+            delete(file, engine)?
+        } else {
+            kept(file)
+        });
+    }
+    Ok((applied, left))
+}
+
+fn delete(file: &Path, engine: Engine) -> Result<Leftover, FileError> {
+    match std::fs::remove_file(file) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(FileError::io(file, &e)),
+    }
+    Ok(Leftover::Deleted {
+        file: file.to_path_buf(),
+        engine,
+    })
+}
+
+/// Watches a file for the next process that opens it (inotify `IN_OPEN`),
+/// to know when a reloading daemon has read it.
+struct ReadWatch {
+    fd: std::os::fd::OwnedFd,
+}
+
+impl ReadWatch {
+    fn new(file: &Path) -> io::Result<ReadWatch> {
+        use std::os::fd::FromRawFd;
+        let path = std::ffi::CString::new(file.as_os_str().as_encoded_bytes())
+            .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+        // SAFETY: inotify_init1 takes flags only; a non-negative result is
+        // a new descriptor of this process.
+        let raw = unsafe { libc::inotify_init1(libc::IN_CLOEXEC | libc::IN_NONBLOCK) };
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `raw` is a new descriptor that nothing else owns.
+        let fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) };
+        // SAFETY: `path` is NUL-terminated and outlives the call.
+        if unsafe { libc::inotify_add_watch(raw, path.as_ptr(), libc::IN_OPEN) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(ReadWatch { fd })
+    }
+
+    /// Whether a process opened the file within `timeout`.
+    fn wait(self, timeout: Duration) -> bool {
+        use std::os::fd::AsRawFd;
+        let mut pfd = libc::pollfd {
+            fd: self.fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let ms = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);
+            // SAFETY: one valid pollfd for the duration of the call.
+            let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+            if n > 0 {
+                return true;
+            }
+            let interrupted =
+                n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted;
+            if !interrupted || left.is_zero() {
+                return false;
+            }
+        }
     }
 }
 
@@ -163,9 +344,11 @@ fn signal(engine: Engine, how: &Apply) -> Result<Applied, ReloadError> {
     let pid_file = how
         .pid_file(engine)
         .map(|p| on_root(how.root.as_deref(), p));
-    let pids = match &pid_file {
-        Some(pid_file) => vec![read_pid(pid_file)?],
-        None => {
+    let pids = match how.daemon(engine) {
+        Daemon::Running(pid) => vec![pid],
+        Daemon::Stopped => return Ok(Applied::NotRunning(engine)),
+        Daemon::Unreadable(e) => return Err(e.into()),
+        Daemon::NoPidFile => {
             let pids = processes(engine.program())?;
             if pids.is_empty() {
                 return Err(ReloadError::Failed(format!(
@@ -278,26 +461,79 @@ fn chrooted_systemctl(root: &Path) -> Result<Command, ReloadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::process::{Child, Stdio};
 
-    fn how(mode: RestartMode) -> Apply {
+    /// How to apply, with dockerd's pid file in `dir`.
+    fn how(mode: RestartMode, dir: &Path) -> Apply {
         Apply {
             mode,
-            pid_file: None,
+            pid_file: Some(dir.join("docker.pid")),
             root: None,
         }
     }
 
+    /// A stand-in daemon: a shell that runs `on_hup` on SIGHUP, its pid
+    /// in `dir/docker.pid`; killed when dropped.
+    struct FakeDaemon(Child);
+
+    impl Drop for FakeDaemon {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    /// Starts a stand-in daemon and waits until it has set its trap.
+    fn daemon(dir: &Path, on_hup: &str) -> FakeDaemon {
+        use std::io::Read;
+        let child = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!(
+                "trap '{on_hup}' HUP; echo ready; while :; do sleep 0.05; done"
+            ))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut d = FakeDaemon(child);
+        std::fs::write(dir.join("docker.pid"), format!("{}\n", d.0.id())).unwrap();
+        let mut buf = [0u8; 6];
+        d.0.stdout.as_mut().unwrap().read_exact(&mut buf).unwrap();
+        d
+    }
+
     #[test]
     fn none_prints_the_command_each_engine_needs() {
+        let dir = tempfile::tempdir().unwrap();
+        let _daemon = daemon(dir.path(), "");
+        let kill = format!(
+            "to apply the change, run: kill -HUP $(cat {})   # or: systemctl reload docker",
+            dir.path().join("docker.pid").display()
+        );
         for (engine, mode, line) in [
-            (Engine::Docker, RestartMode::None, "to apply the change, run: kill -HUP $(cat /var/run/docker.pid)   # or: systemctl reload docker"),
+            (Engine::Docker, RestartMode::None, kill.as_str()),
             (Engine::Containerd, RestartMode::None, "to apply the change, run: systemctl restart containerd"),
             (Engine::Crio, RestartMode::None, "to apply the change, run: systemctl restart crio"),
             (Engine::Podman, RestartMode::None, "podman reads its config on every command: nothing to restart"),
             (Engine::Podman, RestartMode::Systemd, "podman reads its config on every command: nothing to restart"),
             (Engine::Containerd, RestartMode::Signal, "containerd does not reload its config on SIGHUP; restart it to apply the change: systemctl restart containerd"),
         ] {
-            assert_eq!(apply(engine, &how(mode)).unwrap().to_string(), line);
+            assert_eq!(apply(engine, &how(mode, dir.path())).unwrap().to_string(), line);
+        }
+    }
+
+    /// No pid file, or one naming no process: dockerd reads the file when
+    /// it starts, and no command is printed for it.
+    #[test]
+    fn a_daemon_that_is_not_running_reads_the_change_when_it_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let not_running = "dockerd is not running; it reads the change when it starts";
+        for mode in [RestartMode::None, RestartMode::Signal] {
+            let _ = std::fs::remove_file(dir.path().join("docker.pid"));
+            let h = how(mode, dir.path());
+            assert_eq!(apply(Engine::Docker, &h).unwrap().to_string(), not_running);
+            drop(daemon(dir.path(), ""));
+            assert_eq!(apply(Engine::Docker, &h).unwrap().to_string(), not_running);
         }
     }
 
@@ -306,8 +542,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let pid = dir.path().join("docker.pid");
         std::fs::write(&pid, "not-a-pid\n").unwrap();
-        let mut h = how(RestartMode::Signal);
-        h.pid_file = Some(pid.clone());
+        let h = how(RestartMode::Signal, dir.path());
         let err = apply(Engine::Docker, &h).unwrap_err().to_string();
         assert_eq!(
             err,
@@ -316,5 +551,70 @@ mod tests {
         assert_eq!(h.running(Engine::Docker), None);
         std::fs::write(&pid, format!("{}\n", std::process::id())).unwrap();
         assert_eq!(h.running(Engine::Docker), Some(std::process::id()));
+    }
+
+    /// A file left only for the daemon's reload goes once the daemon has
+    /// read it, at once when it is not running, and stays when the reload
+    /// is left to the operator or the daemon does not read it.
+    #[test]
+    fn a_file_left_for_the_reload_goes_once_the_daemon_has_read_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("daemon.json");
+        let files = [file.clone()];
+        let write = || std::fs::write(&file, "{\"default-runtime\": \"runc\"}\n").unwrap();
+        let timeout = Duration::from_millis(500);
+
+        // Not running: deleted at once.
+        write();
+        let (applied, left) = apply_then_delete(
+            Engine::Docker,
+            &how(RestartMode::Signal, dir.path()),
+            &files,
+            timeout,
+        )
+        .unwrap();
+        assert_eq!(applied, Applied::NotRunning(Engine::Docker));
+        assert!(matches!(&left[..], [Leftover::Deleted { .. }]), "{left:?}");
+        assert!(!file.exists());
+
+        // Running, the reload left to the operator: kept.
+        write();
+        let d = daemon(dir.path(), &format!("cat {} >/dev/null", file.display()));
+        let (applied, left) = apply_then_delete(
+            Engine::Docker,
+            &how(RestartMode::None, dir.path()),
+            &files,
+            timeout,
+        )
+        .unwrap();
+        assert!(matches!(applied, Applied::RunCommand(_)), "{applied:?}");
+        assert!(matches!(&left[..], [Leftover::Kept { .. }]), "{left:?}");
+        assert!(file.exists());
+
+        // Running and signalled: deleted once it has read the file.
+        let (applied, left) = apply_then_delete(
+            Engine::Docker,
+            &how(RestartMode::Signal, dir.path()),
+            &files,
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        assert!(matches!(applied, Applied::Signalled { .. }), "{applied:?}");
+        assert!(matches!(&left[..], [Leftover::Deleted { .. }]), "{left:?}");
+        assert!(!file.exists());
+        drop(d);
+
+        // Signalled, but it does not read the file: kept.
+        write();
+        let _d = daemon(dir.path(), "");
+        let (_, left) = apply_then_delete(
+            Engine::Docker,
+            &how(RestartMode::Signal, dir.path()),
+            &files,
+            timeout,
+        )
+        .unwrap();
+        assert!(matches!(&left[..], [Leftover::Kept { .. }]), "{left:?}");
+        assert!(file.exists());
     }
 }

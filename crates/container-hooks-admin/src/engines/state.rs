@@ -183,7 +183,7 @@ impl Record {
     }
 }
 
-/// Every record.
+/// Every record, and the engines the operator took the shim out of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     /// [`STATE_VERSION`]; missing in files of release 0.1.0.
@@ -191,6 +191,11 @@ pub struct State {
     pub version: u32,
     #[serde(default)]
     pub records: Vec<Record>,
+    /// Engines the operator took the shim out of with `runtime remove
+    /// --runtime ENGINE`: `configure --detected` (the packages, their
+    /// triggers) leaves them alone until `configure --runtime ENGINE`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declined: Vec<Engine>,
 }
 
 fn legacy_version() -> u32 {
@@ -202,6 +207,7 @@ impl Default for State {
         State {
             version: STATE_VERSION,
             records: Vec::new(),
+            declined: Vec::new(),
         }
     }
 }
@@ -237,7 +243,7 @@ impl State {
         let path = dir.join(STATE_FILE);
         let current = State {
             version: STATE_VERSION,
-            records: self.records.clone(),
+            ..self.clone()
         };
         let mut text = serde_json::to_string_pretty(&current)
             .map_err(|e| FileError::new(&path, json_fault(&e)))?;
@@ -270,6 +276,25 @@ impl State {
             *old = record;
         } else {
             self.records.push(record);
+        }
+        true
+    }
+
+    /// Whether the operator took the shim out of `engine` by hand.
+    pub fn is_declined(&self, engine: Engine) -> bool {
+        self.declined.contains(&engine)
+    }
+
+    /// Notes that the operator took the shim out of `engine` (or wired
+    /// it again, `declined` false). Returns whether the state changed.
+    pub fn set_declined(&mut self, engine: Engine, declined: bool) -> bool {
+        if declined == self.is_declined(engine) {
+            return false;
+        }
+        if declined {
+            self.declined.push(engine);
+        } else {
+            self.declined.retain(|e| *e != engine);
         }
         true
     }
@@ -314,6 +339,15 @@ mod tests {
         let mut back = back;
         assert!(back.forget(&r));
         assert!(back.records.is_empty());
+        // Declined engines round-trip; none is not written at all.
+        assert!(back.set_declined(Engine::Docker, true));
+        assert!(!back.set_declined(Engine::Docker, true));
+        back.save(&sub).unwrap();
+        assert!(State::load(&sub).unwrap().is_declined(Engine::Docker));
+        assert!(back.set_declined(Engine::Docker, false));
+        back.save(&sub).unwrap();
+        let text = std::fs::read_to_string(sub.join(STATE_FILE)).unwrap();
+        assert!(!text.contains("declined"), "{text}");
     }
 
     /// Every entry release 0.1.0 wrote into `added` reads as its typed
