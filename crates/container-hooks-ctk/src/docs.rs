@@ -193,7 +193,21 @@ pub fn page_notes(page: &str) -> PageNotes {
                 .files
                 .extend([STATE_FILE, CONFIG_FILE, HOOKS_JSON, HOOKS_D]);
             notes.environment = vec![CONFIG_ENV, STATE_ENV];
-            notes.exit_status = vec![("0", "The report was printed."), EXIT_ERROR, EXIT_USAGE];
+            notes.exit_status = vec![
+                (
+                    "0",
+                    "Every engine installed is wired (or was taken out with `runtime remove --runtime`), and config.toml, the real runtime and every hook source are good.",
+                ),
+                (
+                    "1",
+                    "The status could not be read (the state file, for one); one line on standard error names the file and the fault.",
+                ),
+                EXIT_USAGE,
+                (
+                    "3",
+                    "A problem was found: an engine installed is not wired or its file cannot be read, config.toml is invalid, no real runtime is found, or a hook source is refused. The report names each problem and the command that fixes it.",
+                ),
+            ];
             notes.see_also = vec![
                 "container-hooks-ctk-runtime-configure(1)",
                 "container-hooks-ctk-hooks-validate(1)",

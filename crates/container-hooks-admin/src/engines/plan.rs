@@ -38,9 +38,9 @@ pub struct Request {
     pub path: PathBuf,
     pub set_as_default: bool,
     pub force: bool,
-    /// Remove: the operator takes the shim out of this engine on purpose,
-    /// so `configure --detected` leaves it alone from now on (configure
-    /// of this engine wires it again).
+    /// Remove: the operator takes the shim out of this engine's usual file
+    /// on purpose, so `configure --detected` leaves the engine alone from
+    /// now on (configure of this engine wires it again).
     pub decline: bool,
     /// The state directory, where this process reaches it.
     pub state_dir: PathBuf,
@@ -346,7 +346,10 @@ pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
     let mut edit = Edit::new(req.engine, &t, recorded.as_ref());
     editor(req.engine).remove(&mut edit)?;
     let forgot = recorded.as_ref().is_some_and(|r| state.forget(r));
-    let declined = req.decline && state.set_declined(req.engine, true);
+    // `configure --detected` wires engines' usual files: taking the shim
+    // out of another file declines nothing.
+    let usual = t.config == req.engine.default_config();
+    let declined = req.decline && usual && state.set_declined(req.engine, true);
     let state_changed = forgot | declined;
     let mut notes = edit.notes;
     if !edit.files.iter().any(FileChange::changed) {
