@@ -218,9 +218,9 @@ pub struct ConfigureArgs {
     /// The engine to edit.
     #[arg(long, value_parser = values::engine())]
     pub runtime: Option<Engine>,
-    /// Every engine installed (its program in the system PATH), one after
-    /// the other; an engine that cannot be edited is a warning (what the
-    /// packages run on install).
+    /// Every engine installed (its program in the system PATH) and never
+    /// wired, one after the other; an engine that cannot be edited is a
+    /// warning (what the packages run on install).
     #[arg(long, conflicts_with_all = ["config", "drop_in"])]
     pub detected: bool,
     #[command(flatten)]

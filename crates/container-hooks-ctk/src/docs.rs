@@ -44,9 +44,17 @@ pub fn marker_command() -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("No-op OCI hook that marks a bundle whose hooks were already injected")
         .long_about(
-            "container-hooks does nothing and exits 0. Hook files written for the original tool \
-name it as their first prestart hook; container-hooks-runtime treats a bundle whose prestart \
-hooks include a program of this name as already injected and adds nothing to it.",
+            "container-hooks does nothing: run as a hook, it reads the container state that the \
+runtime writes to its standard input and exits 0.\n\n\
+It exists as a marker. hooks.json files written for the original tool name \
+/usr/bin/container-hooks as their first prestart hook. container-hooks-runtime adds it to a \
+bundle's config.json with the other hooks of hooks.json, and runc later runs it like any hook, \
+to no effect. When container-hooks-runtime finds a prestart hook whose program is named \
+container-hooks already in a bundle's config.json (the bundle went through the shim, or \
+through the original tool, before), it takes the bundle as done: it adds no hook from \
+hooks.json or hooks.d and goes on to execute the real runtime.\n\n\
+New hook files need not name it: container-hooks-runtime never adds a hook that a stage \
+already holds.",
         )
         .arg(
             Arg::new("args")
