@@ -2,7 +2,9 @@
 //! dpkg and rpm on this machine, with a running dockerd and Debian's
 //! containerd config: the maintainer scripts wire both engines, the shim
 //! runs hooks from hooks.json in `docker run`, and removal restores both
-//! engines' configs.
+//! engines' configs; where there was no daemon.json before install, none
+//! is left after removal, and purge leaves the engines' directories as
+//! they were.
 //!
 //! This changes the machine (/usr/bin, /etc/container-hooks, /etc/docker,
 //! /etc/containerd, /etc/containers, /var/run/docker.pid), so the tests are
@@ -441,6 +443,67 @@ fn lifecycle(format: Format) {
         "files were left in the engines' config directories"
     );
     assert!(!format.installed());
+
+    // No daemon.json before install, as on a fresh Docker host (dockerd
+    // started as its service starts it, reading the system's file):
+    // remove deletes the one install created once dockerd has read it on
+    // its reload, and purge leaves the engines' directories as they were.
+    drop(dockerd);
+    fs::remove_file(DAEMON_JSON).unwrap();
+    let dockerd =
+        Dockerd::start_as_service(&tmp.path().join("dockerd2"), Path::new(DOCKER_PID_FILE));
+    let dockerd_pid = dockerd.pid();
+    let engine_files_before = engine_dir_listing();
+    let text = ok(
+        "installing without a daemon.json",
+        &format.install(&package),
+    );
+    assert_eq!(
+        daemon_json()["default-runtime"],
+        "container-hooks",
+        "{text}"
+    );
+    dockerd.wait_until("docker info to show the shim as default", |d| {
+        d.default_runtime() == "container-hooks"
+    });
+    let text = ok("removing", &format.remove());
+    assert!(
+        !Path::new(DAEMON_JSON).exists(),
+        "remove left {}: {:?}\n{text}",
+        DAEMON_JSON,
+        fs::read_to_string(DAEMON_JSON)
+    );
+    assert!(
+        text.contains(&format!("deleted {DAEMON_JSON}: configure created it")),
+        "{text}"
+    );
+    dockerd.wait_until("docker info to show runc as default again", |d| {
+        d.default_runtime() == "runc"
+    });
+    assert_eq!(dockerd.pid(), dockerd_pid);
+    if let Some(out) = format.purge() {
+        ok("purging", &out);
+    }
+    assert_eq!(
+        engine_dir_listing(),
+        engine_files_before,
+        "purge left files in the engines' config directories"
+    );
+    assert_eq!(
+        containerd_toml(),
+        containerd_before,
+        "{CONTAINERD_TOML} after purge"
+    );
+    if let Format::Rpm = format {
+        let _ = fs::remove_file("/etc/container-hooks/hooks.json.rpmsave");
+        let _ = fs::remove_dir("/etc/container-hooks/hooks.d");
+        let _ = fs::remove_dir("/etc/container-hooks");
+    }
+    assert!(
+        toolkit_leftovers().is_empty(),
+        "left after purge: {:?}",
+        toolkit_leftovers()
+    );
 
     // A daemon.json that is not JSON: install warns and leaves it alone.
     drop(dockerd);
