@@ -146,7 +146,7 @@ pub enum RuntimeCommand {
     /// which keeps `"default-runtime": "runc"` until dockerd has read it
     /// (dockerd keeps its current default on reload when the key is
     /// missing), is deleted once dockerd has read it after its reload, or
-    /// at once when dockerd is not running.
+    /// at once when no running dockerd reads it.
     ///
     /// An engine named with --runtime is left out by `configure
     /// --detected` from then on (the packages and their triggers do not

@@ -12,7 +12,7 @@
 //! and leave dockerd pointing at the shim until then. When configure
 //! created the file and that key is all that is left, the plan names the
 //! file in `delete_once_read`: it goes once dockerd has read it, or at once
-//! when dockerd is not running.
+//! when no running dockerd reads it.
 
 use super::flow::{self, Edit, Editor, Found, Runtimes};
 use super::state::Added;
@@ -21,6 +21,9 @@ use super::{read_optional, EngineError};
 use container_hooks_core::error::{json_fault, FileError};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
+
+/// The daemon.json dockerd reads unless `--config-file` names another.
+pub const DEFAULT_DAEMON_JSON: &str = "/etc/docker/daemon.json";
 
 /// Docker's built-in default runtime.
 pub const DOCKER_DEFAULT_RUNTIME: &str = "runc";

@@ -177,9 +177,9 @@ pub struct Plan {
     /// that remove leaves holding only what the running engine must read
     /// to undo configure (Docker's `"default-runtime": "runc"`: dockerd
     /// keeps its current default on reload when the key is missing). Once
-    /// the engine has read them, or when it is not running, they can be
-    /// deleted, leaving the engine's files as they were before configure:
-    /// see [`super::reload::apply_then_delete`].
+    /// the engine has read them, or when no running daemon reads them,
+    /// they can be deleted, leaving the engine's files as they were before
+    /// configure: see [`super::reload::apply_then_delete`].
     pub delete_once_read: Vec<PathBuf>,
     /// The state after the plan, and where it is kept.
     state: State,

@@ -13,6 +13,7 @@ use super::{Engine, Reload};
 use container_hooks_core::error::{io_fault, FileError};
 use std::fmt;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -214,11 +215,14 @@ impl fmt::Display for Leftover {
 /// How long [`apply_then_delete`] waits for the engine to read a file.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// As [`apply`], then deletes `files` (a plan's `delete_once_read`) once the
-/// engine has read them: at once when its daemon is not running; after the
-/// reload when it is, as soon as the daemon opens each file (a file open
-/// stays readable after it is deleted); never when the reload is left to
-/// the operator or the daemon does not open a file within `timeout`.
+/// As [`apply`], then deletes `files` (a plan's `delete_once_read`, where
+/// this process reaches them) once the engine has no use for them: at once
+/// when no daemon of the engine reads the file (a dockerd whose
+/// `--config-file` it is, or `/etc/docker/daemon.json` for a dockerd of
+/// root without one); after the reload when one does, as soon as a process
+/// opens the file (an open file stays readable after it is deleted); never
+/// when the reload is left to the operator or does not happen, or the file
+/// is not opened within `timeout`.
 pub fn apply_then_delete(
     engine: Engine,
     how: &Apply,
@@ -228,36 +232,72 @@ pub fn apply_then_delete(
     if files.is_empty() {
         return Ok((apply(engine, how)?, Vec::new()));
     }
-    let kept = |file: &PathBuf| Leftover::Kept {
-        file: file.clone(),
-        engine,
-    };
-    let stopped = matches!(how.daemon(engine), Daemon::Stopped);
-    if stopped || how.mode == RestartMode::None {
-        let applied = apply(engine, how)?;
-        let mut left = Vec::new();
-        for file in files {
-            left.push(if stopped {
-                delete(file, engine)?
-            } else {
-                kept(file)
-            });
-        }
-        return Ok((applied, left));
-    }
-    let watches: Vec<Option<ReadWatch>> = files.iter().map(|f| ReadWatch::new(f).ok()).collect();
+    let read: Vec<bool> = files
+        .iter()
+        .map(|f| engine == Engine::Docker && dockerd_reads(&host_path(f, how.root.as_deref())))
+        .collect();
+    let reloads = how.mode != RestartMode::None;
+    let watches: Vec<Option<ReadWatch>> = files
+        .iter()
+        .zip(&read)
+        .map(|(f, read)| (*read && reloads).then(|| ReadWatch::new(f).ok()).flatten())
+        .collect();
     let applied = apply(engine, how)?;
+    let reloaded = matches!(
+        applied,
+        Applied::Signalled { .. } | Applied::Systemctl { .. }
+    );
     let mut left = Vec::new();
-    for (file, watch) in files.iter().zip(watches) {
-        let read =
-            matches!(applied, Applied::NotRunning(_)) || watch.is_some_and(|w| w.wait(timeout));
-        left.push(if read {
+    for ((file, read), watch) in files.iter().zip(read).zip(watches) {
+        let gone = !read || (reloaded && watch.is_some_and(|w| w.wait(timeout)));
+        left.push(if gone {
             delete(file, engine)?
         } else {
-            kept(file)
+            Leftover::Kept {
+                file: file.clone(),
+                engine,
+            }
         });
     }
     Ok((applied, left))
+}
+
+/// The path the host's processes know `file` by, `file` being where this
+/// process reaches it with the host's root at `root`.
+fn host_path(file: &Path, root: Option<&Path>) -> PathBuf {
+    match root.and_then(|r| file.strip_prefix(r).ok()) {
+        Some(rel) => Path::new("/").join(rel),
+        None => file.to_path_buf(),
+    }
+}
+
+/// Whether a running dockerd reads `file` as its daemon.json: its
+/// `--config-file`, or Docker's default for a dockerd of root without one.
+fn dockerd_reads(file: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(pids) = processes(Engine::Docker.program()) else {
+        return false;
+    };
+    pids.into_iter().any(|pid| {
+        let proc = PathBuf::from(format!("/proc/{pid}"));
+        let Ok(cmdline) = std::fs::read(proc.join("cmdline")) else {
+            return false;
+        };
+        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+        let mut config = None;
+        for (i, arg) in args.iter().enumerate() {
+            if let Some(v) = arg.strip_prefix(b"--config-file=") {
+                config = Some(v);
+            } else if *arg == b"--config-file" {
+                config = args.get(i + 1).copied();
+            }
+        }
+        let root = std::fs::metadata(&proc).is_ok_and(|m| m.uid() == 0);
+        match config {
+            Some(c) => Path::new(std::ffi::OsStr::from_bytes(c)) == file,
+            None => root && file == Path::new(super::docker::DEFAULT_DAEMON_JSON),
+        }
+    })
 }
 
 fn delete(file: &Path, engine: Engine) -> Result<Leftover, FileError> {
@@ -483,14 +523,25 @@ mod tests {
         }
     }
 
-    /// Starts a stand-in daemon and waits until it has set its trap.
+    /// Starts a stand-in dockerd (a shell called dockerd, reading
+    /// `dir/daemon.json` as its `--config-file`) and waits until it has
+    /// set its trap.
     fn daemon(dir: &Path, on_hup: &str) -> FakeDaemon {
         use std::io::Read;
-        let child = Command::new("/bin/sh")
+        let program = dir.join("bin/dockerd");
+        if !program.exists() {
+            // A link, not a copy: executing a file just written can fail
+            // with ETXTBSY while another test forks.
+            std::fs::create_dir_all(dir.join("bin")).unwrap();
+            std::os::unix::fs::symlink("/bin/sh", &program).unwrap();
+        }
+        let child = Command::new(&program)
             .arg("-c")
             .arg(format!(
                 "trap '{on_hup}' HUP; echo ready; while :; do sleep 0.05; done"
             ))
+            .arg("--config-file")
+            .arg(dir.join("daemon.json"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -553,9 +604,10 @@ mod tests {
         assert_eq!(h.running(Engine::Docker), Some(std::process::id()));
     }
 
-    /// A file left only for the daemon's reload goes once the daemon has
-    /// read it, at once when it is not running, and stays when the reload
-    /// is left to the operator or the daemon does not read it.
+    /// A file left only for the daemon's reload goes at once when no
+    /// dockerd reads it, and once the dockerd that reads it has opened it
+    /// after its reload; it stays when the reload is left to the operator,
+    /// cannot be made, or the daemon does not read it.
     #[test]
     fn a_file_left_for_the_reload_goes_once_the_daemon_has_read_it() {
         let dir = tempfile::tempdir().unwrap();
@@ -563,58 +615,47 @@ mod tests {
         let files = [file.clone()];
         let write = || std::fs::write(&file, "{\"default-runtime\": \"runc\"}\n").unwrap();
         let timeout = Duration::from_millis(500);
+        let then_delete = |mode| {
+            let (applied, left) =
+                apply_then_delete(Engine::Docker, &how(mode, dir.path()), &files, timeout).unwrap();
+            let gone = match &left[..] {
+                [Leftover::Deleted { .. }] => true,
+                [Leftover::Kept { .. }] => false,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(gone, !file.exists());
+            (applied, gone)
+        };
 
-        // Not running: deleted at once.
+        // No dockerd reads it: deleted at once.
         write();
-        let (applied, left) = apply_then_delete(
-            Engine::Docker,
-            &how(RestartMode::Signal, dir.path()),
-            &files,
-            timeout,
-        )
-        .unwrap();
+        let (applied, gone) = then_delete(RestartMode::Signal);
         assert_eq!(applied, Applied::NotRunning(Engine::Docker));
-        assert!(matches!(&left[..], [Leftover::Deleted { .. }]), "{left:?}");
-        assert!(!file.exists());
+        assert!(gone);
 
-        // Running, the reload left to the operator: kept.
+        // Read by a running dockerd, the reload left to the operator: kept.
         write();
         let d = daemon(dir.path(), &format!("cat {} >/dev/null", file.display()));
-        let (applied, left) = apply_then_delete(
-            Engine::Docker,
-            &how(RestartMode::None, dir.path()),
-            &files,
-            timeout,
-        )
-        .unwrap();
+        let (applied, gone) = then_delete(RestartMode::None);
         assert!(matches!(applied, Applied::RunCommand(_)), "{applied:?}");
-        assert!(matches!(&left[..], [Leftover::Kept { .. }]), "{left:?}");
-        assert!(file.exists());
+        assert!(!gone);
 
-        // Running and signalled: deleted once it has read the file.
-        let (applied, left) = apply_then_delete(
-            Engine::Docker,
-            &how(RestartMode::Signal, dir.path()),
-            &files,
-            Duration::from_secs(30),
-        )
-        .unwrap();
+        // Signalled: deleted once it has read the file.
+        let (applied, gone) = then_delete(RestartMode::Signal);
         assert!(matches!(applied, Applied::Signalled { .. }), "{applied:?}");
-        assert!(matches!(&left[..], [Leftover::Deleted { .. }]), "{left:?}");
-        assert!(!file.exists());
+        assert!(gone);
+
+        // Its pid file names another process: no reload, kept.
+        write();
+        std::fs::write(dir.path().join("docker.pid"), "999999999\n").unwrap();
+        let (applied, gone) = then_delete(RestartMode::Signal);
+        assert_eq!(applied, Applied::NotRunning(Engine::Docker));
+        assert!(!gone);
         drop(d);
 
         // Signalled, but it does not read the file: kept.
-        write();
         let _d = daemon(dir.path(), "");
-        let (_, left) = apply_then_delete(
-            Engine::Docker,
-            &how(RestartMode::Signal, dir.path()),
-            &files,
-            timeout,
-        )
-        .unwrap();
-        assert!(matches!(&left[..], [Leftover::Kept { .. }]), "{left:?}");
-        assert!(file.exists());
+        let (_, gone) = then_delete(RestartMode::Signal);
+        assert!(!gone);
     }
 }
