@@ -136,7 +136,7 @@ pub enum RuntimeCommand {
     /// container-hooks-toolkit`, which wires an engine installed another
     /// way (under /usr/local, say).
     #[command(
-        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run\n  container-hooks-ctk runtime configure --detected --set-as-default   # what the packages run\n  dpkg-reconfigure container-hooks-toolkit   # the same, for an engine installed since"
+        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run\n  # what the packages run (and dpkg-reconfigure):\n  container-hooks-ctk runtime configure --detected --set-as-default"
     )]
     Configure(ConfigureArgs),
     /// Take out what configure added and restore the previous default

@@ -626,9 +626,12 @@ pub const EXAMPLE_WIDTH: usize = LINE - INDENT;
 /// between words (an option kept with its value) and continued with ` \\` (so the
 /// lines still paste as one command), the continuation lines indented by
 /// four spaces. A word wider than the line keeps a line of its own. A
-/// trailing comment that does not fit goes on a line of its own before
-/// the command: a comment cannot be continued.
+/// comment is never broken, and a trailing comment that does not fit goes
+/// on a line of its own before the command: a comment cannot be continued.
 pub fn wrap_command(cmd: &str) -> Vec<String> {
+    if cmd.starts_with('#') {
+        return vec![cmd.to_string()];
+    }
     if cmd.len() > EXAMPLE_WIDTH {
         if let Some(at) = cmd.find(" # ") {
             let mut lines = vec![cmd[at..].trim().to_string()];
