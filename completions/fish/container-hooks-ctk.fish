@@ -29,7 +29,7 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -s
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -s h -l help -d 'Print help'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -s V -l version -d 'Print version'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "runtime" -d 'Wire the shim into a container engine, take it out, or report'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "config" -d 'Print the default config.toml, or set keys in one'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "config" -d 'Print the config.toml in effect, or set keys in it; print the defaults'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "hooks" -d 'Inspect hook sources: list them, validate them, preview a bundle'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "install" -d 'Install the toolkit\'s binaries from a directory, atomically'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_needs_command" -f -a "installer" -d 'Install onto a Kubernetes node from a DaemonSet pod, and take it out'
@@ -47,21 +47,22 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 containerd\t'containerd: /etc/containerd/config.toml'
 crio\t'CRI-O: a drop-in in /etc/crio/crio.conf.d'
 podman\t'Podman: /etc/containers/containers.conf'"
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l config -d 'The engine\'s config file (default: the engine\'s usual file)' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l drop-in -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l config -d 'The engine\'s config file (default: the engine\'s usual file). Its directory must exist: configure may create the file, not the directory' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l drop-in -l drop-in-config -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l name -l runtime-name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l restart-mode -d 'How the engine learns of the change [default: none; with --detected or --all, restart-mode of config.toml, and dockerd is sent SIGHUP when it runs]' -r -f -a "none\t'Print the command to run'
 signal\t'Send SIGHUP to dockerd (through --pid-file); print the restart command for containerd and CRI-O, which SIGHUP does not apply a new runtime to'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l pid-file -d 'dockerd\'s pid file, for --restart-mode signal' -r -F
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l state-dir -d 'Where configure records what it did [default: $CONTAINER_HOOKS_STATE_DIR or /var/lib/container-hooks]' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l root -d 'The root of the system whose engines are edited: engine files and programs, config.toml, the state directory and the pid file are found below it, while what is written into the files names paths as that system sees them; systemctl runs chrooted there' -r -f -a "(__fish_complete_directories)"
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l path -d 'The shim\'s path, as the engine will run it' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l path -l runtime-path -d 'The shim\'s path, as the engine will run it. A path where no program is yet is a warning: the engine would fail every container it starts through the shim until it is installed there' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l set-as-default -d 'Make the shim the engine\'s default runtime (`--set-as-default=false`: do not)' -r -f -a "true\t''
+false\t''"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l pod-annotations -d 'containerd: pod annotations its CRI passes into the config.json of the pod\'s containers run by the shim, by key pattern (Go path.Match globs: io.example.*), comma-separated or repeated. Without it, what the runtime entry lists stays; \'\' takes the list out' -r
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l container-annotations -d 'containerd: container annotations passed the same way' -r
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l detected -d 'Every engine installed (its program in the system PATH), one after the other; an engine that cannot be edited is a warning (what the packages run on install)'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l detected -d 'Every engine installed (its program in the system PATH) and never wired, one after the other; an engine that cannot be edited is a warning (what the packages run on install)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l dry-run -d 'Print a unified diff of what would change; change nothing'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l set-as-default -d 'Make the shim the engine\'s default runtime'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l force -d 'Replace a runtime of the same name that is not the shim'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from configure" -s q -l quiet -d 'Print only errors'
@@ -70,9 +71,9 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 containerd\t'containerd: /etc/containerd/config.toml'
 crio\t'CRI-O: a drop-in in /etc/crio/crio.conf.d'
 podman\t'Podman: /etc/containers/containers.conf'"
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l config -d 'The engine\'s config file (default: the engine\'s usual file)' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l drop-in -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l config -d 'The engine\'s config file (default: the engine\'s usual file). Its directory must exist: configure may create the file, not the directory' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l drop-in -l drop-in-config -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l name -l runtime-name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from remove" -l restart-mode -d 'How the engine learns of the change [default: none; with --detected or --all, restart-mode of config.toml, and dockerd is sent SIGHUP when it runs]' -r -f -a "none\t'Print the command to run'
 signal\t'Send SIGHUP to dockerd (through --pid-file); print the restart command for containerd and CRI-O, which SIGHUP does not apply a new runtime to'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
@@ -88,9 +89,9 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 containerd\t'containerd: /etc/containerd/config.toml'
 crio\t'CRI-O: a drop-in in /etc/crio/crio.conf.d'
 podman\t'Podman: /etc/containers/containers.conf'"
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l config -d 'The engine\'s config file (default: the engine\'s usual file)' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l drop-in -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l config -d 'The engine\'s config file (default: the engine\'s usual file). Its directory must exist: configure may create the file, not the directory' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l drop-in -l drop-in-config -d 'A drop-in file the engine imports (containerd; CRI-O default /etc/crio/crio.conf.d/99-container-hooks.conf)' -r -F
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l name -l runtime-name -d 'The runtime name in the engine\'s config [default: container-hooks]' -r
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from unconfigure" -l restart-mode -d 'How the engine learns of the change [default: none; with --detected or --all, restart-mode of config.toml, and dockerd is sent SIGHUP when it runs]' -r -f -a "none\t'Print the command to run'
 signal\t'Send SIGHUP to dockerd (through --pid-file); print the restart command for containerd and CRI-O, which SIGHUP does not apply a new runtime to'
 systemd\t'systemctl reload docker, or restart containerd / crio'"
@@ -105,12 +106,14 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l output -r -f -a "text\t'Lines for a person to read'
 json\t'One JSON document'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l state-dir -d 'Where configure recorded what it did' -r -f -a "(__fish_complete_directories)"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l root -d 'The root of the system to report on: engine files and programs, config.toml, the hook sources, the real runtime and the state directory are found below it' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l output -r -f -a "text\t'Lines for a person to read'
 json\t'One JSON document'"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l state-dir -d 'Where configure recorded what it did' -r -f -a "(__fish_complete_directories)"
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l root -d 'The root of the system to report on: engine files and programs, config.toml, the hook sources, the real runtime and the state directory are found below it' -r -f -a "(__fish_complete_directories)"
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -s q -l quiet -d 'Print only errors'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand runtime; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -124,7 +127,7 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -l in-place -d 'Write the result back to the config file'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -l debug -d 'Print what is done, step by step'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -s q -l quiet -d 'Print only errors'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -s h -l help -d 'Print help'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -f -a "default" -d 'Print the default config.toml, with comments'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and not __fish_seen_subcommand_from default help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand config; and __fish_seen_subcommand_from default" -l debug -d 'Print what is done, step by step'
@@ -211,7 +214,7 @@ complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand 
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Take out what `installer run` put on the host (after a pod was killed without its cleanup)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand installer; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install installer help" -f -a "runtime" -d 'Wire the shim into a container engine, take it out, or report'
-complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install installer help" -f -a "config" -d 'Print the default config.toml, or set keys in one'
+complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install installer help" -f -a "config" -d 'Print the config.toml in effect, or set keys in it; print the defaults'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install installer help" -f -a "hooks" -d 'Inspect hook sources: list them, validate them, preview a bundle'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install installer help" -f -a "install" -d 'Install the toolkit\'s binaries from a directory, atomically'
 complete -c container-hooks-ctk -n "__fish_container_hooks_ctk_using_subcommand help; and not __fish_seen_subcommand_from runtime config hooks install installer help" -f -a "installer" -d 'Install onto a Kubernetes node from a DaemonSet pod, and take it out'

@@ -249,6 +249,38 @@ impl Config {
                 "[container-hooks-runtime] runtimes holds an empty name {bad:?}"
             ));
         }
+        // A relative path would be read from whatever directory the engine
+        // runs the shim in.
+        let paths = [
+            ("[container-hooks] path", &self.hooks.path),
+            ("[container-hooks-runtime] debug", &self.runtime.debug),
+            ("[container-hooks-ctk] path", &self.ctk.path),
+        ]
+        .into_iter()
+        .chain(
+            self.hooks
+                .hooks_dirs
+                .iter()
+                .map(|d| ("[container-hooks] hooks-dirs", d)),
+        );
+        for (key, path) in paths {
+            if !path.as_os_str().is_empty() && !path.is_absolute() {
+                return Err(format!(
+                    "{key}: {:?} is a relative path: give an absolute path",
+                    path.display().to_string()
+                ));
+            }
+        }
+        if let Some(bad) = self
+            .runtime
+            .runtimes
+            .iter()
+            .find(|r| r.contains('/') && !r.starts_with('/'))
+        {
+            return Err(format!(
+                "[container-hooks-runtime] runtimes: {bad:?} is a relative path: give a bare name or an absolute path"
+            ));
+        }
         Ok(())
     }
 }
@@ -479,6 +511,43 @@ path = "/opt/ctk"
         assert_eq!(
             Config::load_for_shim(&p).unwrap(),
             ShimConfig::Whole(Config::default())
+        );
+    }
+
+    #[test]
+    fn relative_paths_are_refused_naming_the_key() {
+        for (text, key) in [
+            (
+                "[container-hooks]\npath = \"hooks.json\"\n",
+                "[container-hooks] path",
+            ),
+            (
+                "[container-hooks]\nhooks-dirs = [\"/etc/h\", \"h.d\"]\n",
+                "[container-hooks] hooks-dirs",
+            ),
+            (
+                "[container-hooks-runtime]\ndebug = \"log/x.log\"\n",
+                "[container-hooks-runtime] debug",
+            ),
+            (
+                "[container-hooks-ctk]\npath = \"./ctk\"\n",
+                "[container-hooks-ctk] path",
+            ),
+            (
+                "[container-hooks-runtime]\nruntimes = [\"bin/runc\"]\n",
+                "[container-hooks-runtime] runtimes",
+            ),
+        ] {
+            let err = Config::parse(text).unwrap_err();
+            assert!(
+                err.starts_with(key) && err.contains("relative path"),
+                "{err}"
+            );
+        }
+        // An empty log path means no log; bare names are searched.
+        assert!(
+            Config::parse("[container-hooks-runtime]\ndebug = \"\"\nruntimes = [\"runc\"]\n")
+                .is_ok()
         );
     }
 

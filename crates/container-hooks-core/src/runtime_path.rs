@@ -29,13 +29,39 @@ pub struct Runtime {
 /// program itself (by device and inode, so a link or copy is caught too
 /// when it is the same file).
 pub fn find_runtime(runtimes: &[String], config: &Path) -> Result<Runtime, NoRuntime> {
+    let env_path = std::env::var_os("PATH");
+    find(runtimes, config, env_path.as_deref(), None)
+}
+
+/// The runtime the shim of the system whose root is mounted at `root`
+/// would find, as that system names it. Bare names are searched in the
+/// system PATH only: this process's `$PATH` is not that system's.
+pub fn find_runtime_below(
+    root: &Path,
+    runtimes: &[String],
+    config: &Path,
+) -> Result<Runtime, NoRuntime> {
+    find(runtimes, config, None, Some(root))
+}
+
+fn find(
+    runtimes: &[String],
+    config: &Path,
+    env_path: Option<&std::ffi::OsStr>,
+    root: Option<&Path>,
+) -> Result<Runtime, NoRuntime> {
     let me = std::fs::metadata("/proc/self/exe")
         .ok()
         .map(|m| (m.dev(), m.ino()));
-    let env_path = std::env::var_os("PATH");
     for entry in runtimes {
-        for candidate in candidates(entry, env_path.as_deref()) {
-            let Ok(meta) = std::fs::metadata(&candidate) else {
+        for candidate in candidates(entry, env_path) {
+            let found = match root {
+                None => std::fs::metadata(&candidate),
+                Some(r) => {
+                    std::fs::metadata(r.join(candidate.strip_prefix("/").unwrap_or(&candidate)))
+                }
+            };
+            let Ok(meta) = found else {
                 continue;
             };
             if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
@@ -93,6 +119,29 @@ mod tests {
         assert!(
             err.contains("no-such-runtime-xyz") && err.contains("config.toml"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn below_a_root_names_are_searched_in_its_system_path() {
+        let root = tempfile::tempdir().unwrap();
+        let cfg = Path::new("/etc/container-hooks/config.toml");
+        let err = find_runtime_below(root.path(), &["sh".into()], cfg).unwrap_err();
+        assert!(err.to_string().contains("tried sh"), "{err}");
+        let bin = root.path().join("usr/sbin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::copy("/bin/true", bin.join("crun")).unwrap();
+        assert_eq!(
+            find_runtime_below(root.path(), &["runc".into(), "crun".into()], cfg)
+                .unwrap()
+                .path,
+            PathBuf::from("/usr/sbin/crun")
+        );
+        assert_eq!(
+            find_runtime_below(root.path(), &["/usr/sbin/crun".into()], cfg)
+                .unwrap()
+                .path,
+            PathBuf::from("/usr/sbin/crun")
         );
     }
 

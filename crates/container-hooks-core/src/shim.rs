@@ -27,9 +27,9 @@ use std::path::Path;
 /// file and the fault.
 #[derive(Debug, thiserror::Error)]
 pub enum ShimError {
-    #[error("{0}")]
+    #[error(transparent)]
     File(#[from] FileError),
-    #[error("{0}")]
+    #[error(transparent)]
     NoRuntime(#[from] NoRuntime),
 }
 
@@ -205,4 +205,31 @@ pub fn exec<S: AsRef<OsStr>>(runtime: &Runtime, args: &[S]) -> io::Error {
     // strings that outlive the call; `ptrs` ends with a null pointer.
     unsafe { libc::execv(path.as_ptr(), ptrs.as_ptr()) };
     io::Error::last_os_error()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message is not repeated by the error's source, so a reader that
+    /// prints the whole chain (as `anyhow`'s `{:#}` does) shows it once.
+    #[test]
+    fn every_error_reads_once_in_its_chain() {
+        let file = FileError::new("/b/config.json", "invalid JSON: expected `:`");
+        let none = NoRuntime {
+            tried: "runc".into(),
+            config: "/etc/container-hooks/config.toml".into(),
+        };
+        for (err, once) in [
+            (ShimError::from(file.clone()), file.to_string()),
+            (
+                ShimError::from(none),
+                "no OCI runtime found: tried runc".into(),
+            ),
+        ] {
+            let chain = test_support::error_chain(&err);
+            assert!(chain.starts_with(&once), "{chain}");
+            assert_eq!(chain.matches(&once).count(), 1, "{chain}");
+        }
+    }
 }

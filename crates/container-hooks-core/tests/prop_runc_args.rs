@@ -309,7 +309,15 @@ proptest! {
     /// `--`) makes runc print help: nothing is read.
     #[test]
     fn help_anywhere_passes_through(line in well_formed_line(), help in proptest::sample::select(&["-h", "--h", "-help", "--help", "-h=true", "--help=1"][..]), at in any::<prop::sample::Index>()) {
-        let command_at = line.args.iter().position(|a| *a == line.command).unwrap();
+        // The subcommand: the first argument equal to it that is not the
+        // value of a global flag (`--root create create ...`).
+        let global_values = ["--root", "-root", "--log", "-log", "--log-format", "-log-format", "--criu", "-criu", "--rootless", "-rootless"];
+        let command_at = line
+            .args
+            .iter()
+            .enumerate()
+            .position(|(i, a)| *a == line.command && (i == 0 || !global_values.contains(&line.args[i - 1].as_str())))
+            .unwrap();
         let end = line.args.iter().position(|a| a == "--").unwrap_or(line.args.len());
         let mut args = line.args.clone();
         args.insert(command_at + 1 + at.index(end - command_at), help.to_string());

@@ -32,10 +32,17 @@ pub enum Command {
         after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default\n  container-hooks-ctk runtime remove --runtime docker\n  container-hooks-ctk runtime status"
     )]
     Runtime(RuntimeCommand),
-    /// Print the default config.toml, or set keys in one.
+    /// Print the config.toml in effect, or set keys in it; print the
+    /// defaults.
+    ///
+    /// Without --set, prints the config file as it is (the defaults when
+    /// it is missing), after checking it as the shim reads it: keys the
+    /// file leaves out have their defaults, which `config default` shows.
+    /// With --set, prints the file with those keys set, or writes it
+    /// (--in-place, -o).
     #[command(
         args_conflicts_with_subcommands = true,
-        after_help = "Examples:\n  container-hooks-ctk config default > /etc/container-hooks/config.toml\n  container-hooks-ctk config --set container-hooks-runtime.runtimes=runc,crun --in-place\n  container-hooks-ctk config --set container-hooks.strict=false -o /tmp/config.toml"
+        after_help = "Examples:\n  container-hooks-ctk config\n  container-hooks-ctk config default > /etc/container-hooks/config.toml\n  container-hooks-ctk config --set container-hooks-runtime.runtimes=runc,crun --in-place\n  container-hooks-ctk config --set container-hooks.strict=false -o /tmp/config.toml"
     )]
     Config(ConfigArgs),
     /// Inspect hook sources: list them, validate them, preview a bundle.
@@ -130,12 +137,42 @@ pub mod values {
 #[derive(Debug, Subcommand)]
 pub enum RuntimeCommand {
     /// Add the shim as a runtime of an engine, or of every engine installed.
-    #[command(
-        after_help = "Examples:\n  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal\n  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml\n  container-hooks-ctk runtime configure --runtime crio --dry-run\n  container-hooks-ctk runtime configure --runtime containerd --pod-annotations 'io.example.*'\n  container-hooks-ctk runtime configure --detected --set-as-default   # what the packages run"
-    )]
+    ///
+    /// With --runtime, the engine's file gets a runtime entry that runs the
+    /// shim (and, with --set-as-default, becomes its default runtime); what
+    /// was changed is recorded so that `runtime remove` can take out
+    /// exactly that.
+    ///
+    /// With --detected, every engine whose program (dockerd, containerd,
+    /// crio, podman) is in the system PATH and that was never wired is
+    /// wired; an engine wired before is left as it is, even when its file
+    /// no longer names the shim, and so is one the shim was taken out of
+    /// with `runtime remove --runtime`. The packages run this on install,
+    /// when an engine is installed later (a dpkg trigger on the engine's
+    /// program, an rpm trigger on its package) and from `dpkg-reconfigure
+    /// container-hooks-toolkit`, which wires an engine installed another
+    /// way (under /usr/local, say).
+    #[command(after_help = "Examples:
+  container-hooks-ctk runtime configure --runtime docker --set-as-default --restart-mode signal
+  container-hooks-ctk runtime configure --runtime containerd --drop-in /etc/containerd/conf.d/99-container-hooks.toml
+  container-hooks-ctk runtime configure --runtime crio --dry-run
+  container-hooks-ctk runtime configure --runtime containerd --pod-annotations 'io.example.*'
+  # what the packages run (and dpkg-reconfigure):
+  container-hooks-ctk runtime configure --detected --set-as-default")]
     Configure(ConfigureArgs),
     /// Take out what configure added and restore the previous default
     /// runtime.
+    ///
+    /// A file that configure created goes again: Docker's daemon.json,
+    /// which keeps `"default-runtime": "runc"` until dockerd has read it
+    /// (dockerd keeps its current default on reload when the key is
+    /// missing), is deleted once dockerd has read it after its reload, or
+    /// at once when no running dockerd reads it.
+    ///
+    /// An engine named with --runtime is left out by `configure
+    /// --detected` from then on (the packages and their triggers do not
+    /// wire it again), until `configure --runtime` wires it. --all, what
+    /// the packages run on removal, takes the shim out of every engine.
     #[command(
         visible_alias = "unconfigure",
         after_help = "Examples:\n  container-hooks-ctk runtime remove --runtime docker --restart-mode signal\n  container-hooks-ctk runtime remove --all   # what the packages run"
@@ -144,9 +181,16 @@ pub enum RuntimeCommand {
     /// Report, for each engine, whether it is installed, which file would be
     /// edited, whether the shim is wired in and the default; and whether
     /// the shim finds a runtime and the hook sources are valid.
+    ///
+    /// Each problem found is printed with the command that fixes it, and
+    /// the exit status says whether there was any: 0 when every engine
+    /// installed is wired (or was taken out with `runtime remove
+    /// --runtime`) and config.toml, the real runtime and every hook source
+    /// are good; 3 when a problem was found; 1 when the status could not be
+    /// read.
     #[command(
         visible_alias = "doctor",
-        after_help = "Example:\n  container-hooks-ctk runtime status --output json"
+        after_help = "Examples:\n  container-hooks-ctk runtime status --output json\n  container-hooks-ctk runtime status >/dev/null || echo \"the toolkit needs attention: run container-hooks-ctk runtime status\""
     )]
     Status(StatusArgs),
 }
@@ -154,15 +198,17 @@ pub enum RuntimeCommand {
 /// Options shared by configure and remove.
 #[derive(Debug, Args)]
 pub struct EngineArgs {
-    /// The engine's config file (default: the engine's usual file).
+    /// The engine's config file (default: the engine's usual file). Its
+    /// directory must exist: configure may create the file, not the
+    /// directory.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// A drop-in file the engine imports (containerd; CRI-O default
     /// /etc/crio/crio.conf.d/99-container-hooks.conf).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", visible_alias = "drop-in-config")]
     pub drop_in: Option<PathBuf>,
     /// The runtime name in the engine's config [default: container-hooks].
-    #[arg(long)]
+    #[arg(long, visible_alias = "runtime-name")]
     pub name: Option<String>,
     /// Print a unified diff of what would change; change nothing.
     #[arg(long)]
@@ -193,18 +239,31 @@ pub struct ConfigureArgs {
     /// The engine to edit.
     #[arg(long, value_parser = values::engine())]
     pub runtime: Option<Engine>,
-    /// Every engine installed (its program in the system PATH), one after
-    /// the other; an engine that cannot be edited is a warning (what the
-    /// packages run on install).
+    /// Every engine installed (its program in the system PATH) and never
+    /// wired, one after the other; an engine that cannot be edited is a
+    /// warning (what the packages run on install).
     #[arg(long, conflicts_with_all = ["config", "drop_in"])]
     pub detected: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// The shim's path, as the engine will run it.
-    #[arg(long, default_value = DEFAULT_SHIM_PATH)]
+    /// The shim's path, as the engine will run it. A path where no
+    /// program is yet is a warning: the engine would fail every container
+    /// it starts through the shim until it is installed there.
+    #[arg(long, visible_alias = "runtime-path", default_value = DEFAULT_SHIM_PATH)]
     pub path: PathBuf,
-    /// Make the shim the engine's default runtime.
-    #[arg(long)]
+    /// Make the shim the engine's default runtime (`--set-as-default=false`:
+    /// do not).
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value_t = false,
+        default_missing_value = "true",
+        hide_default_value = true,
+        hide_possible_values = true,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub set_as_default: bool,
     /// Replace a runtime of the same name that is not the shim.
     #[arg(long)]
@@ -261,6 +320,11 @@ pub struct StatusArgs {
     /// Where configure recorded what it did.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// The root of the system to report on: engine files and programs,
+    /// config.toml, the hook sources, the real runtime and the state
+    /// directory are found below it.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Args)]

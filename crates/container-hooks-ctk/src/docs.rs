@@ -44,9 +44,17 @@ pub fn marker_command() -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("No-op OCI hook that marks a bundle whose hooks were already injected")
         .long_about(
-            "container-hooks does nothing and exits 0. Hook files written for the original tool \
-name it as their first prestart hook; container-hooks-runtime treats a bundle whose prestart \
-hooks include a program of this name as already injected and adds nothing to it.",
+            "container-hooks does nothing: run as a hook, it reads the container state that the \
+runtime writes to its standard input and exits 0.\n\n\
+It exists as a marker. hooks.json files written for the original tool name \
+/usr/bin/container-hooks as their first prestart hook. container-hooks-runtime adds it to a \
+bundle's config.json with the other hooks of hooks.json, and runc later runs it like any hook, \
+to no effect. When container-hooks-runtime finds a prestart hook whose program is named \
+container-hooks already in a bundle's config.json (the bundle went through the shim, or \
+through the original tool, before), it takes the bundle as done: it adds no hook from \
+hooks.json or hooks.d and goes on to execute the real runtime.\n\n\
+New hook files need not name it: container-hooks-runtime never adds a hook that a stage \
+already holds.",
         )
         .arg(
             Arg::new("args")
@@ -193,7 +201,21 @@ pub fn page_notes(page: &str) -> PageNotes {
                 .files
                 .extend([STATE_FILE, CONFIG_FILE, HOOKS_JSON, HOOKS_D]);
             notes.environment = vec![CONFIG_ENV, STATE_ENV];
-            notes.exit_status = vec![("0", "The report was printed."), EXIT_ERROR, EXIT_USAGE];
+            notes.exit_status = vec![
+                (
+                    "0",
+                    "Every engine installed is wired (or was taken out with `runtime remove --runtime`), and config.toml, the real runtime and every hook source are good.",
+                ),
+                (
+                    "1",
+                    "The status could not be read (the state file, for one); one line on standard error names the file and the fault.",
+                ),
+                EXIT_USAGE,
+                (
+                    "3",
+                    "A problem was found: an engine installed is not wired or its file cannot be read, config.toml is invalid, no real runtime is found, or a hook source is refused. The report names each problem and the command that fixes it.",
+                ),
+            ];
             notes.see_also = vec![
                 "container-hooks-ctk-runtime-configure(1)",
                 "container-hooks-ctk-hooks-validate(1)",

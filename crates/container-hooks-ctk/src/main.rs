@@ -7,7 +7,10 @@ fn main() -> ExitCode {
     match container_hooks_ctk::commands::run(&cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("container-hooks-ctk: error: {e:#}");
+            eprintln!(
+                "container-hooks-ctk: error: {}",
+                container_hooks_ctk::commands::error_line(&e)
+            );
             ExitCode::from(1)
         }
     }

@@ -247,7 +247,7 @@ fn configure_twice_writes_nothing_the_second_time() {
     .unwrap();
     fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
     let configure = |extra: &[&str]| {
-        let mut args = vec!["--set-as-default"];
+        let mut args = vec!["--set-as-default", "--path", "/bin/true"];
         args.extend_from_slice(extra);
         runtime("configure", "containerd", &f, &args)
     };
@@ -342,29 +342,6 @@ fn usage_errors_exit_2_and_every_command_has_an_example() {
             "{cmd:?} --help has no example"
         );
     }
-}
-
-#[test]
-fn status_reports_each_engine_as_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("daemon.json");
-    fs::write(&f, "{}\n").unwrap();
-    assert!(runtime("configure", "docker", &f, &["--set-as-default"])
-        .status
-        .success());
-    let o = run(&["runtime", "status", "--output", "json"], dir.path());
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let engines = v["engines"].as_array().unwrap();
-    assert_eq!(engines.len(), 4);
-    let docker = &engines[0];
-    assert_eq!(docker["engine"], "docker");
-    assert_eq!(docker["config"], f.to_str().unwrap());
-    assert_eq!(docker["wired"], true);
-    assert_eq!(docker["default"], true);
-    assert!(v["toolkit"].is_object());
-    let o = run(&["runtime", "status"], dir.path());
-    assert!(stdout(&o).contains("shim wired in: yes"), "{}", stdout(&o));
 }
 
 #[test]
@@ -551,15 +528,25 @@ fn state_dir_comes_from_the_environment() {
         serde_json::from_slice(&fs::read(state.join("runtimes.json")).unwrap()).unwrap();
     assert_eq!(recorded["records"][0]["engine"], "docker");
     assert_eq!(recorded["records"][0]["config"], f.to_str().unwrap());
-    // remove finds the record (and so the file) without --config.
+    // remove finds the record (and so the file) without --config, and
+    // deletes the file it created: dockerd (its pid file names no
+    // process) finds no file when it starts, and uses runc.
     let o = ctk()
         .env("CONTAINER_HOOKS_STATE_DIR", &state)
-        .args(["runtime", "remove", "--runtime", "docker"])
+        .args(["runtime", "remove", "--runtime", "docker", "--pid-file"])
+        .arg(dir.path().join("docker.pid"))
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
-    assert_eq!(v, serde_json::json!({"default-runtime": "runc"}));
+    assert!(!f.exists(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "deleted {}: configure created it, and dockerd no longer needs it",
+            f.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// A root filesystem for `--root`: engines' programs in its PATH and
@@ -569,10 +556,13 @@ struct Root {
 }
 
 impl Root {
+    /// A root where the package installed the shim.
     fn new() -> Root {
-        Root {
+        let root = Root {
             dir: tempfile::tempdir().unwrap(),
-        }
+        };
+        root.program("usr/bin/container-hooks-runtime");
+        root
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -761,11 +751,8 @@ fn state_written_by_release_0_1_0_is_removed_exactly() {
             "etc/docker/forced.json",
             engines("docker/daemon-with-runtimes.json"),
         ),
-        // Docker's own default is written, not deleted (see the README).
-        (
-            "etc/docker/new.json",
-            Some(b"{\n  \"default-runtime\": \"runc\"\n}\n".to_vec()),
-        ),
+        // Created by configure, and dockerd is not running: deleted.
+        ("etc/docker/new.json", None),
         (
             CONTAINERD_TOML,
             engines("containerd/v2-debian-package.toml"),
@@ -848,4 +835,432 @@ fn a_second_command_waits_for_the_lock_and_says_so() {
         );
     }
     assert!(f.exists() && dest.join("container-hooks-runtime").exists());
+}
+
+/// `runtime status` as a script reads it: exit 3 while there is a problem,
+/// each printed with the command that fixes it, 0 once there is none.
+#[test]
+fn status_exits_3_on_each_problem_and_prints_its_fix() {
+    let root = Root::new();
+    root.program("usr/sbin/dockerd");
+    root.program("usr/bin/runc");
+    let status = || root.ctk(&["runtime", "status"]);
+
+    // Docker installed, the shim not wired in.
+    let o = status();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("  - docker is installed, but the shim is not wired into /etc/docker/daemon.json\n    fix: container-hooks-ctk runtime configure --runtime docker --set-as-default\n"),
+        "{text}"
+    );
+    // The fix fixes it.
+    let o = root.ctk(&[
+        "runtime",
+        "configure",
+        "--runtime",
+        "docker",
+        "--set-as-default",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = status();
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).ends_with("problems: none\n"), "{}", stdout(&o));
+    let o = root.ctk(&["runtime", "status", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["engines"].as_array().unwrap().len(), 4);
+    assert_eq!(v["engines"][0]["engine"], "docker");
+    assert_eq!(v["engines"][0]["wired"], true);
+    assert_eq!(v["engines"][0]["default"], true);
+    assert_eq!(v["problems"], serde_json::json!([]));
+
+    // A hooks.d file the shim refuses, and no real runtime.
+    root.file(
+        "etc/container-hooks/hooks.d/10-audit.json",
+        b"{\"version\": ",
+    );
+    fs::remove_file(root.path("usr/bin/runc")).unwrap();
+    let o = status();
+    assert_eq!(o.status.code(), Some(3));
+    let text = stdout(&o);
+    let bad = root.path("etc/container-hooks/hooks.d/10-audit.json");
+    assert!(
+        text.contains(&format!(
+            "    fix: correct or remove {0}; every fault of it: container-hooks-ctk hooks validate {0}\n",
+            bad.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("  - no OCI runtime found: tried runc, crun"),
+        "{text}"
+    );
+    assert!(text.contains("    fix: install runc"), "{text}");
+    let o = root.ctk(&["runtime", "status", "--output", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["problems"].as_array().unwrap().len(), 2, "{v:#}");
+    fs::remove_file(&bad).unwrap();
+    root.program("usr/bin/runc");
+
+    // Taken out on purpose: no problem.
+    let o = root.ctk(&["runtime", "remove", "--runtime", "docker"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = status();
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("shim wired in: no (taken out with runtime remove --runtime)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// `runtime status | head -1`: a reader that closes the pipe is not an
+/// error; the exit status is still the status's.
+#[test]
+fn status_into_a_closed_pipe_exits_quietly() {
+    let root = Root::new();
+    root.program("usr/bin/runc");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = ctk()
+        .args(["runtime", "status", "--root"])
+        .arg(root.dir.path())
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+}
+
+/// A file configure wrote does not make an engine installed: after
+/// `configure --runtime podman` where Podman is not, status says so.
+#[test]
+fn status_does_not_take_a_file_configure_wrote_for_an_installed_engine() {
+    let root = Root::new();
+    root.program("usr/bin/runc");
+    fs::create_dir_all(root.path("etc/containers")).unwrap();
+    let o = root.ctk(&["runtime", "configure", "--runtime", "podman"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(root.read(CONTAINERS_CONF).is_some());
+    let o = root.ctk(&["runtime", "status", "--output", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let podman = &v["engines"][3];
+    assert_eq!(podman["engine"], "podman");
+    assert_eq!(podman["installed"], serde_json::Value::Null, "{v:#}");
+    assert_eq!(podman["wired"], true, "{v:#}");
+    let o = root.ctk(&["runtime", "status"]);
+    assert!(
+        stdout(&o).contains("podman:\n  installed:     no\n"),
+        "{}",
+        stdout(&o)
+    );
+    // Not installed: not a problem.
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+/// What the packages' triggers rely on: `configure --detected` wires an
+/// engine installed since, and leaves alone one already wired, one whose
+/// shim was taken out of its file by hand, and one taken out with `remove
+/// --runtime`, saying how to wire those two anyway.
+#[test]
+fn configure_detected_wires_only_engines_never_wired() {
+    let root = Root::new();
+    let detected = || root.ctk(&["runtime", "configure", "--detected", "--set-as-default"]);
+
+    // Nothing installed yet: said, with what to run later.
+    let o = detected();
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("no container engine found: none of dockerd, containerd, crio or podman is in the system PATH; one installed later from a package is wired then (the package's trigger), one installed another way by running: container-hooks-ctk runtime configure --detected --set-as-default"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Docker and Podman arrive: both wired.
+    root.program("usr/sbin/dockerd");
+    root.program("usr/bin/podman");
+    let o = detected();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("configured docker"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("configured podman"), "{}", stderr(&o));
+
+    // The operator takes the shim out of Docker with remove, and out of
+    // containers.conf by editing it.
+    let o = root.ctk(&["runtime", "remove", "--runtime", "docker"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let edited = b"[engine]\nruntime = \"crun\"\n";
+    root.file(CONTAINERS_CONF, edited);
+    let daemon = root.read(DAEMON_JSON);
+
+    // containerd arrives: only it is wired.
+    root.program("usr/bin/containerd");
+    root.file(
+        CONTAINERD_TOML,
+        &fs::read(fixture("engines/containerd/v2-debian-package.toml")).unwrap(),
+    );
+    let o = detected();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("configured containerd"), "{err}");
+    assert!(
+        !err.contains("configured docker") && !err.contains("configured podman"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: docker: left out, as `runtime remove --runtime docker` asked; to wire it, run: container-hooks-ctk runtime configure --runtime docker --set-as-default"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: podman: the shim is no longer in /etc/containers/containers.conf (taken out since it was wired); left as it is; to wire it, run: container-hooks-ctk runtime configure --runtime podman --set-as-default"),
+        "{err}"
+    );
+    assert_eq!(root.read(DAEMON_JSON), daemon);
+    assert_eq!(root.read(CONTAINERS_CONF).unwrap(), edited);
+
+    // Again: nothing to say, nothing written.
+    let o = detected();
+    assert!(!stderr(&o).contains("wrote"), "{}", stderr(&o));
+
+    // configure --runtime wires a declined engine again, and --detected
+    // then counts it as wired.
+    let o = root.ctk(&[
+        "runtime",
+        "configure",
+        "--runtime",
+        "docker",
+        "--set-as-default",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = detected();
+    assert!(!stderr(&o).contains("docker"), "{}", stderr(&o));
+}
+
+/// A missing directory for --config is refused (configure creates an
+/// engine's file, not its directory); a --path with no program behind it
+/// is written, with a warning.
+#[test]
+fn a_missing_config_directory_is_refused_and_a_missing_shim_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("nonexistent/dir/config.toml");
+    let o = run(
+        &[
+            "runtime",
+            "configure",
+            "--runtime",
+            "containerd",
+            "--path",
+            "/bin/true",
+            "--config",
+            f.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "container-hooks-ctk: error: {}: directory {} does not exist: configure creates an engine's file, not its directory (check --config)\n",
+            f.display(),
+            f.parent().unwrap().display()
+        )
+    );
+    assert!(!dir.path().join("nonexistent").exists());
+    assert!(!dir.path().join("state/runtimes.json").exists());
+
+    let f = dir.path().join("daemon.json");
+    let shim = dir.path().join("no-such-shim");
+    let o = runtime(
+        "configure",
+        "docker",
+        &f,
+        &["--path", shim.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "container-hooks-ctk: warning: --path {}: no executable program there; an engine fails every container it starts through the shim until container-hooks-runtime is installed there",
+            shim.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
+    assert_eq!(
+        v["runtimes"]["container-hooks"]["path"],
+        shim.to_str().unwrap()
+    );
+}
+
+/// A user other than root who meets a permission error is told to run as
+/// root.
+#[test]
+fn a_permission_error_says_to_run_as_root() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    // The state directory is the user's; the engine's is root's.
+    let state = dir.path().join("state");
+    fs::create_dir(&state).unwrap();
+    fs::set_permissions(&state, fs::Permissions::from_mode(0o777)).unwrap();
+    let etc = dir.path().join("etc");
+    fs::create_dir(&etc).unwrap();
+    let f = etc.join("daemon.json");
+    fs::write(&f, "{}\n").unwrap();
+    let o = Command::new("setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        .arg(test_support::bin("container-hooks-ctk"))
+        .args([
+            "runtime",
+            "configure",
+            "--runtime",
+            "docker",
+            "--path",
+            "/bin/true",
+            "--config",
+        ])
+        .arg(&f)
+        .arg("--state-dir")
+        .arg(&state)
+        .env_remove("CONTAINER_HOOKS_CONFIG")
+        .output()
+        .expect("setpriv (util-linux)");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "container-hooks-ctk: error: {}: permission denied (run as root, for example with sudo)\n",
+            f.display()
+        )
+    );
+    assert_eq!(fs::read(&f).unwrap(), b"{}\n");
+}
+
+/// The names nvidia-ctk users type: --runtime-name, --runtime-path,
+/// --drop-in-config, and --set-as-default=false.
+#[test]
+fn nvidia_ctk_option_names_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("config.toml");
+    fs::copy(fixture("engines/containerd/v2-debian-package.toml"), &f).unwrap();
+    let drop_in = dir.path().join("conf.d/99-x.toml");
+    let o = runtime(
+        "configure",
+        "containerd",
+        &f,
+        &[
+            "--runtime-name",
+            "hooked",
+            "--runtime-path",
+            "/bin/true",
+            "--drop-in-config",
+            drop_in.to_str().unwrap(),
+            "--set-as-default=false",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(&drop_in).unwrap();
+    assert!(text.contains("runtimes.hooked]"), "{text}");
+    assert!(text.contains("BinaryName = \"/bin/true\""), "{text}");
+    assert!(
+        !text.contains("default_runtime_name = \"hooked\""),
+        "{text}"
+    );
+    let o = runtime(
+        "configure",
+        "containerd",
+        &f,
+        &[
+            "--runtime-name",
+            "hooked",
+            "--runtime-path",
+            "/bin/true",
+            "--set-as-default=true",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        fs::read_to_string(&drop_in)
+            .unwrap()
+            .contains("default_runtime_name = \"hooked\""),
+        "{}",
+        stderr(&o)
+    );
+    let o = runtime("configure", "containerd", &f, &["--set-as-default=maybe"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// A bare `config` prints the config in effect: the file as it is, or the
+/// defaults when there is none; a file the shim would refuse is an error.
+#[test]
+fn bare_config_prints_the_config_in_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("config.toml");
+    let config = |file: &Path| {
+        ctk()
+            .env("CONTAINER_HOOKS_CONFIG", file)
+            .arg("config")
+            .output()
+            .unwrap()
+    };
+    let o = config(&f);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), container_hooks_core::config::DEFAULT_TOML);
+    let text = "# ours\n[container-hooks]\nstrict = false\n";
+    fs::write(&f, text).unwrap();
+    let o = config(&f);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), text);
+    fs::write(&f, "[container-hooks]\nstrikt = false\n").unwrap();
+    let o = config(&f);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert!(
+        stderr(&o).contains(&format!("{}: line 2", f.display())) && stderr(&o).contains("strikt"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Path-valued keys take absolute paths only: the shim would read a
+/// relative one from whatever directory the engine runs it in.
+#[test]
+fn config_set_refuses_a_relative_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("config.toml");
+    for set in [
+        "container-hooks.path=relative",
+        "container-hooks.hooks-dirs=/etc/container-hooks/hooks.d,hooks.d",
+        "container-hooks-runtime.debug=x.log",
+    ] {
+        let o = ctk()
+            .args(["config", "--config"])
+            .arg(&f)
+            .args(["--set", set, "--in-place"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{set}: {}", stderr(&o));
+        assert!(stderr(&o).contains("is a relative path"), "{}", stderr(&o));
+        assert!(!f.exists());
+    }
+}
+
+/// An engine file's fault reads once in the package dispatch's warning,
+/// as in the error of a single configure.
+#[test]
+fn an_engine_file_fault_is_printed_once() {
+    let root = Root::new();
+    root.program("usr/sbin/dockerd");
+    root.file(DAEMON_JSON, b"{ \"log-level\" \"warn\" }\n");
+    let o = root.ctk(&["runtime", "configure", "--detected", "--set-as-default"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(err.matches("invalid JSON").count(), 1, "{err}");
+    let o = root.ctk(&["runtime", "configure", "--runtime", "docker"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).matches("invalid JSON").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
 }

@@ -6,9 +6,12 @@
 
 use std::io::IsTerminal;
 
-const HELP: &str = "A no-op OCI hook. Hook files name it as their first prestart hook to mark
-a bundle whose hooks were already injected. It ignores its arguments, reads
-the container state from stdin and exits 0.
+const HELP: &str = "A no-op OCI hook: it reads the container state from stdin and exits 0.
+
+It marks a bundle whose hooks were already injected. hooks.json files of the
+original tool name /usr/bin/container-hooks as their first prestart hook;
+when container-hooks-runtime finds a prestart hook of this name already in a
+bundle's config.json, it adds no hooks to that bundle. See container-hooks(1).
 
 Usage: container-hooks [--version | --help]";
 

@@ -3,7 +3,8 @@
 //! - [`fixtures`] and [`fixture`]: the real inputs kept in `tests/fixtures`
 //!   (see its README for where each came from);
 //! - [`bin`] and [`ctk`]: the toolkit's binaries of this build;
-//! - [`wait_until`]: polling for a condition with a deadline.
+//! - [`wait_until`]: polling for a condition with a deadline;
+//! - [`error_chain`]: an error as it reaches the operator, with its sources.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -83,4 +84,17 @@ pub fn wait_until(what: &str, timeout: Duration, cond: impl FnMut() -> bool) {
     if !poll_until(timeout, cond) {
         panic!("{what}: not within {timeout:?}");
     }
+}
+
+/// An error and its sources, as `anyhow` prints them with `{:#}`
+/// (`outer: inner: ...`): what an operator reads when an error reaches the
+/// top of a command.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
 }

@@ -625,8 +625,20 @@ pub const EXAMPLE_WIDTH: usize = LINE - INDENT;
 /// An example command as lines of at most `EXAMPLE_WIDTH` columns, broken
 /// between words (an option kept with its value) and continued with ` \\` (so the
 /// lines still paste as one command), the continuation lines indented by
-/// four spaces. A word wider than the line keeps a line of its own.
+/// four spaces. A word wider than the line keeps a line of its own. A
+/// comment is never broken, and a trailing comment that does not fit goes
+/// on a line of its own before the command: a comment cannot be continued.
 pub fn wrap_command(cmd: &str) -> Vec<String> {
+    if cmd.starts_with('#') {
+        return vec![cmd.to_string()];
+    }
+    if cmd.len() > EXAMPLE_WIDTH {
+        if let Some(at) = cmd.find(" # ") {
+            let mut lines = vec![cmd[at..].trim().to_string()];
+            lines.extend(wrap_command(cmd[..at].trim_end()));
+            return lines;
+        }
+    }
     // An option and the word after it (its value) break as one.
     let mut groups: Vec<String> = Vec::new();
     let mut takes_value = false;
@@ -782,6 +794,19 @@ mod tests {
             example_chunks("Examples:\n  x"),
             [Chunk::Commands(vec!["x".into()])]
         );
+    }
+
+    #[test]
+    fn a_comment_that_does_not_fit_goes_before_its_command() {
+        let cmd = "container-hooks-ctk runtime configure --detected --set-as-default   # what the packages run";
+        assert_eq!(
+            wrap_command(cmd),
+            [
+                "# what the packages run",
+                "container-hooks-ctk runtime configure --detected --set-as-default"
+            ]
+        );
+        assert_eq!(wrap_command("ls   # short"), ["ls   # short"]);
     }
 
     #[test]

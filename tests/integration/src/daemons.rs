@@ -341,17 +341,39 @@ impl Dockerd {
     /// system's `/var/run/docker.pid`, for tests of what signals dockerd
     /// there); the pid file is removed when the daemon is stopped.
     pub fn start_at(dir: &Path, config: &Path, pidfile: &Path, env: &[(&str, &Path)]) -> Dockerd {
+        if !config.exists() {
+            fs::create_dir_all(dir).unwrap();
+            fs::write(config, "{}\n").unwrap();
+        }
+        Dockerd::start_reading(dir, Some(config), pidfile, env)
+    }
+
+    /// A dockerd started as its system service starts it, with no
+    /// `--config-file`: it reads the system's /etc/docker/daemon.json, and a
+    /// missing one means Docker's defaults (at start and on reload). Its
+    /// pid goes to `pidfile`; data, exec root and socket are under `dir`.
+    pub fn start_as_service(dir: &Path, pidfile: &Path) -> Dockerd {
+        Dockerd::start_reading(dir, None, pidfile, &[])
+    }
+
+    fn start_reading(
+        dir: &Path,
+        config: Option<&Path>,
+        pidfile: &Path,
+        env: &[(&str, &Path)],
+    ) -> Dockerd {
         let bin = require("dockerd");
         require("docker");
         fs::create_dir_all(dir).unwrap();
-        if !config.exists() {
-            fs::write(config, "{}\n").unwrap();
-        }
         let socket = dir.join("d.sock");
         let pidfile = pidfile.to_path_buf();
         let log = dir.join("dockerd.log");
         let logf = fs::File::create(&log).unwrap();
-        let child = Command::new(bin)
+        let mut cmd = Command::new(bin);
+        if let Some(config) = config {
+            cmd.arg("--config-file").arg(config);
+        }
+        let child = cmd
             .envs(env.iter().map(|(k, v)| (*k, *v)))
             .arg("--data-root")
             .arg(dir.join("data"))
@@ -361,8 +383,6 @@ impl Dockerd {
             .arg(&pidfile)
             .arg("-H")
             .arg(format!("unix://{}", socket.display()))
-            .arg("--config-file")
-            .arg(config)
             .args([
                 "--bridge=none",
                 "--iptables=false",
@@ -379,7 +399,7 @@ impl Dockerd {
             dir: dir.to_path_buf(),
             socket,
             pidfile,
-            config: config.to_path_buf(),
+            config: config.map_or_else(|| "/etc/docker/daemon.json".into(), Path::to_path_buf),
             log,
             child,
         };

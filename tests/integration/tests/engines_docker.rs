@@ -203,3 +203,49 @@ fn detected_reloads_a_running_dockerd_and_remove_all_gives_its_default_back() {
         "{\n  \"debug\": false,\n  \"default-runtime\": \"runc\"\n}\n"
     );
 }
+
+/// A host with no daemon.json: configure creates it, and remove, once the
+/// running dockerd has read `"default-runtime": "runc"` on its reload,
+/// deletes it, so the host is left as it was and Docker's default is runc
+/// again without a restart.
+#[test]
+fn a_daemon_json_configure_created_goes_once_the_running_dockerd_has_read_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let daemon_json = dir.join("daemon.json");
+    let d = Dockerd::start(&dir.join("docker"), &daemon_json);
+    std::fs::remove_file(&daemon_json).unwrap();
+    let shim = bin("container-hooks-runtime");
+    let ctk_docker = |verb: &str, extra: &[&str]| {
+        let out = run(ctk()
+            .args(["runtime", verb, "--runtime", "docker", "--config"])
+            .arg(&daemon_json)
+            .arg("--state-dir")
+            .arg(dir.join("state"))
+            .args(["--restart-mode", "signal", "--pid-file"])
+            .arg(&d.pidfile)
+            .args(extra));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{verb}: {stderr}");
+        stderr
+    };
+    ctk_docker(
+        "configure",
+        &["--set-as-default", "--path", shim.to_str().unwrap()],
+    );
+    d.wait_until("the shim as Docker's default", |d| {
+        d.info()["DefaultRuntime"] == "container-hooks"
+    });
+    let said = ctk_docker("remove", &[]);
+    assert!(
+        said.contains(&format!(
+            "deleted {}: configure created it, and dockerd no longer needs it",
+            daemon_json.display()
+        )),
+        "{said}"
+    );
+    assert!(!daemon_json.exists(), "{said}");
+    d.wait_until("runc as Docker's default again", |d| {
+        d.info()["DefaultRuntime"] == "runc"
+    });
+}

@@ -8,7 +8,10 @@
 //!   `Signed-By`, `apt-get install container-hooks-toolkit` by name, which
 //!   brings runc from Debian's archive as the package's dependency; the
 //!   shim then runs a busybox container with runc and the hook of
-//!   hooks.json. A repository signed by another key is refused.
+//!   hooks.json. A repository signed by another key is refused. Then
+//!   docker.io from Debian's archive: the toolkit's dpkg file trigger wires
+//!   it (and the containerd it brings), and purging the toolkit leaves
+//!   their files as their packages shipped them, with no daemon.json.
 //! - dnf (Debian's own dnf, in a clean room of its own, without network):
 //!   the .repo file with `gpgcheck=1` and `repo_gpgcheck=1`, the package
 //!   downloaded by name and its signature checked against the published
@@ -76,6 +79,21 @@ apt-cache policy container-hooks-toolkit
 dpkg-query -W -f '${Package} ${db:Status-Status}\n' container-hooks-toolkit runc
 printf '%s\n' '{"prestart": [{"path": "/work/recorder", "args": ["recorder", "prestart"]}]}' > /etc/container-hooks/hooks.json
 container-hooks-runtime run --bundle /work/bundle clean-room
+# An engine installed after the toolkit, from Debian's archive: the file
+# trigger on its program wires it. No service is started in here.
+if [ -e /etc/docker/daemon.json ]; then echo "BEFORE: daemon.json exists"; fi
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+chmod 755 /usr/sbin/policy-rc.d
+apt-get install -y -q --no-install-recommends docker.io
+echo "DAEMON-JSON:"
+cat /etc/docker/daemon.json
+rc=0
+container-hooks-ctk runtime status || rc=$?
+echo "STATUS-EXIT: $rc"
+# Purge: every engine file as its package left it, and no daemon.json.
+apt-get purge -y -q container-hooks-toolkit
+if [ -e /etc/docker/daemon.json ]; then echo "AFTER-PURGE: daemon.json left"; cat /etc/docker/daemon.json; fi
+echo "VERIFY: $(dpkg --verify containerd docker.io)."
 "#;
 
 #[test]
@@ -148,6 +166,48 @@ fn deb_installs_by_name_from_the_signed_apt_repository_and_runs_a_container_thro
         stages,
         ["prestart"],
         "the hook did not run in the clean room:\n{text}"
+    );
+    // docker.io after the toolkit: wired by the trigger, the shim made the
+    // default; containerd, which docker.io brings, too.
+    assert!(!text.contains("BEFORE: daemon.json exists"), "{text}");
+    assert!(
+        text.contains("Processing triggers for container-hooks-toolkit"),
+        "the trigger did not run:\n{text}"
+    );
+    let daemon = text
+        .split_once("DAEMON-JSON:\n")
+        .and_then(|(_, rest)| rest.split_once("\n}\n"))
+        .map(|(json, _)| format!("{json}\n}}"))
+        .unwrap_or_else(|| panic!("no daemon.json was written:\n{text}"));
+    let daemon: serde_json::Value =
+        serde_json::from_str(&daemon).unwrap_or_else(|e| panic!("daemon.json: {e}:\n{daemon}"));
+    assert_eq!(
+        daemon,
+        serde_json::json!({
+            "runtimes": {"container-hooks": {"path": "/usr/bin/container-hooks-runtime"}},
+            "default-runtime": "container-hooks"
+        }),
+        "{text}"
+    );
+    assert!(
+        text.contains("configured containerd: wrote /etc/containerd/config.toml"),
+        "{text}"
+    );
+    assert!(
+        text.contains("dockerd is not running; it reads the change when it starts")
+            && !text.contains("kill -HUP"),
+        "{text}"
+    );
+    assert!(
+        text.contains("STATUS-EXIT: 0"),
+        "runtime status found a problem:\n{text}"
+    );
+    // Purged: daemon.json, which the toolkit created, is gone, and
+    // containerd's conffile is as its package shipped it.
+    assert!(!text.contains("AFTER-PURGE: daemon.json left"), "{text}");
+    assert!(
+        text.contains("VERIFY: ."),
+        "dpkg --verify found changed files:\n{text}"
     );
 }
 

@@ -2,7 +2,9 @@
 //! dpkg and rpm on this machine, with a running dockerd and Debian's
 //! containerd config: the maintainer scripts wire both engines, the shim
 //! runs hooks from hooks.json in `docker run`, and removal restores both
-//! engines' configs.
+//! engines' configs; where there was no daemon.json before install, none
+//! is left after removal, and purge leaves the engines' directories as
+//! they were.
 //!
 //! This changes the machine (/usr/bin, /etc/container-hooks, /etc/docker,
 //! /etc/containerd, /etc/containers, /var/run/docker.pid), so the tests are
@@ -29,7 +31,17 @@ const SHIM: &str = "/usr/bin/container-hooks-runtime";
 static SYSTEM: Mutex<()> = Mutex::new(());
 
 /// The engines' configuration directories the packages may change.
-const ENGINE_DIRS: [&str; 3] = ["/etc/docker", "/etc/containerd", "/etc/containers"];
+const ENGINE_DIRS: [&str; 4] = [
+    "/etc/docker",
+    "/etc/containerd",
+    "/etc/containers",
+    "/etc/crio",
+];
+
+/// The stand-in CRI-O package's name and version (see [`fake_crio`]).
+const CRIO: &str = "cri-o";
+const FAKE_VERSION: &str = "0.0.1";
+const CRIO_DROP_IN: &str = "/etc/crio/crio.conf.d/99-container-hooks.conf";
 
 fn allowed() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
@@ -68,6 +80,7 @@ impl Format {
         if !on_path(self.tool()) {
             return;
         }
+        self.remove_fake_crio();
         match self {
             Format::Deb => {
                 let _ = run(Command::new("dpkg").args(["--purge", NAME]));
@@ -100,6 +113,24 @@ impl Format {
         match self {
             Format::Deb => run(Command::new("dpkg").args(["-r", NAME])),
             Format::Rpm => run(Command::new("rpm").args(["-e", "--nodeps", NAME])),
+        }
+    }
+
+    /// Takes off the stand-in CRI-O package, and only it (by its version).
+    fn remove_fake_crio(self) {
+        let ours = match self {
+            Format::Deb => run(Command::new("dpkg-query").args(["-W", "-f", "${Version}", CRIO]))
+                .stdout
+                .starts_with(FAKE_VERSION.as_bytes()),
+            Format::Rpm => run(Command::new("rpm").args(["-q", "--qf", "%{VERSION}", CRIO]))
+                .stdout
+                .starts_with(FAKE_VERSION.as_bytes()),
+        };
+        if ours {
+            let _ = match self {
+                Format::Deb => run(Command::new("dpkg").args(["--purge", CRIO])),
+                Format::Rpm => run(Command::new("rpm").args(["-e", "--nodeps", CRIO])),
+            };
         }
     }
 
@@ -182,6 +213,56 @@ impl Drop for Restore {
             }
         }
         let _ = fs::remove_dir_all("/etc/container-hooks");
+    }
+}
+
+/// A stand-in for an engine installed after the toolkit: a package named
+/// `cri-o` holding `/usr/bin/crio` (a script that does nothing) and the
+/// `/etc/crio/crio.conf.d` directory, where CRI-O's own packages put them,
+/// built in `dir` as a .deb (dpkg-deb) or an .rpm (rpmbuild).
+fn fake_crio(format: Format, dir: &Path) -> PathBuf {
+    let tree = dir.join("tree");
+    fs::create_dir_all(tree.join("etc/crio/crio.conf.d")).unwrap();
+    fs::create_dir_all(tree.join("usr/bin")).unwrap();
+    integration_tests::write_mode(&tree.join("usr/bin/crio"), "#!/bin/sh\nexit 0\n", 0o755);
+    match format {
+        Format::Deb => {
+            fs::create_dir_all(tree.join("DEBIAN")).unwrap();
+            fs::write(
+                tree.join("DEBIAN/control"),
+                format!("Package: {CRIO}\nVersion: {FAKE_VERSION}\nArchitecture: all\nMaintainer: test <test@example.invalid>\nDescription: stand-in for CRI-O in a test\n"),
+            )
+            .unwrap();
+            let deb = dir.join("cri-o.deb");
+            run_ok(
+                Command::new("dpkg-deb")
+                    .args(["--build", "--root-owner-group"])
+                    .arg(&tree)
+                    .arg(&deb),
+            );
+            deb
+        }
+        Format::Rpm => {
+            let spec = dir.join("cri-o.spec");
+            fs::write(
+                &spec,
+                format!(
+                    "Name: {CRIO}\nVersion: {FAKE_VERSION}\nRelease: 1\nSummary: stand-in\nLicense: none\nBuildArch: noarch\n%description\nstand-in for CRI-O in a test\n%install\ncp -a {}/. %{{buildroot}}/\n%files\n/usr/bin/crio\n%dir /etc/crio\n%dir /etc/crio/crio.conf.d\n",
+                    tree.display()
+                ),
+            )
+            .unwrap();
+            run_ok(
+                Command::new("rpmbuild")
+                    .arg("--define")
+                    .arg(format!("_topdir {}", dir.join("rpmbuild").display()))
+                    .args(["--quiet", "-bb"])
+                    .arg(&spec),
+            );
+            dir.join(format!(
+                "rpmbuild/RPMS/noarch/{CRIO}-{FAKE_VERSION}-1.noarch.rpm"
+            ))
+        }
     }
 }
 
@@ -388,6 +469,26 @@ fn lifecycle(format: Format) {
     );
     assert_eq!(dockerd.default_runtime(), "container-hooks");
 
+    // An engine installed after the toolkit: its package's trigger (dpkg's
+    // file trigger on /usr/bin/crio, rpm's %triggerin on cri-o) wires it.
+    let crio = fake_crio(format, &tmp.path().join("fake-crio"));
+    let text = ok(
+        "installing a CRI-O after the toolkit",
+        &format.install(&crio),
+    );
+    let drop_in = fs::read_to_string(CRIO_DROP_IN)
+        .unwrap_or_else(|e| panic!("{CRIO_DROP_IN}: {e}: the trigger did not wire CRI-O:\n{text}"));
+    assert!(
+        drop_in.contains(&format!("runtime_path = \"{SHIM}\"")),
+        "{drop_in}"
+    );
+    assert!(
+        drop_in.contains("default_runtime = \"container-hooks\""),
+        "{drop_in}"
+    );
+    // Docker, wired before, is left as it is.
+    assert_eq!(config_bytes(), before, "the trigger changed a wired engine");
+
     // Remove: both configs as they were, dockerd reloaded, not restarted.
     ok("removing", &format.remove());
     let mut daemon = daemon_json();
@@ -400,6 +501,11 @@ fn lifecycle(format: Format) {
         containerd_before,
         "{CONTAINERD_TOML} after removal"
     );
+    assert!(
+        !Path::new(CRIO_DROP_IN).exists(),
+        "CRI-O's drop-in after removal"
+    );
+    format.remove_fake_crio();
     dockerd.wait_until("docker info to show runc as default again", |d| {
         d.default_runtime() == "runc"
     });
@@ -441,6 +547,67 @@ fn lifecycle(format: Format) {
         "files were left in the engines' config directories"
     );
     assert!(!format.installed());
+
+    // No daemon.json before install, as on a fresh Docker host (dockerd
+    // started as its service starts it, reading the system's file):
+    // remove deletes the one install created once dockerd has read it on
+    // its reload, and purge leaves the engines' directories as they were.
+    drop(dockerd);
+    fs::remove_file(DAEMON_JSON).unwrap();
+    let dockerd =
+        Dockerd::start_as_service(&tmp.path().join("dockerd2"), Path::new(DOCKER_PID_FILE));
+    let dockerd_pid = dockerd.pid();
+    let engine_files_before = engine_dir_listing();
+    let text = ok(
+        "installing without a daemon.json",
+        &format.install(&package),
+    );
+    assert_eq!(
+        daemon_json()["default-runtime"],
+        "container-hooks",
+        "{text}"
+    );
+    dockerd.wait_until("docker info to show the shim as default", |d| {
+        d.default_runtime() == "container-hooks"
+    });
+    let text = ok("removing", &format.remove());
+    assert!(
+        !Path::new(DAEMON_JSON).exists(),
+        "remove left {}: {:?}\n{text}",
+        DAEMON_JSON,
+        fs::read_to_string(DAEMON_JSON)
+    );
+    assert!(
+        text.contains(&format!("deleted {DAEMON_JSON}: configure created it")),
+        "{text}"
+    );
+    dockerd.wait_until("docker info to show runc as default again", |d| {
+        d.default_runtime() == "runc"
+    });
+    assert_eq!(dockerd.pid(), dockerd_pid);
+    if let Some(out) = format.purge() {
+        ok("purging", &out);
+    }
+    assert_eq!(
+        engine_dir_listing(),
+        engine_files_before,
+        "purge left files in the engines' config directories"
+    );
+    assert_eq!(
+        containerd_toml(),
+        containerd_before,
+        "{CONTAINERD_TOML} after purge"
+    );
+    if let Format::Rpm = format {
+        let _ = fs::remove_file("/etc/container-hooks/hooks.json.rpmsave");
+        let _ = fs::remove_dir("/etc/container-hooks/hooks.d");
+        let _ = fs::remove_dir("/etc/container-hooks");
+    }
+    assert!(
+        toolkit_leftovers().is_empty(),
+        "left after purge: {:?}",
+        toolkit_leftovers()
+    );
 
     // A daemon.json that is not JSON: install warns and leaves it alone.
     drop(dockerd);

@@ -311,6 +311,87 @@ fn rpm_scriptlets_are_the_real_scripts() {
     }
 }
 
+/// The engines' programs, at the paths their packages install them, and
+/// the packages that install them: what the triggers must name.
+const ENGINE_PROGRAMS: [&str; 5] = [
+    "/usr/sbin/dockerd",
+    "/usr/bin/dockerd",
+    "/usr/bin/containerd",
+    "/usr/bin/crio",
+    "/usr/bin/podman",
+];
+const ENGINE_PACKAGES: [&str; 7] = [
+    "docker-ce",
+    "moby-engine",
+    "docker",
+    "containerd",
+    "containerd.io",
+    "cri-o",
+    "podman",
+];
+
+/// The .deb carries debian/triggers as its control file `triggers`: one
+/// `interest-noawait` file trigger per engine program (comments aside,
+/// nothing else), each an absolute path that a package installs.
+#[test]
+fn deb_triggers_on_every_engine_program() {
+    let (deb, _) = ensure_built();
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(Command::new("dpkg-deb").arg("-e").arg(&deb).arg(dir.path()));
+    let shipped = fs::read_to_string(dir.path().join("triggers")).unwrap();
+    assert_eq!(
+        shipped,
+        fs::read_to_string(repo_root().join("debian/triggers")).unwrap(),
+        "the .deb's triggers differ from debian/triggers"
+    );
+    let mut paths: Vec<&str> = Vec::new();
+    for line in shipped.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let path = line
+            .strip_prefix("interest-noawait ")
+            .unwrap_or_else(|| panic!("not an interest-noawait directive: {line:?}"));
+        assert!(
+            path.starts_with("/usr/") && !path.starts_with("/usr/local/"),
+            "{path}: not a path a package installs"
+        );
+        paths.push(path);
+    }
+    paths.sort_unstable();
+    let mut want = ENGINE_PROGRAMS.to_vec();
+    want.sort_unstable();
+    assert_eq!(paths, want);
+}
+
+/// `rpm -qp --triggers`: rpm/triggerin, run when any engine's package is
+/// installed or upgraded.
+#[test]
+fn rpm_triggers_on_every_engine_package() {
+    let (_, rpm) = ensure_built();
+    let triggers = run_ok(
+        Command::new(require("rpm"))
+            .args(["-qp", "--triggers"])
+            .arg(&rpm),
+    );
+    let body = fs::read_to_string(repo_root().join("rpm/triggerin")).unwrap();
+    let heading = "triggerin scriptlet (using /bin/sh) -- ";
+    let (_, rest) = triggers
+        .split_once(heading)
+        .unwrap_or_else(|| panic!("no triggerin scriptlet:\n{triggers}"));
+    let (names, script) = rest.split_once('\n').unwrap_or((rest, ""));
+    let mut names: Vec<&str> = names.split(", ").collect();
+    names.sort_unstable();
+    let mut want = ENGINE_PACKAGES.to_vec();
+    want.sort_unstable();
+    assert_eq!(names, want, "{triggers}");
+    assert!(
+        script.starts_with(&body),
+        "the triggerin scriptlet is not rpm/triggerin:\n{triggers}"
+    );
+    assert_eq!(triggers.matches(heading).count(), 1, "{triggers}");
+}
+
 #[test]
 fn deb_passes_lintian_pedantic_without_a_tag() {
     let (deb, _) = ensure_built();
@@ -494,6 +575,7 @@ fn maintainer_scripts_are_posix_sh_and_reject_unknown_arguments() {
         "rpm/post",
         "rpm/preun",
         "rpm/postun",
+        "rpm/triggerin",
     ];
     for s in scripts {
         let path = root.join(s);
@@ -513,7 +595,6 @@ fn maintainer_scripts_are_posix_sh_and_reject_unknown_arguments() {
     }
     // Arguments that must be accepted and change nothing on this machine.
     for (s, args) in [
-        ("debian/postinst", vec!["triggered", "x"]),
         ("debian/prerm", vec!["upgrade", "0.1.0-1"]),
         ("debian/prerm", vec!["failed-upgrade", "0.1.0-1"]),
         ("debian/postrm", vec!["remove"]),
@@ -546,6 +627,7 @@ fn maintainer_scripts_are_posix_sh_and_reject_unknown_arguments() {
         "abort-upgrade",
         "abort-remove",
         "abort-deconfigure",
+        "triggered",
     ] {
         assert!(text("debian/postinst").contains(a), "postinst ignores {a}");
     }
@@ -619,9 +701,15 @@ fn scripts_dispatch_every_argument_to_one_ctk_command() {
             vec!["abort-deconfigure", "in-favour", "x", "1"],
             Some(configure),
         ),
-        ("debian/postinst", vec!["triggered", "x"], None),
+        (
+            "debian/postinst",
+            vec!["triggered", "/usr/sbin/dockerd /usr/bin/containerd"],
+            Some(configure),
+        ),
         ("rpm/post", vec!["1"], Some(configure)),
         ("rpm/post", vec!["2"], Some(configure)),
+        ("rpm/triggerin", vec!["1", "1"], Some(configure)),
+        ("rpm/triggerin", vec!["2", "2"], Some(configure)),
         ("debian/prerm", vec!["remove"], Some(remove)),
         (
             "debian/prerm",

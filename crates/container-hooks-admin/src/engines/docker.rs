@@ -9,7 +9,10 @@
 //! instead of deleting the key: dockerd 20.10 keeps its current
 //! `default-runtime` and `runtimes` on SIGHUP when the keys are absent from
 //! the file, so a deleted key would only take effect at the next restart
-//! and leave dockerd pointing at the shim until then.
+//! and leave dockerd pointing at the shim until then. When configure
+//! created the file and that key is all that is left, the plan names the
+//! file in `delete_once_read`: it goes once dockerd has read it, or at once
+//! when no running dockerd reads it.
 
 use super::flow::{self, Edit, Editor, Found, Runtimes};
 use super::state::Added;
@@ -18,6 +21,9 @@ use super::{read_optional, EngineError};
 use container_hooks_core::error::{json_fault, FileError};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
+
+/// The daemon.json dockerd reads unless `--config-file` names another.
+pub const DEFAULT_DAEMON_JSON: &str = "/etc/docker/daemon.json";
 
 /// Docker's built-in default runtime.
 pub const DOCKER_DEFAULT_RUNTIME: &str = "runc";
@@ -290,11 +296,19 @@ impl Editor for Docker {
             edit.keep(&file, before);
             return Ok(());
         }
-        let after = if edit.created(&file) && d.object.is_empty() {
+        let created = edit.created(&file);
+        let after = if created && d.object.is_empty() {
             None
         } else {
             Some(d.render())
         };
+        // A file configure created, left holding only Docker's default:
+        // a running dockerd must read it to switch back, then it can go.
+        let only_default =
+            d.object.len() == 1 && d.default_runtime()?.as_deref() == Some(DOCKER_DEFAULT_RUNTIME);
+        if created && only_default {
+            edit.delete_once_read.push(file.clone());
+        }
         edit.write(&file, before, after);
         Ok(())
     }

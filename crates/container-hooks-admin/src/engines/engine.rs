@@ -60,7 +60,7 @@ impl Engine {
     /// crio.conf, which is only read; the runtime goes in a drop-in.
     pub fn default_config(self) -> &'static Path {
         Path::new(match self {
-            Engine::Docker => "/etc/docker/daemon.json",
+            Engine::Docker => super::docker::DEFAULT_DAEMON_JSON,
             Engine::Containerd => "/etc/containerd/config.toml",
             Engine::Crio => "/etc/crio/crio.conf",
             Engine::Podman => "/etc/containers/containers.conf",

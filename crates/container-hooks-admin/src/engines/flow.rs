@@ -21,7 +21,7 @@ use super::state::{Added, Record};
 use super::status::{is_shim_path, Wiring};
 use super::{Engine, EngineError};
 use container_hooks_core::error::FileError;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What a runtime table holds under a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +95,9 @@ pub(crate) struct Edit<'t> {
     pub notes: Vec<String>,
     /// Every file read that may change, by host path, in write order.
     pub files: Vec<FileChange>,
+    /// Files, by host path, that hold only what a running engine must read
+    /// to undo configure, and go once it has (see [`super::Plan`]).
+    pub delete_once_read: Vec<PathBuf>,
 }
 
 impl<'t> Edit<'t> {
@@ -112,6 +115,7 @@ impl<'t> Edit<'t> {
             record,
             notes: Vec::new(),
             files: Vec::new(),
+            delete_once_read: Vec::new(),
         }
     }
 

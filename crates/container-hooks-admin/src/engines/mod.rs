@@ -14,7 +14,8 @@
 //!   facts: its files, where its runtime table and default live, what an
 //!   entry looks like;
 //! - [`state`]: the record of what configure did, so remove undoes exactly
-//!   that;
+//!   that, and the engines the operator took the shim out of;
+//! - [`detect`]: which installed engines `configure --detected` wires;
 //! - [`status`]: how each engine is wired, for `runtime status`;
 //! - [`reload`]: making an engine read its changed file;
 //! - [`files`] and [`toml_util`]: reading and writing the files, keeping
@@ -23,6 +24,7 @@
 
 pub mod containerd;
 pub mod crio;
+pub mod detect;
 pub mod docker;
 pub mod engine;
 pub mod files;
@@ -84,6 +86,23 @@ mod tests {
     fn copy_fixture(rel: &str, to: &Path) {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(test_support::fixture(&format!("engines/{rel}")), to).unwrap();
+    }
+
+    /// Each error that wraps a file's fault prints it once through its
+    /// whole chain, as an operator reads it (`anyhow`'s `{:#}`), also in
+    /// the warning of the package dispatch.
+    #[test]
+    fn a_file_fault_reads_once_through_every_wrapper() {
+        let fault = FileError::new("/etc/docker/daemon.json", "invalid JSON: expected `:`");
+        let once = fault.to_string();
+        let chains = [
+            test_support::error_chain(&EngineError::from(fault.clone())),
+            test_support::error_chain(&crate::lock::LockError::from(fault.clone())),
+            test_support::error_chain(&reload::ReloadError::from(fault.clone())),
+        ];
+        for chain in chains {
+            assert_eq!(chain, once);
+        }
     }
 
     /// With a root, files are read and written below it while what goes

@@ -41,6 +41,10 @@ pub struct Request {
     /// containerd: the annotations its CRI passes into config.json
     /// through the runtime entry ([`containerd::Annotations`]).
     pub annotations: containerd::Annotations,
+    /// Remove: the operator takes the shim out of this engine's usual file
+    /// on purpose, so `configure --detected` leaves the engine alone from
+    /// now on (configure of this engine wires it again).
+    pub decline: bool,
     /// The state directory, where this process reaches it.
     pub state_dir: PathBuf,
     /// Where the host's root is mounted, when it is not `/` (an installer
@@ -63,6 +67,7 @@ impl Request {
             set_as_default: false,
             force: false,
             annotations: containerd::Annotations::default(),
+            decline: false,
             state_dir: state_dir.into(),
             root: None,
         }
@@ -175,6 +180,14 @@ pub struct Plan {
     pub files: Vec<FileChange>,
     /// Things the operator should know (printed on stderr).
     pub notes: Vec<String>,
+    /// Files, where this process reaches them, that configure created and
+    /// that remove leaves holding only what the running engine must read
+    /// to undo configure (Docker's `"default-runtime": "runc"`: dockerd
+    /// keeps its current default on reload when the key is missing). Once
+    /// the engine has read them, or when no running daemon reads them,
+    /// they can be deleted, leaving the engine's files as they were before
+    /// configure: see [`super::reload::apply_then_delete`].
+    pub delete_once_read: Vec<PathBuf>,
     /// The state after the plan, and where it is kept.
     state: State,
     state_dir: PathBuf,
@@ -297,6 +310,9 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
             req.path.display()
         )));
     }
+    if let Some(config) = &req.config {
+        check_directory(&absolute(config.clone()), req.root.as_deref())?;
+    }
     let mut state = State::load(&req.state_dir)?;
     let config = req.config_or_default();
     let recorded = state.find(req.engine, Some(&config)).cloned();
@@ -311,7 +327,8 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
     let recorded = recorded.filter(|r| r.name == t.name);
     let mut edit = Edit::new(req.engine, &t, recorded.as_ref());
     editor(req.engine).configure(&mut edit)?;
-    let state_changed = state.put(edit.record);
+    let accepted = state.set_declined(req.engine, false);
+    let state_changed = state.put(edit.record) | accepted;
     let mut notes = edit.notes;
     if !edit.files.iter().any(FileChange::changed) {
         notes.push(format!(
@@ -323,6 +340,7 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
         engine: req.engine,
         files: on_disk(edit.files, &t),
         notes,
+        delete_once_read: Vec::new(),
         state,
         state_dir: req.state_dir.clone(),
         state_changed,
@@ -342,7 +360,12 @@ pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
     t.check_name()?;
     let mut edit = Edit::new(req.engine, &t, recorded.as_ref());
     editor(req.engine).remove(&mut edit)?;
-    let state_changed = recorded.as_ref().is_some_and(|r| state.forget(r));
+    let forgot = recorded.as_ref().is_some_and(|r| state.forget(r));
+    // `configure --detected` wires engines' usual files: taking the shim
+    // out of another file declines nothing.
+    let usual = t.config == req.engine.default_config();
+    let declined = req.decline && usual && state.set_declined(req.engine, true);
+    let state_changed = forgot | declined;
     let mut notes = edit.notes;
     if !edit.files.iter().any(FileChange::changed) {
         notes.push(format!(
@@ -355,11 +378,32 @@ pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
         engine: req.engine,
         files: on_disk(edit.files, &t),
         notes,
+        delete_once_read: edit.delete_once_read.iter().map(|f| t.on_disk(f)).collect(),
         state,
         state_dir: req.state_dir.clone(),
         state_changed,
         state_first: false,
     })
+}
+
+/// Fails, naming `config`, when the directory it would be created in does
+/// not exist: configure may create an engine's file, never its directory
+/// (a missing one is a typo, or an engine that is not installed).
+fn check_directory(config: &Path, root: Option<&Path>) -> Result<(), EngineError> {
+    let Some(dir) = config.parent() else {
+        return Ok(());
+    };
+    if on_root(root, dir).is_dir() || on_root(root, config).exists() {
+        return Ok(());
+    }
+    Err(FileError::new(
+        config,
+        format!(
+            "directory {} does not exist: configure creates an engine's file, not its directory (check --config)",
+            dir.display()
+        ),
+    )
+    .into())
 }
 
 /// The editors name files by their host paths; the plan writes them where

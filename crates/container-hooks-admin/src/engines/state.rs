@@ -201,7 +201,7 @@ impl Record {
     }
 }
 
-/// Every record.
+/// Every record, and the engines the operator took the shim out of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     /// [`STATE_VERSION`]; missing in files of release 0.1.0.
@@ -209,6 +209,11 @@ pub struct State {
     pub version: u32,
     #[serde(default)]
     pub records: Vec<Record>,
+    /// Engines the operator took the shim out of with `runtime remove
+    /// --runtime ENGINE`: `configure --detected` (the packages, their
+    /// triggers) leaves them alone until `configure --runtime ENGINE`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declined: Vec<Engine>,
 }
 
 fn legacy_version() -> u32 {
@@ -220,6 +225,7 @@ impl Default for State {
         State {
             version: STATE_VERSION,
             records: Vec::new(),
+            declined: Vec::new(),
         }
     }
 }
@@ -249,11 +255,11 @@ impl State {
     }
 
     /// Writes the state atomically (mode 0644) in the current version,
-    /// creating the directory. With no record left there is no file: it
-    /// is deleted.
+    /// creating the directory. With nothing left to keep (no record, no
+    /// declined engine) there is no file: it is deleted.
     pub fn save(&self, dir: &Path) -> Result<(), FileError> {
         let path = dir.join(STATE_FILE);
-        if self.records.is_empty() {
+        if self.records.is_empty() && self.declined.is_empty() {
             return match std::fs::remove_file(&path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(FileError::io(&path, &e)),
                 _ => Ok(()),
@@ -262,7 +268,7 @@ impl State {
         std::fs::create_dir_all(dir).map_err(|e| FileError::io(dir, &e))?;
         let current = State {
             version: STATE_VERSION,
-            records: self.records.clone(),
+            ..self.clone()
         };
         let mut text = serde_json::to_string_pretty(&current)
             .map_err(|e| FileError::new(&path, json_fault(&e)))?;
@@ -295,6 +301,25 @@ impl State {
             *old = record;
         } else {
             self.records.push(record);
+        }
+        true
+    }
+
+    /// Whether the operator took the shim out of `engine` by hand.
+    pub fn is_declined(&self, engine: Engine) -> bool {
+        self.declined.contains(&engine)
+    }
+
+    /// Notes that the operator took the shim out of `engine` (or wired
+    /// it again, `declined` false). Returns whether the state changed.
+    pub fn set_declined(&mut self, engine: Engine, declined: bool) -> bool {
+        if declined == self.is_declined(engine) {
+            return false;
+        }
+        if declined {
+            self.declined.push(engine);
+        } else {
+            self.declined.retain(|e| *e != engine);
         }
         true
     }
@@ -344,6 +369,15 @@ mod tests {
         assert!(!sub.join(STATE_FILE).exists());
         assert_eq!(State::load(&sub).unwrap(), State::default());
         back.save(&sub).unwrap();
+        // Declined engines round-trip; none is not written at all.
+        assert!(back.set_declined(Engine::Docker, true));
+        assert!(!back.set_declined(Engine::Docker, true));
+        back.save(&sub).unwrap();
+        assert!(State::load(&sub).unwrap().is_declined(Engine::Docker));
+        assert!(back.set_declined(Engine::Docker, false));
+        back.save(&sub).unwrap();
+        // Nothing declined and nothing recorded: no file again.
+        assert!(!sub.join(STATE_FILE).exists());
     }
 
     /// Every entry release 0.1.0 wrote into `added` reads as its typed

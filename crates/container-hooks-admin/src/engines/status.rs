@@ -1,6 +1,7 @@
 //! Status: whether each engine is installed, and how the shim is wired
 //! into it, as read from its files.
 
+use super::files::on_root;
 use super::plan::wiring;
 use super::state::State;
 use super::{Engine, EngineError, DEFAULT_SHIM_PATH, SHIM_FILE_NAME};
@@ -60,14 +61,19 @@ pub struct EngineStatus {
     pub wired: bool,
     pub default: bool,
     pub default_runtime: Option<String>,
+    /// The operator took the shim out with `runtime remove --runtime`:
+    /// `configure --detected` leaves the engine alone.
+    pub declined: bool,
     /// An error reading the engine's files.
     pub error: Option<String>,
 }
 
-/// Every engine: installed, file, wired, default. The shim is recognised
-/// by the path configure recorded (a wrapper given with `--path`), else
-/// by the packages' path, and by its file name.
-pub fn status(state_dir: &Path) -> Result<Vec<EngineStatus>, EngineError> {
+/// Every engine of the system whose root is `root` (None: `/`; files,
+/// programs and the state directory, given where this process reaches
+/// it, are found below it): installed, file, wired, default. The shim is
+/// recognised by the path configure recorded (a wrapper given with
+/// `--path`), else by the packages' path, and by its file name.
+pub fn status(state_dir: &Path, root: Option<&Path>) -> Result<Vec<EngineStatus>, EngineError> {
     let state = State::load(state_dir)?;
     let mut out = Vec::new();
     for engine in Engine::ALL {
@@ -80,17 +86,19 @@ pub fn status(state_dir: &Path) -> Result<Vec<EngineStatus>, EngineError> {
             .or_else(|| engine.default_drop_in().map(Path::to_path_buf));
         let mut st = EngineStatus {
             engine,
-            installed: engine.installed(None),
+            installed: engine.installed(root),
             config: config.clone(),
             drop_in: drop_in.clone(),
             runtime: None,
             wired: false,
             default: false,
             default_runtime: None,
+            declined: state.is_declined(engine),
             error: None,
         };
         let shim = recorded.map_or(Path::new(DEFAULT_SHIM_PATH), |r| r.path.as_path());
-        match wiring(engine, &config, drop_in.as_deref(), shim) {
+        let drop_in = drop_in.map(|d| on_root(root, &d));
+        match wiring(engine, &on_root(root, &config), drop_in.as_deref(), shim) {
             Ok(w) => {
                 let name = recorded
                     .map(|r| r.name.clone())
@@ -128,7 +136,7 @@ mod tests {
         req.set_as_default = true;
         let lock = Lock::acquire(&state, LOCK_TIMEOUT, |_| {}).unwrap();
         plan_configure(&req).unwrap().apply(&lock).unwrap();
-        let podman = status(&state)
+        let podman = status(&state, None)
             .unwrap()
             .into_iter()
             .find(|s| s.engine == Engine::Podman)

@@ -1,10 +1,12 @@
-//! `config default` and `config --set KEY=VALUE ... [--in-place | -o FILE]`.
+//! `config` (the config in effect: the file as it is, or the defaults when
+//! it is missing, checked as the shim reads it), `config default`, and
+//! `config --set KEY=VALUE ... [--in-place | -o FILE]`.
 
 use super::Out;
 use crate::cli::{ConfigArgs, ConfigCommand};
-use anyhow::{bail, Context};
+use anyhow::Context;
 use container_hooks_admin::engines::read_optional;
-use container_hooks_core::config::{config_path, DEFAULT_TOML};
+use container_hooks_core::config::{config_path, Config, DEFAULT_TOML};
 use std::io::Write;
 
 pub fn run(args: &ConfigArgs, out: Out) -> anyhow::Result<()> {
@@ -12,10 +14,11 @@ pub fn run(args: &ConfigArgs, out: Out) -> anyhow::Result<()> {
         std::io::stdout().write_all(DEFAULT_TOML.as_bytes())?;
         return Ok(());
     }
-    if args.set.is_empty() {
-        bail!("config: nothing to do; give --set KEY=VALUE (see --help) or use `config default`");
-    }
     let path = args.config.clone().unwrap_or_else(config_path);
+    if args.set.is_empty() {
+        // Shown as in effect: a file the shim would refuse is an error.
+        Config::load_from(&path)?;
+    }
     let text = match read_optional(&path)? {
         Some(t) => t,
         None => {

@@ -58,10 +58,28 @@ pub fn run(cli: &Cli) -> anyhow::Result<u8> {
     let out = Out::from_cli(cli);
     match &cli.command {
         Command::Hooks(args) => hooks::run(args),
-        Command::Runtime(cmd) => runtime::run(cmd, out).map(|()| 0),
+        Command::Runtime(cmd) => runtime::run(cmd, out),
         Command::Config(args) => config::run(args, out).map(|()| 0),
         Command::Install(args) => install::run(args, out).map(|()| 0),
         Command::Installer(cmd) => installer::run(cmd, out).map(|()| 0),
+    }
+}
+
+/// The line an error that ends a command prints. A permission the system
+/// refused (EACCES, EPERM) to a user other than root says to run as root:
+/// engine files, the state and the installed binaries belong to root.
+pub fn error_line(err: &anyhow::Error) -> String {
+    let text = format!("{err:#}");
+    let denied = err.chain().any(|e| {
+        let io = e.downcast_ref::<std::io::Error>();
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::PermissionDenied)
+    }) || ["permission denied", "operation not permitted"]
+        .iter()
+        .any(|fault| text.contains(fault));
+    if denied && container_hooks_core::trust::euid() != 0 {
+        format!("{text} (run as root, for example with sudo)")
+    } else {
+        text
     }
 }
 

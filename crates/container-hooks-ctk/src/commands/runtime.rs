@@ -6,23 +6,32 @@
 //! directory's lock from the first read to the last write, plan, apply,
 //! and make the engine read its changed file. In the package dispatch an
 //! engine that fails is a warning, and the others go on.
+//!
+//! status reports every engine and the toolkit, lists each problem with
+//! the command that fixes it, and exits [`PROBLEMS`] when there is one.
 
 use super::Out;
 use crate::cli::{ConfigureArgs, EngineArgs, RemoveArgs, RuntimeCommand, StatusArgs};
 use crate::report::{self, Report};
 use anyhow::Context;
-use container_hooks_admin::engines::reload::{self, Applied, Apply, RestartMode};
+use container_hooks_admin::engines::detect::{detect, Detection};
+use container_hooks_admin::engines::reload::{self, Apply, RestartMode, READ_TIMEOUT};
 use container_hooks_admin::engines::state::{default_state_dir, State};
 use container_hooks_admin::engines::{self, on_root, Engine, EngineStatus, Plan, Request};
 use container_hooks_admin::lock::Lock;
 use container_hooks_core::config::{config_path, Config};
+use container_hooks_core::{hooks_dir, hooks_json, runtime_path};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub fn run(cmd: &RuntimeCommand, out: Out) -> anyhow::Result<()> {
+/// The exit status of `runtime status` when it found a problem.
+pub const PROBLEMS: u8 = 3;
+
+/// Runs a runtime command; returns the exit status.
+pub fn run(cmd: &RuntimeCommand, out: Out) -> anyhow::Result<u8> {
     match cmd {
-        RuntimeCommand::Configure(a) => configure(a, out),
-        RuntimeCommand::Remove(a) => remove(a, out),
+        RuntimeCommand::Configure(a) => configure(a, out).map(|()| 0),
+        RuntimeCommand::Remove(a) => remove(a, out).map(|()| 0),
         RuntimeCommand::Status(a) => status(a),
     }
 }
@@ -31,8 +40,11 @@ fn configure(a: &ConfigureArgs, out: Out) -> anyhow::Result<()> {
     let scope = Scope::new(&a.engine, a.detected, out);
     let engines = match a.runtime {
         Some(e) => vec![e],
-        None => scope.installed(out),
+        None => scope.detected(out),
     };
+    if !engines.is_empty() {
+        scope.check_shim(&a.path, out);
+    }
     let jobs = engines
         .into_iter()
         .map(|e| {
@@ -54,7 +66,12 @@ fn configure(a: &ConfigureArgs, out: Out) -> anyhow::Result<()> {
 fn remove(a: &RemoveArgs, out: Out) -> anyhow::Result<()> {
     let scope = Scope::new(&a.engine, a.all, out);
     let jobs = match a.runtime {
-        Some(e) => vec![scope.request(e, &a.engine)],
+        Some(e) => {
+            let mut req = scope.request(e, &a.engine);
+            // Taken out by hand: the packages' triggers leave it alone.
+            req.decline = true;
+            vec![req]
+        }
         None => scope.everything_wired(&a.engine, out)?,
     };
     scope.edit(jobs, Verb::Remove, &a.engine, out)
@@ -140,6 +157,56 @@ impl Scope {
         req.name = a.name.clone();
         req.root = self.root.clone();
         req
+    }
+
+    /// The engines `configure --detected` wires: installed and never
+    /// wired (see [`detect`]). Says why any other is left alone, and what
+    /// to run later when no engine is installed.
+    fn detected(&self, out: Out) -> Vec<Engine> {
+        let state = State::load(&self.state_dir).unwrap_or_else(|e| {
+            out.warn(format!("{e}; taking every engine installed as new"));
+            State::default()
+        });
+        let found = detect(self.root.as_deref(), &state);
+        if found.is_empty() {
+            out.info(
+                "no container engine found: none of dockerd, containerd, crio or podman is in the system PATH; \
+                 one installed later from a package is wired then (the package's trigger), \
+                 one installed another way by running: container-hooks-ctk runtime configure --detected --set-as-default",
+            );
+        }
+        let mut wire = Vec::new();
+        for d in found {
+            out.debug(format!(
+                "{}: found {}: {:?}",
+                d.engine,
+                d.program.display(),
+                d.detection
+            ));
+            if let Some(note) = d.note() {
+                out.note(note);
+            }
+            if d.detection == Detection::Wire {
+                wire.push(d.engine);
+            }
+        }
+        wire
+    }
+
+    /// Warns when no program is at `path`, the shim's path written into
+    /// the engines' files: every container they start through it would
+    /// fail until one is.
+    fn check_shim(&self, path: &Path, out: Out) {
+        use std::os::unix::fs::PermissionsExt;
+        let on_disk = on_root(self.root.as_deref(), path);
+        let runs = std::fs::metadata(&on_disk)
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+        if !runs {
+            out.warn(format!(
+                "--path {}: no executable program there; an engine fails every container it starts through the shim until container-hooks-runtime is installed there",
+                path.display()
+            ));
+        }
     }
 
     /// The engines installed on the system: their program is in its PATH.
@@ -245,22 +312,21 @@ impl Scope {
                 f.path.display()
             ));
         }
-        let applied = match plan.engine {
-            Engine::Docker if self.docker_when_running => {
-                match self.apply.running(Engine::Docker) {
-                    Some(_) => reload::apply(
-                        Engine::Docker,
-                        &Apply {
-                            mode: RestartMode::Signal,
-                            ..self.apply.clone()
-                        },
-                    ),
-                    None => Ok(Applied::NotRunning(Engine::Docker)),
-                }
-            }
-            engine => reload::apply(engine, &self.apply),
+        let how = match plan.engine {
+            // A reload stops no container: dockerd is sent SIGHUP when it
+            // runs, and reads the file when it starts otherwise.
+            Engine::Docker if self.docker_when_running => Apply {
+                mode: RestartMode::Signal,
+                ..self.apply.clone()
+            },
+            _ => self.apply.clone(),
         };
-        out.info(applied?);
+        let (applied, leftovers) =
+            reload::apply_then_delete(plan.engine, &how, &plan.delete_once_read, READ_TIMEOUT)?;
+        out.info(applied);
+        for l in leftovers {
+            out.info(l);
+        }
         Ok(())
     }
 }
@@ -283,6 +349,15 @@ fn configured_restart_mode(root: Option<&Path>, out: Out) -> RestartMode {
 struct Status {
     engines: Vec<EngineStatus>,
     toolkit: ToolkitStatus,
+    /// Each problem found, with the command that fixes it.
+    problems: Vec<Problem>,
+}
+
+/// A problem `runtime status` found, and what fixes it.
+#[derive(Debug, serde::Serialize)]
+struct Problem {
+    problem: String,
+    fix: String,
 }
 
 /// The toolkit itself: its config, the real runtime, the hook sources.
@@ -296,8 +371,10 @@ struct ToolkitStatus {
 }
 
 impl ToolkitStatus {
-    fn read() -> ToolkitStatus {
-        let path = config_path();
+    /// The toolkit of the system whose root is `root` (None: `/`), and its
+    /// problems.
+    fn read(root: Option<&Path>) -> (ToolkitStatus, Vec<Problem>) {
+        let path = on_root(root, &config_path());
         let mut st = ToolkitStatus {
             config: path.clone(),
             config_error: None,
@@ -305,23 +382,85 @@ impl ToolkitStatus {
             runtime_error: None,
             hook_source_errors: Vec::new(),
         };
-        match Config::load_from(&path) {
-            Ok(c) => {
-                match container_hooks_core::runtime_path::find_runtime(&c.runtime.runtimes, &path) {
-                    Ok(r) => st.runtime = Some(r.path),
-                    Err(e) => st.runtime_error = Some(e.to_string()),
-                }
-                if let Err(e) = container_hooks_core::hooks_json::load(&c.hooks.path) {
-                    st.hook_source_errors.push(e.to_string());
-                }
-                let loaded = container_hooks_core::hooks_dir::load(&c.hooks.hooks_dirs);
-                st.hook_source_errors
-                    .extend(loaded.errors.iter().map(ToString::to_string));
+        let mut problems = Vec::new();
+        let c = match Config::load_from(&path) {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(Problem {
+                    problem: e.to_string(),
+                    fix: format!(
+                        "correct {} (container-hooks-ctk config default shows every key and its default)",
+                        path.display()
+                    ),
+                });
+                st.config_error = Some(e.to_string());
+                return (st, problems);
             }
-            Err(e) => st.config_error = Some(e.to_string()),
+        };
+        let found = match root {
+            Some(r) => runtime_path::find_runtime_below(r, &c.runtime.runtimes, &path),
+            None => runtime_path::find_runtime(&c.runtime.runtimes, &path),
+        };
+        match found {
+            Ok(r) => st.runtime = Some(r.path),
+            Err(e) => {
+                problems.push(Problem {
+                    problem: e.to_string(),
+                    fix: "install runc (apt-get install runc, or dnf install runc), or name the runtime to run: container-hooks-ctk config --set container-hooks-runtime.runtimes=/PATH/TO/RUNTIME --in-place".into(),
+                });
+                st.runtime_error = Some(e.to_string());
+            }
         }
-        st
+        let mut errors = Vec::new();
+        if let Err(e) = hooks_json::load(&on_root(root, &c.hooks.path)) {
+            errors.push(e);
+        }
+        let dirs: Vec<PathBuf> = c
+            .hooks
+            .hooks_dirs
+            .iter()
+            .map(|d| on_root(root, d))
+            .collect();
+        errors.extend(hooks_dir::load(&dirs).errors);
+        for e in errors {
+            problems.push(Problem {
+                problem: e.to_string(),
+                fix: format!(
+                    "correct or remove {}; every fault of it: container-hooks-ctk hooks validate {}",
+                    e.file.display(),
+                    e.file.display()
+                ),
+            });
+            st.hook_source_errors.push(e.to_string());
+        }
+        (st, problems)
     }
+}
+
+/// The problem of an engine, if it has one: installed but not wired (and
+/// not taken out on purpose), or its file unreadable.
+fn engine_problem(e: &EngineStatus) -> Option<Problem> {
+    if e.installed.is_none() || e.declined {
+        return None;
+    }
+    let configure = format!(
+        "container-hooks-ctk runtime configure --runtime {} --set-as-default",
+        e.engine
+    );
+    if let Some(err) = &e.error {
+        return Some(Problem {
+            problem: err.clone(),
+            fix: format!("correct the file, then run: {configure}"),
+        });
+    }
+    (!e.wired).then(|| Problem {
+        problem: format!(
+            "{} is installed, but the shim is not wired into {}",
+            e.engine,
+            e.config.display()
+        ),
+        fix: configure,
+    })
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -349,9 +488,10 @@ impl Report for Status {
                 writeln!(out, "  error:         {err}")?;
                 continue;
             }
-            let wired = match &e.runtime {
-                Some(n) => format!("yes (runtime {n:?})"),
-                None => "no".into(),
+            let wired = match (&e.runtime, e.declined) {
+                (Some(n), _) => format!("yes (runtime {n:?})"),
+                (None, true) => "no (taken out with runtime remove --runtime)".into(),
+                (None, false) => "no".into(),
             };
             writeln!(out, "  shim wired in: {wired}")?;
             writeln!(
@@ -368,28 +508,51 @@ impl Report for Status {
         writeln!(out, "  config:        {}", t.config.display())?;
         if let Some(err) = &t.config_error {
             writeln!(out, "  config error:  {err}")?;
-            return Ok(());
+        } else {
+            match (&t.runtime, &t.runtime_error) {
+                (Some(p), _) => writeln!(out, "  real runtime:  {}", p.display())?,
+                (None, Some(err)) => writeln!(out, "  real runtime:  {err}")?,
+                (None, None) => {}
+            }
+            if t.hook_source_errors.is_empty() {
+                writeln!(out, "  hook sources:  valid")?;
+            }
+            for err in &t.hook_source_errors {
+                writeln!(out, "  hook source:   {err}")?;
+            }
         }
-        match (&t.runtime, &t.runtime_error) {
-            (Some(p), _) => writeln!(out, "  real runtime:  {}", p.display())?,
-            (None, Some(err)) => writeln!(out, "  real runtime:  {err}")?,
-            (None, None) => {}
+        if self.problems.is_empty() {
+            return writeln!(out, "problems: none");
         }
-        if t.hook_source_errors.is_empty() {
-            writeln!(out, "  hook sources:  valid")?;
-        }
-        for err in &t.hook_source_errors {
-            writeln!(out, "  hook source:   {err}")?;
+        writeln!(out, "problems:")?;
+        for p in &self.problems {
+            writeln!(out, "  - {}", p.problem)?;
+            writeln!(out, "    fix: {}", p.fix)?;
         }
         Ok(())
     }
 }
 
-fn status(a: &StatusArgs) -> anyhow::Result<()> {
-    let state_dir = a.state_dir.clone().unwrap_or_else(default_state_dir);
+/// Prints the status; returns 0, or [`PROBLEMS`] when there is one.
+fn status(a: &StatusArgs) -> anyhow::Result<u8> {
+    let root = Some(a.root.clone()).filter(|r| r != Path::new("/"));
+    let state_dir = on_root(
+        root.as_deref(),
+        &a.state_dir.clone().unwrap_or_else(default_state_dir),
+    );
+    let engines = engines::status(&state_dir, root.as_deref())?;
+    let (toolkit, toolkit_problems) = ToolkitStatus::read(root.as_deref());
+    let mut problems: Vec<Problem> = engines.iter().filter_map(engine_problem).collect();
+    problems.extend(toolkit_problems);
     let report = Status {
-        engines: engines::status(&state_dir)?,
-        toolkit: ToolkitStatus::read(),
+        engines,
+        toolkit,
+        problems,
     };
-    report::print(&report, a.output).context("writing the status")
+    report::print(&report, a.output).context("writing the status")?;
+    Ok(if report.problems.is_empty() {
+        0
+    } else {
+        PROBLEMS
+    })
 }
