@@ -4,7 +4,7 @@
 //! notes; `UPDATE_GOLDEN=1 cargo test -p container-hooks-admin --test
 //! engines_golden` rewrites them (review the diff before committing).
 
-use container_hooks_admin::engines::{self, Engine, Plan, Request};
+use container_hooks_admin::engines::{self, Engine, EngineFiles, Plan, Request};
 use container_hooks_admin::lock::{Lock, LOCK_TIMEOUT};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -154,6 +154,13 @@ impl Case {
         r
     }
 
+    fn files(&self) -> EngineFiles {
+        EngineFiles {
+            config: self.config.clone(),
+            drop_in: self.drop_in.clone(),
+        }
+    }
+
     fn read(&self, p: &Path) -> Option<String> {
         fs::read_to_string(p).ok()
     }
@@ -197,13 +204,7 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
         apply(&plan, &case.dir.path().join("state"));
 
         // The runtime is there, as the engine reads it.
-        let w = engines::wiring(
-            engine,
-            &case.config,
-            case.drop_in.as_deref(),
-            Path::new(SHIM),
-        )
-        .unwrap();
+        let w = engines::wiring(engine, &case.files(), Path::new(SHIM)).unwrap();
         assert!(
             w.shim_runtimes
                 .iter()

@@ -38,7 +38,7 @@ use super::state::Added;
 use super::status::Wiring;
 use super::toml_runtimes::{Layout, Shape, TomlRuntimes, Want};
 use super::toml_util::{self as tu, dotted, Indent};
-use super::{is_shim_path, read_optional, EngineError};
+use super::{is_shim_path, read_optional, EngineError, EngineFiles};
 use container_hooks_core::error::FileError;
 use std::path::{Path, PathBuf};
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
@@ -362,14 +362,10 @@ impl Editor for Containerd {
         Ok(())
     }
 
-    fn wiring(
-        &self,
-        config: &Path,
-        drop_in: Option<&Path>,
-        shim: &Path,
-    ) -> Result<Wiring, EngineError> {
+    fn wiring(&self, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError> {
+        let config = files.config.as_path();
         let mut w = Wiring::default();
-        for file in std::iter::once(config).chain(drop_in) {
+        for file in std::iter::once(config).chain(files.drop_in.as_deref()) {
             let Some(text) = read_optional(file)? else {
                 continue;
             };

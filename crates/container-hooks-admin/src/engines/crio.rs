@@ -16,7 +16,7 @@ use super::is_shim_path;
 use super::status::Wiring;
 use super::toml_runtimes::{remove_from_file, Layout, Shape, TomlRuntimes, Want};
 use super::toml_util::{self as tu, dotted};
-use super::{read_optional, EngineError};
+use super::{read_optional, EngineError, EngineFiles};
 use container_hooks_core::error::FileError;
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table, Value};
@@ -331,14 +331,12 @@ impl Editor for Crio {
         remove_from_file(edit, &drop_in, &layout(), Entry { template: None }, true)
     }
 
-    fn wiring(
-        &self,
-        config: &Path,
-        drop_in: Option<&Path>,
-        shim: &Path,
-    ) -> Result<Wiring, EngineError> {
-        let drop_in = drop_in.unwrap_or(Path::new(DEFAULT_DROP_IN));
-        let mut m = merged(config, drop_in)?;
+    fn wiring(&self, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError> {
+        let drop_in = files
+            .drop_in
+            .as_deref()
+            .unwrap_or(Path::new(DEFAULT_DROP_IN));
+        let mut m = merged(&files.config, drop_in)?;
         if let Some(text) = read_optional(drop_in)? {
             m.add(drop_in, &tu::parse(drop_in, &text)?, true)?;
         }

@@ -15,7 +15,7 @@
 //!   added, the replaced entry) is carried forward;
 //! - the notes for the operator and the files to write or delete.
 
-use super::files::read_optional;
+use super::files::{read_optional, EngineFiles};
 use super::plan::{FileChange, Target};
 use super::state::{Added, Record};
 use super::status::{is_shim_path, Wiring};
@@ -74,14 +74,9 @@ pub(crate) trait Editor: Sync {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError>;
     /// Takes it out again (remove).
     fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError>;
-    /// How the shim at `shim` is wired, from the main file and the
-    /// drop-in.
-    fn wiring(
-        &self,
-        config: &Path,
-        drop_in: Option<&Path>,
-        shim: &Path,
-    ) -> Result<Wiring, EngineError>;
+    /// How the shim at `shim` is wired, from the engine's files (where
+    /// this process reads them).
+    fn wiring(&self, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError>;
 }
 
 /// One configure or remove of one engine, in progress.

@@ -38,7 +38,7 @@ pub(crate) mod toml_runtimes;
 pub mod toml_util;
 
 pub use engine::{Engine, Reload, DOCKER_PID_FILE};
-pub use files::{on_root, read_optional};
+pub use files::{on_root, read_optional, EngineFiles};
 pub use plan::{plan_configure, plan_remove, wiring, FileChange, Plan, Request, Target};
 pub use status::{is_shim_path, status, EngineStatus, Wiring};
 
@@ -215,7 +215,11 @@ mod tests {
             let plan = plan_configure(&req).unwrap();
             assert!(plan.notes.iter().any(|n| n.contains("because of --force")));
             apply(&plan, &state);
-            let w = wiring(engine, &config, None, Path::new(DEFAULT_SHIM_PATH)).unwrap();
+            let files = EngineFiles {
+                config: config.clone(),
+                drop_in: None,
+            };
+            let w = wiring(engine, &files, Path::new(DEFAULT_SHIM_PATH)).unwrap();
             assert_eq!(w.default_runtime.as_deref(), Some(name));
             assert_eq!(w.shim_runtimes.len(), 1, "{w:?}");
             let mut rm = Request::new(engine, &state);

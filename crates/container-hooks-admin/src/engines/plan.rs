@@ -2,11 +2,11 @@
 //! anything ([`plan_configure`], [`plan_remove`]), shown as a unified diff
 //! ([`Plan::diff`]) and written under the lock ([`Plan::apply`]).
 
-use super::files::{check_writable_dir, delete_file, on_root, write_file};
+use super::files::{check_writable_dir, delete_file, on_root, write_file, EngineFiles};
 use super::flow::{Edit, Editor};
 use super::state::State;
 use super::{
-    containerd, crio, docker, podman, Engine, EngineError, DEFAULT_NAME, DEFAULT_SHIM_PATH,
+    containerd, crio, docker, podman, Engine, EngineError, Wiring, DEFAULT_NAME, DEFAULT_SHIM_PATH,
 };
 use crate::lock::Lock;
 use container_hooks_core::error::FileError;
@@ -415,13 +415,8 @@ fn on_disk(mut files: Vec<FileChange>, t: &Target) -> Vec<FileChange> {
     files
 }
 
-/// How the shim at `shim` is wired into an engine, read from its main
-/// file and drop-in.
-pub fn wiring(
-    engine: Engine,
-    config: &Path,
-    drop_in: Option<&Path>,
-    shim: &Path,
-) -> Result<super::Wiring, EngineError> {
-    editor(engine).wiring(config, drop_in, shim)
+/// How the shim at `shim` is wired into an engine, read from its files
+/// (where this process reads them).
+pub fn wiring(engine: Engine, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError> {
+    editor(engine).wiring(files, shim)
 }

@@ -6,7 +6,7 @@ use super::flow::{self, Edit, Editor};
 use super::status::Wiring;
 use super::toml_runtimes::{remove_from_file, Layout, Shape, TomlRuntimes, Want};
 use super::toml_util as tu;
-use super::EngineError;
+use super::{EngineError, EngineFiles};
 use container_hooks_core::error::FileError;
 use std::path::Path;
 use toml_edit::{Array, Item, Table, Value};
@@ -74,12 +74,8 @@ impl Editor for Podman {
         remove_from_file(edit, &file, &layout(), Entry, false)
     }
 
-    fn wiring(
-        &self,
-        config: &Path,
-        _drop_in: Option<&Path>,
-        shim: &Path,
-    ) -> Result<Wiring, EngineError> {
+    fn wiring(&self, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError> {
+        let config = &files.config;
         let text = super::read_optional(config)?;
         let mut doc = tu::parse_or_new(config, text.as_deref())?;
         let layout = layout();
