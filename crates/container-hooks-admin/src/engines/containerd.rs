@@ -287,10 +287,10 @@ pub(crate) struct Containerd;
 
 impl Editor for Containerd {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
+        let file = edit.t.files.config.clone();
         let (before, mut doc) = edit.open_toml(&file)?;
         let version = main_version(&file, &mut doc, before.is_some(), edit)?;
-        let Some(drop_in) = edit.t.drop_in.clone() else {
+        let Some(drop_in) = edit.t.files.drop_in.clone() else {
             put_runtime(&file, &mut doc, version, edit)?;
             edit.write(&file, before, Some(tu::render(&doc)));
             return Ok(());
@@ -330,11 +330,11 @@ impl Editor for Containerd {
     }
 
     fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
+        let file = edit.t.files.config.clone();
         let before = edit.read(&file)?;
         let mut doc = tu::parse_or_new(&file, before.as_deref())?;
         let version = detect_version(&file, &doc)?.unwrap_or(NEW_FILE_VERSION);
-        let Some(drop_in) = edit.t.drop_in.clone() else {
+        let Some(drop_in) = edit.t.files.drop_in.clone() else {
             let changed = before.is_some() && take_runtime(&file, &mut doc, version, edit)?;
             finish(edit, &file, before, doc, changed, Added::Version);
             return Ok(());
@@ -553,7 +553,7 @@ fn put_runtime(
     edit.put_runtime(file, &mut rt)?;
     edit.put_default(&mut rt)?;
     put_annotations(file, doc, &layout, edit.t)?;
-    if edit.t.set_as_default {
+    if edit.t.req.set_as_default {
         put_deprecated_default(file, doc, v, &style, edit)?;
     }
     Ok(())
@@ -588,7 +588,7 @@ fn put_deprecated_default(
         ));
         return Ok(());
     }
-    let shim = edit.t.path.display().to_string();
+    let shim = edit.t.req.path.display().to_string();
     if binary.as_deref() == Some(shim.as_str()) {
         return Ok(());
     }
@@ -641,7 +641,7 @@ fn take_deprecated_default(
     let Some(options) = tu::table(doc.as_table(), &options_path, file)? else {
         return Ok(false);
     };
-    let runs_shim = binary_name_of(options).is_some_and(|b| is_shim_path(b, &edit.t.path));
+    let runs_shim = binary_name_of(options).is_some_and(|b| is_shim_path(b, &edit.t.req.path));
     if !runs_shim {
         return Ok(false);
     }
@@ -795,11 +795,11 @@ fn put_annotations(
     file: &Path,
     doc: &mut DocumentMut,
     layout: &Layout,
-    t: &Target,
+    t: &Target<'_>,
 ) -> Result<(), FileError> {
     let mut path = layout.runtimes.clone();
     path.push(&t.name);
-    for (key, _, list) in t.annotations.lists() {
+    for (key, _, list) in t.req.annotations.lists() {
         let Some(list) = list else { continue };
         let entry = tu::table_mut(doc.as_table_mut(), &path, file, &mut Vec::new())?;
         if list.is_empty() {

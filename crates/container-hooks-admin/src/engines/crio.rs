@@ -263,9 +263,9 @@ pub(crate) struct Crio;
 
 fn drop_in_of<'a>(edit: &'a Edit<'_>) -> Result<&'a Path, EngineError> {
     let t = edit.t;
-    match t.drop_in.as_deref() {
+    match t.files.drop_in.as_deref() {
         None => Err(EngineError::Usage("CRI-O needs a drop-in file".into())),
-        Some(d) if d == t.config => Err(EngineError::Usage(format!(
+        Some(d) if d == t.files.config => Err(EngineError::Usage(format!(
             "--drop-in {}: CRI-O's main file is only read; choose a file in its crio.conf.d directory",
             d.display()
         ))),
@@ -277,17 +277,17 @@ impl Editor for Crio {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
         let t = edit.t;
         let drop_in = drop_in_of(edit)?.to_path_buf();
-        let m = merged(&t.on_disk(&t.config), &t.on_disk(&drop_in))?;
+        let m = merged(&t.on_disk(&t.files.config), &t.on_disk(&drop_in))?;
         let (before, mut doc) = edit.open_toml(&drop_in)?;
         // A runtime of that name in another file that is not the shim.
         if let Some((_, other)) = m.runtimes.iter().find(|(n, _)| *n == t.name) {
-            if !runtime_path(other).is_some_and(|p| is_shim_path(p, &t.path)) && !t.force {
+            if !runtime_path(other).is_some_and(|p| is_shim_path(p, &t.req.path)) && !t.req.force {
                 let mut field = RUNTIMES.to_vec();
                 field.push(&t.name);
                 return Err(EngineError::Clash {
-                    file: t.config.clone(),
+                    file: t.files.config.clone(),
                     field: dotted(&field),
-                    shim: t.path.display().to_string(),
+                    shim: t.req.path.display().to_string(),
                 });
             }
         }

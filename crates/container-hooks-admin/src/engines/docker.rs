@@ -259,7 +259,7 @@ pub(crate) struct Docker;
 
 impl Editor for Docker {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
+        let file = edit.t.files.config.clone();
         let before = edit.open(&file)?;
         let mut d = Daemon::parse(&file, before.as_deref(), &mut edit.notes)?;
         edit.put_runtime(&file, &mut d)?;
@@ -279,7 +279,7 @@ impl Editor for Docker {
     }
 
     fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
+        let file = edit.t.files.config.clone();
         let before = edit.read(&file)?;
         if before.is_none() {
             edit.keep(&file, None);

@@ -59,7 +59,7 @@ pub(crate) struct Podman;
 
 impl Editor for Podman {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
+        let file = edit.t.files.config.clone();
         let (before, mut doc) = edit.open_toml(&file)?;
         let layout = layout();
         let mut rt = TomlRuntimes::new(&mut doc, &file, &layout, Entry);
@@ -70,7 +70,7 @@ impl Editor for Podman {
     }
 
     fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
+        let file = edit.t.files.config.clone();
         remove_from_file(edit, &file, &layout(), Entry, false)
     }
 
