@@ -359,12 +359,16 @@ mod tests {
     use crate::engines::{plan_configure, Engine, Request};
     use crate::lock::{Lock, LOCK_TIMEOUT};
 
-    /// Configures CRI-O over `crio_conf` (with --set-as-default) and
-    /// returns the drop-in, parsed.
+    /// Configures CRI-O over the fixture `crio_conf` (with
+    /// --set-as-default) and returns the drop-in, parsed.
     fn drop_in_of(crio_conf: &str) -> toml::Value {
         let tmp = tempfile::tempdir().unwrap();
         let config = tmp.path().join("crio.conf");
-        std::fs::write(&config, crio_conf).unwrap();
+        std::fs::copy(
+            test_support::fixture(&format!("engines/crio/{crio_conf}")),
+            &config,
+        )
+        .unwrap();
         let mut req = Request::new(Engine::Crio, tmp.path().join("state"));
         req.config = Some(config);
         req.drop_in = Some(tmp.path().join("crio.conf.d/99-container-hooks.conf"));
@@ -382,37 +386,7 @@ mod tests {
     /// that CRI-O refuses on an `oci` runtime, are not copied.
     #[test]
     fn every_key_written_is_one_crio_1_37_reads() {
-        let crio_conf = r#"
-[crio]
-runroot = "/run/containers/storage"
-
-[crio.runtime]
-default_runtime = "runc"
-
-[crio.runtime.runtimes.runc]
-runtime_config_path = "/etc/runc.conf"
-runtime_path = "/usr/bin/runc"
-runtime_type = "oci"
-runtime_root = "/run/runc"
-privileged_without_host_devices = false
-allowed_annotations = ["io.containers.trace-syscall"]
-monitor_path = "/usr/libexec/crio/conmon"
-monitor_cgroup = "system.slice"
-monitor_env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-monitor_exec_cgroup = ""
-platform_runtime_paths = { "linux/arm64" = "/usr/bin/runc-arm64" }
-runtime_pull_image = false
-container_min_memory = "12MiB"
-no_sync_log = false
-inherit_default_runtime = false
-default_annotations = { "io.example.default" = "yes" }
-stream_websockets = false
-exec_cpu_affinity = ""
-seccomp_profile = ""
-container_create_timeout = 240
-a_key_crio_does_not_know = "x"
-"#;
-        let v = drop_in_of(crio_conf);
+        let v = drop_in_of("runc-every-handler-key.conf");
         let crio = v.as_table().unwrap();
         assert_eq!(crio.keys().collect::<Vec<_>>(), ["crio"]);
         let runtime = v["crio"]["runtime"].as_table().unwrap();
@@ -449,24 +423,7 @@ a_key_crio_does_not_know = "x"
     /// its root and monitor to nothing: the fields come from crun or runc.
     #[test]
     fn fields_come_from_an_oci_runtime() {
-        let v = drop_in_of(
-            r#"
-[crio.runtime]
-default_runtime = "kata"
-
-[crio.runtime.runtimes.kata]
-runtime_path = "/usr/bin/containerd-shim-kata-v2"
-runtime_type = "vm"
-runtime_root = "/run/vc"
-runtime_config_path = "/etc/kata/configuration.toml"
-
-[crio.runtime.runtimes.runc]
-runtime_path = ""
-runtime_type = "oci"
-runtime_root = "/run/runc"
-monitor_path = "/usr/libexec/crio/conmon"
-"#,
-        );
+        let v = drop_in_of("kata-default.conf");
         let entry = &v["crio"]["runtime"]["runtimes"]["container-hooks"];
         assert_eq!(entry["runtime_root"].as_str(), Some("/run/runc"));
         assert_eq!(
