@@ -2,7 +2,7 @@
 //! with `[crio.runtime.runtimes.<name>]`: `runtime_path`,
 //! `runtime_type = "oci"` and the fields of the current default runtime
 //! that an `oci` runtime running the shim keeps (`runtime_root`,
-//! `monitor_path`, ...: [`COPIED_FIELDS`]), read from crio.conf and the
+//! `monitor_path`, ...: [`is_copied`]), read from crio.conf and the
 //! other files of the drop-in directory in the order CRI-O reads them.
 //! crio.conf itself is only read. `--set-as-default` adds
 //! `[crio.runtime] default_runtime` to the drop-in.
@@ -57,29 +57,29 @@ pub const HANDLER_KEYS: &[&str] = &[
     "container_create_timeout",
 ];
 
-/// The fields of the default runtime that the shim's entry copies: those
-/// of an `oci` runtime that do not change which program runs. Left out:
+/// The keys of the default runtime that the shim's entry does not copy:
 /// `runtime_path` and `runtime_type` (set to the shim and `oci`),
 /// `inherit_default_runtime` and `platform_runtime_paths` (CRI-O would run
 /// the default's program, or another per platform, instead of the shim),
 /// `runtime_config_path`, `runtime_pull_image` and `stream_websockets`
 /// (for `vm` and `pod` runtimes only; CRI-O refuses the first and the last
 /// on an `oci` one).
-pub const COPIED_FIELDS: &[&str] = &[
-    "runtime_root",
-    "privileged_without_host_devices",
-    "allowed_annotations",
-    "monitor_path",
-    "monitor_cgroup",
-    "monitor_env",
-    "monitor_exec_cgroup",
-    "container_min_memory",
-    "no_sync_log",
-    "default_annotations",
-    "exec_cpu_affinity",
-    "seccomp_profile",
-    "container_create_timeout",
+pub const NOT_COPIED: &[&str] = &[
+    "runtime_path",
+    "runtime_type",
+    "inherit_default_runtime",
+    "platform_runtime_paths",
+    "runtime_config_path",
+    "runtime_pull_image",
+    "stream_websockets",
 ];
+
+/// Whether the shim's entry copies the default runtime's `key`: a key of
+/// the runtime handler that does not change which program runs (every one
+/// of [`HANDLER_KEYS`] but [`NOT_COPIED`]).
+fn is_copied(key: &str) -> bool {
+    HANDLER_KEYS.contains(&key) && !NOT_COPIED.contains(&key)
+}
 
 /// Whether a runtime handler runs an OCI runtime through conmon
 /// (`runtime_type` "oci", or none), as the shim's entry does.
@@ -236,7 +236,7 @@ impl Shape for Entry {
         let mut e = Table::new();
         point_at(&mut e, want.shim);
         for (k, v) in self.template.iter().flat_map(Table::iter) {
-            if COPIED_FIELDS.contains(&k) {
+            if is_copied(k) {
                 e.insert(k, v.clone());
             }
         }
@@ -404,7 +404,11 @@ mod tests {
         }
         let mut written: Vec<&str> = entry.keys().map(String::as_str).collect();
         written.sort_unstable();
-        let mut expected: Vec<&str> = COPIED_FIELDS.to_vec();
+        let mut expected: Vec<&str> = HANDLER_KEYS
+            .iter()
+            .copied()
+            .filter(|k| !NOT_COPIED.contains(k))
+            .collect();
         expected.extend(["runtime_path", "runtime_type"]);
         expected.sort_unstable();
         assert_eq!(written, expected);
@@ -413,8 +417,9 @@ mod tests {
             entry["runtime_path"].as_str(),
             Some(crate::engines::DEFAULT_SHIM_PATH)
         );
-        // Every copied field is one CRI-O reads.
-        for k in COPIED_FIELDS {
+        // Every key left out is one CRI-O reads (a misspelt one would let
+        // the right one be copied).
+        for k in NOT_COPIED {
             assert!(HANDLER_KEYS.contains(k), "{k}");
         }
     }
