@@ -955,7 +955,6 @@ fn check_glob(p: &str) -> Result<(), &'static str> {
 mod tests {
     use super::*;
     use crate::engines::{plan_configure, plan_remove, Engine, Request};
-    use crate::lock::{Lock, LOCK_TIMEOUT};
 
     const CRI: &str = "plugins.\"io.containerd.grpc.v1.cri\"";
 
@@ -965,8 +964,7 @@ mod tests {
         } else {
             plan_remove(req).unwrap()
         };
-        let lock = Lock::acquire(&req.state_dir, LOCK_TIMEOUT, |_| {}).unwrap();
-        plan.apply(&lock).unwrap();
+        plan.apply_under_lock();
         plan.notes
     }
 

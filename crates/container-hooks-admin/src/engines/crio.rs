@@ -357,7 +357,6 @@ impl Editor for Crio {
 mod tests {
     use super::*;
     use crate::engines::{plan_configure, Engine, Request};
-    use crate::lock::{Lock, LOCK_TIMEOUT};
 
     /// Configures CRI-O over the fixture `crio_conf` (with
     /// --set-as-default) and returns the drop-in, parsed.
@@ -373,9 +372,7 @@ mod tests {
         req.config = Some(config);
         req.drop_in = Some(tmp.path().join("crio.conf.d/99-container-hooks.conf"));
         req.set_as_default = true;
-        let plan = plan_configure(&req).unwrap();
-        let lock = Lock::acquire(&req.state_dir, LOCK_TIMEOUT, |_| {}).unwrap();
-        plan.apply(&lock).unwrap();
+        plan_configure(&req).unwrap().apply_under_lock();
         let text = std::fs::read_to_string(req.drop_in.unwrap()).unwrap();
         toml::from_str(&text).unwrap()
     }

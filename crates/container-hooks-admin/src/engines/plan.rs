@@ -268,6 +268,16 @@ impl Plan {
     }
 }
 
+#[cfg(test)]
+impl Plan {
+    /// Applies the plan under the lock of its state directory, taken here
+    /// after the plan was made: for tests, where nothing races it.
+    pub(crate) fn apply_under_lock(&self) {
+        let lock = Lock::acquire(&self.state_dir, crate::lock::LOCK_TIMEOUT, |_| {}).unwrap();
+        self.apply(&lock).unwrap();
+    }
+}
+
 /// The file a "nothing to do" note names: the last one read.
 fn last_file<'a>(files: &'a [FileChange], t: &'a Target) -> &'a Path {
     files

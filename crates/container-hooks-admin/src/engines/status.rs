@@ -114,7 +114,6 @@ pub fn status(state_dir: &Path, root: Option<&Path>) -> Result<Vec<EngineStatus>
 mod tests {
     use super::*;
     use crate::engines::{plan_configure, Request};
-    use crate::lock::{Lock, LOCK_TIMEOUT};
 
     /// configure given a wrapper as `--path`: status finds it wired by the
     /// recorded path, though the wrapper is not called
@@ -128,8 +127,7 @@ mod tests {
         req.config = Some(config.clone());
         req.path = tmp.path().join("shim-wrapper");
         req.set_as_default = true;
-        let lock = Lock::acquire(&state, LOCK_TIMEOUT, |_| {}).unwrap();
-        plan_configure(&req).unwrap().apply(&lock).unwrap();
+        plan_configure(&req).unwrap().apply_under_lock();
         let podman = status(&state, None)
             .unwrap()
             .into_iter()
