@@ -137,25 +137,19 @@ mod tests {
 
     #[test]
     fn unknown_key_and_bad_values_are_named() {
-        let e = set("", Path::new("c"), &["container-hooks.nope=1".into()])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("\"container-hooks.nope\""), "{e}");
-        let e = set("", Path::new("c"), &["container-hooks.strict=yes".into()])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("true or false"), "{e}");
-        let e = set(
-            "",
-            Path::new("c"),
-            &["container-hooks-runtime.log-level=loud".into()],
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("not a valid config"), "{e}");
-        let e = set("", Path::new("c"), &["novalue".into()])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("TABLE.KEY=VALUE"), "{e}");
+        for (assignment, says) in [
+            ("container-hooks.nope=1", "\"container-hooks.nope\""),
+            ("container-hooks.strict=yes", "true or false"),
+            (
+                "container-hooks-runtime.log-level=loud",
+                "not a valid config",
+            ),
+            ("novalue", "TABLE.KEY=VALUE"),
+        ] {
+            let e = set("", Path::new("c"), &[assignment.into()])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(says), "{assignment}: {e}");
+        }
     }
 }

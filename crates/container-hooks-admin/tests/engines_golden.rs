@@ -4,7 +4,7 @@
 //! notes; `UPDATE_GOLDEN=1 cargo test -p container-hooks-admin --test
 //! engines_golden` rewrites them (review the diff before committing).
 
-use container_hooks_admin::engines::{self, Engine, Plan, Request};
+use container_hooks_admin::engines::{self, Engine, EngineFiles, Plan, Request};
 use container_hooks_admin::lock::{Lock, LOCK_TIMEOUT};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -36,12 +36,6 @@ fn check_golden(name: &str, actual: &str) {
     );
 }
 
-/// Writes a plan under the lock of its state directory.
-fn apply(plan: &Plan, state: &Path) {
-    let lock = Lock::acquire(state, LOCK_TIMEOUT, |_| {}).unwrap();
-    plan.apply(&lock).unwrap();
-}
-
 fn report(plan: &Plan, dir: &Path) -> String {
     let mut out = plan.diff();
     for n in &plan.notes {
@@ -50,13 +44,6 @@ fn report(plan: &Plan, dir: &Path) -> String {
         out.push('\n');
     }
     out.replace(&dir.display().to_string(), "$DIR")
-}
-
-fn request(engine: Engine, dir: &Path, config: &Path) -> Request {
-    let mut r = Request::new(engine, dir.join("state"));
-    r.config = Some(config.to_path_buf());
-    r.path = PathBuf::from(SHIM);
-    r
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -101,8 +88,6 @@ fn lines_kept(before: &str, after: &str, owned: &dyn Fn(&str) -> bool) {
 struct Case {
     engine: Engine,
     kind: Kind,
-    /// The file whose text the checks compare (the file configure edits).
-    edited: PathBuf,
     config: PathBuf,
     drop_in: Option<PathBuf>,
     dir: tempfile::TempDir,
@@ -132,14 +117,9 @@ fn setup(engine: Engine, fixture: &Path, drop_in: Option<&str>) -> Case {
     } else {
         Kind::Toml
     };
-    let edited = match (&drop, engine) {
-        (Some(d), Engine::Crio) => d.clone(),
-        _ => config.clone(),
-    };
     Case {
         engine,
         kind,
-        edited,
         config,
         drop_in: drop,
         dir,
@@ -147,11 +127,41 @@ fn setup(engine: Engine, fixture: &Path, drop_in: Option<&str>) -> Case {
 }
 
 impl Case {
-    fn req(&self, set_default: bool) -> Request {
-        let mut r = request(self.engine, self.dir.path(), &self.config);
+    fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    /// `runtime remove` of the case's files.
+    fn remove_req(&self) -> Request {
+        let mut r = Request::new(self.engine, self.state());
+        r.config = Some(self.config.clone());
         r.drop_in = self.drop_in.clone();
+        r.path = PathBuf::from(SHIM);
+        r
+    }
+
+    /// `runtime configure` of the case's files.
+    fn req(&self, set_default: bool) -> Request {
+        let mut r = self.remove_req();
         r.set_as_default = set_default;
         r
+    }
+
+    /// Writes a plan under the lock of the case's state directory.
+    fn apply(&self, plan: &Plan) {
+        let lock = Lock::acquire(&self.state(), LOCK_TIMEOUT, |_| {}).unwrap();
+        plan.apply(&lock).unwrap();
+    }
+
+    fn configure(&self, set_default: bool) {
+        self.apply(&engines::plan_configure(&self.req(set_default)).unwrap());
+    }
+
+    fn files(&self) -> EngineFiles {
+        EngineFiles {
+            config: self.config.clone(),
+            drop_in: self.drop_in.clone(),
+        }
     }
 
     fn read(&self, p: &Path) -> Option<String> {
@@ -194,16 +204,10 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
             &format!("{golden}.{label}.diff"),
             &report(&plan, case.dir.path()),
         );
-        apply(&plan, &case.dir.path().join("state"));
+        case.apply(&plan);
 
         // The runtime is there, as the engine reads it.
-        let w = engines::wiring(
-            engine,
-            &case.config,
-            case.drop_in.as_deref(),
-            Path::new(SHIM),
-        )
-        .unwrap();
+        let w = engines::wiring(engine, &case.files(), Path::new(SHIM)).unwrap();
         assert!(
             w.shim_runtimes
                 .iter()
@@ -243,7 +247,7 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
             "{golden}: second configure changes:\n{}",
             again.diff()
         );
-        apply(&again, &case.dir.path().join("state"));
+        case.apply(&again);
         let mtimes2: Vec<_> = files
             .iter()
             .map(|f| fs::metadata(f).unwrap().modified().unwrap())
@@ -251,16 +255,13 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
         assert_eq!(mtimes, mtimes2, "{golden}: a no-op configure wrote a file");
 
         // Remove: the original back.
-        let mut rm = Request::new(engine, case.dir.path().join("state"));
-        rm.config = Some(case.config.clone());
-        rm.drop_in = case.drop_in.clone();
-        rm.path = PathBuf::from(SHIM);
+        let rm = case.remove_req();
         let plan = engines::plan_remove(&rm).unwrap();
         check_golden(
             &format!("{golden}.{label}.remove.diff"),
             &report(&plan, case.dir.path()),
         );
-        apply(&plan, &case.dir.path().join("state"));
+        case.apply(&plan);
         for (f, orig) in files.iter().zip(&originals) {
             let now = case.read(f);
             match (orig, &now) {
@@ -300,7 +301,6 @@ fn run_case(golden: &str, engine: Engine, fixture: &Path, drop_in: Option<&str>)
             plan.diff()
         );
         assert!(!plan.notes.is_empty());
-        let _ = case.edited;
     }
 }
 
@@ -390,10 +390,7 @@ fn crio_drop_in_copies_the_default_runtime_and_parses() {
         &f,
         Some("crio.conf.d/99-container-hooks.conf"),
     );
-    apply(
-        &engines::plan_configure(&case.req(false)).unwrap(),
-        &case.dir.path().join("state"),
-    );
+    case.configure(false);
     let text = fs::read_to_string(case.drop_in.as_ref().unwrap()).unwrap();
     let v: toml::Value = toml::from_str(&text).unwrap();
     let rt = &v["crio"]["runtime"]["runtimes"]["container-hooks"];
@@ -412,10 +409,7 @@ fn crio_drop_in_copies_the_default_runtime_and_parses() {
 fn containerd_copies_systemd_cgroup_of_the_default_runtime() {
     let f = test_support::fixture("engines").join("containerd/v3-containerd-2.x.toml");
     let case = setup(Engine::Containerd, &f, None);
-    apply(
-        &engines::plan_configure(&case.req(false)).unwrap(),
-        &case.dir.path().join("state"),
-    );
+    case.configure(false);
     let v: toml::Value = toml::from_str(&fs::read_to_string(&case.config).unwrap()).unwrap();
     let rt =
         &v["plugins"]["io.containerd.cri.v1.runtime"]["containerd"]["runtimes"]["container-hooks"];
@@ -428,10 +422,7 @@ fn containerd_copies_systemd_cgroup_of_the_default_runtime() {
 fn docker_remove_restores_previous_default() {
     let f = test_support::fixture("engines").join("docker/daemon-with-runtimes.json");
     let case = setup(Engine::Docker, &f, None);
-    apply(
-        &engines::plan_configure(&case.req(true)).unwrap(),
-        &case.dir.path().join("state"),
-    );
+    case.configure(true);
     let v = value(Kind::Json, &fs::read_to_string(&case.config).unwrap());
     assert_eq!(v["default-runtime"], "container-hooks");
     assert_eq!(
@@ -439,15 +430,7 @@ fn docker_remove_restores_previous_default() {
         serde_json::json!([])
     );
     // A second configure without --set-as-default keeps the record.
-    apply(
-        &engines::plan_configure(&case.req(false)).unwrap(),
-        &case.dir.path().join("state"),
-    );
-    let mut rm = Request::new(Engine::Docker, case.dir.path().join("state"));
-    rm.config = Some(case.config.clone());
-    apply(
-        &engines::plan_remove(&rm).unwrap(),
-        &case.dir.path().join("state"),
-    );
+    case.configure(false);
+    case.apply(&engines::plan_remove(&case.remove_req()).unwrap());
     assert_eq!(fs::read(&case.config).unwrap(), fs::read(&f).unwrap());
 }

@@ -38,7 +38,7 @@ use super::state::Added;
 use super::status::Wiring;
 use super::toml_runtimes::{Layout, Shape, TomlRuntimes, Want};
 use super::toml_util::{self as tu, dotted, Indent};
-use super::{is_shim_path, read_optional, EngineError};
+use super::{is_shim_path, read_optional, EngineError, EngineFiles};
 use container_hooks_core::error::FileError;
 use std::path::{Path, PathBuf};
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
@@ -287,89 +287,53 @@ pub(crate) struct Containerd;
 
 impl Editor for Containerd {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
-        let (before, mut doc) = edit.open_toml(&file)?;
-        let version = main_version(&file, &mut doc, before.is_some(), edit)?;
-        let Some(drop_in) = edit.t.drop_in.clone() else {
-            put_runtime(&file, &mut doc, version, edit)?;
-            edit.write(&file, before, Some(tu::render(&doc)));
+        let mut main = ConfigFile::open_main(edit)?;
+        let Some(drop_in) = edit.t.files.drop_in.as_deref() else {
+            main.put_runtime(edit)?;
+            main.write(edit);
             return Ok(());
         };
-        if drop_in == file {
+        if drop_in == main.path {
             return Err(EngineError::Usage(format!(
                 "--drop-in {}: the drop-in must be another file than --config",
                 drop_in.display()
             )));
         }
-        add_import(&file, &mut doc, &drop_in, edit)?;
-        let (din_before, mut din) = edit.open_toml(&drop_in)?;
-        match detect_version(&drop_in, &din)? {
-            None if version != Version::V1 => {
-                add_version(&mut din, version);
-                edit.record.add(Added::DropInVersion);
-            }
-            Some(dv) if dv != version => {
-                return Err(FileError::new(
-                    &drop_in,
-                    format!(
-                        "version = {} differs from version = {} of {}",
-                        dv.number(),
-                        version.number(),
-                        file.display()
-                    ),
-                )
-                .into());
-            }
-            _ => {}
-        }
-        copy_cri_table(&file, &doc, &drop_in, &mut din, version, edit)?;
-        put_runtime(&drop_in, &mut din, version, edit)?;
-        edit.write(&drop_in, din_before, Some(tu::render(&din)));
-        edit.write(&file, before, Some(tu::render(&doc)));
+        main.add_import(drop_in, edit)?;
+        let mut din = ConfigFile::open_drop_in(drop_in, &main, edit)?;
+        din.copy_cri_table(&main, edit)?;
+        din.put_runtime(edit)?;
+        din.write(edit);
+        main.write(edit);
         Ok(())
     }
 
     fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
-        let before = edit.read(&file)?;
-        let mut doc = tu::parse_or_new(&file, before.as_deref())?;
-        let version = detect_version(&file, &doc)?.unwrap_or(NEW_FILE_VERSION);
-        let Some(drop_in) = edit.t.drop_in.clone() else {
-            let changed = before.is_some() && take_runtime(&file, &mut doc, version, edit)?;
-            finish(edit, &file, before, doc, changed, Added::Version);
+        let files = &edit.t.files;
+        let mut main = ConfigFile::read(&files.config, NEW_FILE_VERSION, edit)?;
+        let Some(drop_in) = files.drop_in.as_deref() else {
+            let changed = main.exists() && main.take_runtime(edit)?;
+            main.finish(changed, Added::Version, edit);
             return Ok(());
         };
-        let din_before = edit.read(&drop_in)?;
-        let mut din = tu::parse_or_new(&drop_in, din_before.as_deref())?;
+        let mut din = ConfigFile::read(drop_in, main.version, edit)?;
         let mut changed = false;
-        if din_before.is_some() {
-            let dversion = detect_version(&drop_in, &din)?.unwrap_or(version);
-            changed = take_runtime(&drop_in, &mut din, dversion, edit)?;
+        if din.exists() {
+            changed = din.take_runtime(edit)?;
             if edit.was_added(&Added::PluginCopy) {
-                changed |= drop_cri_table(&drop_in, &mut din, dversion, edit);
+                changed |= din.drop_cri_table(edit);
             }
         }
-        finish(
-            edit,
-            &drop_in,
-            din_before,
-            din,
-            changed,
-            Added::DropInVersion,
-        );
-        let changed = before.is_some() && take_import(&mut doc, &drop_in, edit);
-        finish(edit, &file, before, doc, changed, Added::Version);
+        din.finish(changed, Added::DropInVersion, edit);
+        let changed = main.exists() && main.take_import(drop_in, edit);
+        main.finish(changed, Added::Version, edit);
         Ok(())
     }
 
-    fn wiring(
-        &self,
-        config: &Path,
-        drop_in: Option<&Path>,
-        shim: &Path,
-    ) -> Result<Wiring, EngineError> {
+    fn wiring(&self, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError> {
+        let config = files.config.as_path();
         let mut w = Wiring::default();
-        for file in std::iter::once(config).chain(drop_in) {
+        for file in std::iter::once(config).chain(files.drop_in.as_deref()) {
             let Some(text) = read_optional(file)? else {
                 continue;
             };
@@ -400,264 +364,458 @@ const NO_ENTRY: Entry = Entry {
     default_depth: 0,
 };
 
-/// The main file's version, adding `version = 2` to a missing or empty
-/// file (with a note).
-fn main_version(
-    file: &Path,
-    doc: &mut DocumentMut,
-    existed: bool,
-    edit: &mut Edit<'_>,
-) -> Result<Version, FileError> {
-    if let Some(v) = detect_version(file, doc)? {
-        return Ok(v);
-    }
-    edit.notes.push(format!(
-        "{}: the file is {}; writing a version {} config, the newest that containerd 1.6 and 1.7 read (containerd 2.x reads it too)",
-        file.display(),
-        if existed { "empty" } else { "missing" },
-        NEW_FILE_VERSION.number()
-    ));
-    add_version(doc, NEW_FILE_VERSION);
-    edit.record.add(Added::Version);
-    Ok(NEW_FILE_VERSION)
+/// One containerd file of an edit (the main file or the drop-in): its host
+/// path, its text as read (None: missing), the document the edit changes,
+/// and the config version it is read as.
+struct ConfigFile {
+    path: PathBuf,
+    before: Option<String>,
+    doc: DocumentMut,
+    version: Version,
 }
 
-/// Names the drop-in's directory in the main file's `imports`.
-fn add_import(
-    file: &Path,
-    doc: &mut DocumentMut,
-    drop_in: &Path,
-    edit: &mut Edit<'_>,
-) -> Result<(), FileError> {
-    let glob = import_glob(drop_in);
-    match doc.get_mut("imports") {
-        None => {
-            let mut a = Array::new();
-            a.push(glob.as_str());
-            doc.insert("imports", toml_edit::value(a));
-            edit.record.add(Added::Imports);
+impl ConfigFile {
+    /// Configure: opens the main file, adding `version = 2` to a missing
+    /// or empty one (with a note).
+    fn open_main(edit: &mut Edit<'_>) -> Result<ConfigFile, FileError> {
+        let path = edit.t.files.config.clone();
+        let (before, mut doc) = edit.open_toml(&path)?;
+        let version = match detect_version(&path, &doc)? {
+            Some(v) => v,
+            None => {
+                edit.notes.push(format!(
+                    "{}: the file is {}; writing a version {} config, the newest that containerd 1.6 and 1.7 read (containerd 2.x reads it too)",
+                    path.display(),
+                    if before.is_some() { "empty" } else { "missing" },
+                    NEW_FILE_VERSION.number()
+                ));
+                add_version(&mut doc, NEW_FILE_VERSION);
+                edit.record.add(Added::Version);
+                NEW_FILE_VERSION
+            }
+        };
+        Ok(ConfigFile {
+            path,
+            before,
+            doc,
+            version,
+        })
+    }
+
+    /// Configure: opens the drop-in, which must be of the main file's
+    /// version; one that declares none is given it (but version 1, which
+    /// a file without `version` is).
+    fn open_drop_in(
+        drop_in: &Path,
+        main: &ConfigFile,
+        edit: &mut Edit<'_>,
+    ) -> Result<ConfigFile, FileError> {
+        let (before, mut doc) = edit.open_toml(drop_in)?;
+        let version = main.version;
+        match detect_version(drop_in, &doc)? {
+            None if version != Version::V1 => {
+                add_version(&mut doc, version);
+                edit.record.add(Added::DropInVersion);
+            }
+            Some(dv) if dv != version => {
+                return Err(FileError::new(
+                    drop_in,
+                    format!(
+                        "version = {} differs from version = {} of {}",
+                        dv.number(),
+                        version.number(),
+                        main.path.display()
+                    ),
+                ));
+            }
+            _ => {}
         }
-        Some(Item::Value(Value::Array(a))) => {
-            if !imports_cover(a, drop_in, &glob) {
-                a.push(glob.as_str());
-                edit.record.add(Added::ImportsEntry { entry: glob });
+        Ok(ConfigFile {
+            path: drop_in.to_path_buf(),
+            before,
+            doc,
+            version,
+        })
+    }
+
+    /// Remove: reads `path`, as version `default` when it declares none.
+    fn read(path: &Path, default: Version, edit: &Edit<'_>) -> Result<ConfigFile, FileError> {
+        let before = edit.read(path)?;
+        let doc = tu::parse_or_new(path, before.as_deref())?;
+        let version = detect_version(path, &doc)?.unwrap_or(default);
+        Ok(ConfigFile {
+            path: path.to_path_buf(),
+            before,
+            doc,
+            version,
+        })
+    }
+
+    /// Whether the file existed before the edit.
+    fn exists(&self) -> bool {
+        self.before.is_some()
+    }
+
+    /// Configure: the file holds the edited document once the plan is
+    /// applied.
+    fn write(self, edit: &mut Edit<'_>) {
+        edit.write(&self.path, self.before, Some(tu::render(&self.doc)));
+    }
+
+    /// Remove: a changed file is written, after dropping `version` when
+    /// configure added it (`version_added`: [`Added::Version`] or
+    /// [`Added::DropInVersion`]) and nothing else is left; a file configure
+    /// created that is left empty is deleted.
+    fn finish(mut self, changed: bool, version_added: Added, edit: &mut Edit<'_>) {
+        if !changed {
+            edit.keep(&self.path, self.before);
+            return;
+        }
+        if edit.was_added(&version_added) {
+            let only_version = self.doc.iter().all(|(k, i)| {
+                k == "version" || matches!(i, Item::Table(t) if tu::is_empty_table(t))
+            });
+            if only_version {
+                self.doc.remove("version");
+                self.doc.as_table_mut().retain(|_, _| false);
             }
         }
-        Some(other) => {
-            return Err(FileError::new(
-                file,
-                format!("imports is a {}, not an array", tu::kind(other)),
+        let after = if edit.created(&self.path) && tu::doc_is_empty(&self.doc) {
+            None
+        } else {
+            Some(tu::render(&self.doc))
+        };
+        edit.write(&self.path, self.before, after);
+    }
+
+    /// Names the drop-in's directory in the main file's `imports`.
+    fn add_import(&mut self, drop_in: &Path, edit: &mut Edit<'_>) -> Result<(), FileError> {
+        let glob = import_glob(drop_in);
+        match self.doc.get_mut("imports") {
+            None => {
+                let mut a = Array::new();
+                a.push(glob.as_str());
+                self.doc.insert("imports", toml_edit::value(a));
+                edit.record.add(Added::Imports);
+            }
+            Some(Item::Value(Value::Array(a))) => {
+                if !imports_cover(a, drop_in, &glob) {
+                    a.push(glob.as_str());
+                    edit.record.add(Added::ImportsEntry { entry: glob });
+                }
+            }
+            Some(other) => {
+                return Err(FileError::new(
+                    &self.path,
+                    format!("imports is a {}, not an array", tu::kind(other)),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Remove: takes out of the main file's `imports` the entry configure
+    /// added. Returns whether the file changed.
+    fn take_import(&mut self, drop_in: &Path, edit: &Edit<'_>) -> bool {
+        let glob = import_glob(drop_in);
+        let whole = edit.was_added(&Added::Imports);
+        let entry = edit.was_added(&Added::ImportsEntry {
+            entry: glob.clone(),
+        });
+        let Some(Item::Value(Value::Array(a))) = self.doc.get_mut("imports") else {
+            return false;
+        };
+        if !whole && !entry {
+            return false;
+        }
+        let before = a.len();
+        a.retain(|v| v.as_str() != Some(glob.as_str()));
+        let mut changed = a.len() != before;
+        if whole && a.is_empty() {
+            self.doc.remove("imports");
+            changed = true;
+        }
+        changed
+    }
+
+    /// Copies the main file's CRI plugin table into this drop-in, when it
+    /// has none or holds an earlier copy.
+    fn copy_cri_table(&mut self, main: &ConfigFile, edit: &mut Edit<'_>) -> Result<(), FileError> {
+        let cri_path = self.version.cri_path();
+        let has_cri = tu::table(self.doc.as_table(), &cri_path, &self.path)?.is_some();
+        if has_cri && !edit.record.added(&Added::PluginCopy) {
+            return Ok(());
+        }
+        let copy = tu::table(main.doc.as_table(), &cri_path, &main.path)?.map(tu::copy_table);
+        let mut created = Vec::new();
+        let plugins = tu::table_mut(
+            self.doc.as_table_mut(),
+            &cri_path[..1],
+            &self.path,
+            &mut created,
+        )?;
+        let mut table = copy.unwrap_or_default();
+        table.set_implicit(false);
+        plugins.insert(cri_path[1], Item::Table(table));
+        edit.record.add(Added::PluginCopy);
+        edit.notes.push(format!(
+            "{}: holds a copy of {} from {}, because containerd before 2.1 replaces a whole plugin table when it imports a file; run configure again after changing that table in {}",
+            self.path.display(),
+            dotted(&cri_path),
+            main.path.display(),
+            main.path.display()
+        ));
+        Ok(())
+    }
+
+    /// Remove: takes the copy of the CRI plugin table out of this drop-in.
+    fn drop_cri_table(&mut self, edit: &Edit<'_>) -> bool {
+        let [plugins, cri] = self.version.cri_path();
+        let din = &mut self.doc;
+        let Some(Item::Table(p)) = din.get_mut(plugins) else {
+            return false;
+        };
+        p.remove(cri);
+        tu::prune(din.as_table_mut(), &[plugins], &|_| false);
+        if let Some(Item::Table(p)) = din.get(plugins) {
+            if tu::is_empty_table(p) && edit.created(&self.path) {
+                din.remove(plugins);
+            }
+        }
+        true
+    }
+
+    /// Adds or updates the runtime (and, when asked, the default runtime
+    /// name) in the file's CRI plugin.
+    fn put_runtime(&mut self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
+        let (file, v) = (self.path.as_path(), self.version);
+        let layout = v.layout();
+        let style = tu::indent_style(&self.doc.to_string());
+        let mut template = match tu::table(self.doc.as_table(), &v.cri_path(), file)? {
+            Some(cri) => template(cri, &edit.t.name, v)
+                .map(|(t, deprecated)| (tu::copy_table(t), deprecated)),
+            None => None,
+        };
+        // A copy of the deprecated table sits one level deeper than it did.
+        if let Some((t, true)) = &mut template {
+            tu::apply_indent(t, layout.runtimes.len() + 1, &style, true);
+        }
+        let template = template.map(|(t, _)| t);
+        self.put_builtin_runc(&style, edit)?;
+        let entry = Entry {
+            template,
+            style: style.clone(),
+            depth: layout.runtimes.len() + 1,
+            default_depth: layout.default_table.len(),
+        };
+        let mut rt = TomlRuntimes::new(&mut self.doc, &self.path, &layout, entry);
+        edit.put_runtime(&self.path, &mut rt)?;
+        edit.put_default(&mut rt)?;
+        self.put_annotations(&layout, edit.t)?;
+        if edit.t.req.set_as_default {
+            self.put_deprecated_default(&style, edit)?;
+        }
+        Ok(())
+    }
+
+    /// containerd replaces its built-in runtimes with the file's as soon
+    /// as the file names any runtime: writes the built-in runc runtime too
+    /// when the file relies on it, or the default runtime would vanish.
+    fn put_builtin_runc(&mut self, style: &Indent, edit: &mut Edit<'_>) -> Result<(), FileError> {
+        let (file, v) = (self.path.as_path(), self.version);
+        let layout = v.layout();
+        let default_name = match tu::table(self.doc.as_table(), &layout.default_table, file)? {
+            Some(c) => {
+                tu::string(c, layout.default_key, &layout.default_table, file)?.map(str::to_string)
+            }
+            None => None,
+        };
+        let mut created = Vec::new();
+        let runtimes = tu::table_mut(
+            self.doc.as_table_mut(),
+            &layout.runtimes,
+            file,
+            &mut created,
+        )?;
+        if default_name
+            .as_deref()
+            .map_or(true, |d| d == CONTAINERD_DEFAULT_RUNTIME)
+            && !runtimes.contains_key(CONTAINERD_DEFAULT_RUNTIME)
+            && edit.t.name != CONTAINERD_DEFAULT_RUNTIME
+        {
+            let mut runc = Table::new();
+            tu::set_value(&mut runc, "runtime_type", Value::from(RUNC_V2));
+            if v == Version::V3 {
+                tu::set_value(&mut runc, "sandboxer", Value::from("podsandbox"));
+            }
+            tu::apply_indent(&mut runc, layout.runtimes.len() + 1, style, true);
+            runtimes.insert(CONTAINERD_DEFAULT_RUNTIME, Item::Table(runc));
+            edit.record.add(Added::BuiltinRunc);
+            edit.notes.push(format!(
+                "{}: also writing containerd's built-in runtime {:?}, which containerd drops once the file names any runtime",
+                file.display(),
+                CONTAINERD_DEFAULT_RUNTIME
             ));
         }
-    }
-    Ok(())
-}
-
-/// Remove: takes out of `imports` the entry configure added. Returns
-/// whether the main file changed.
-fn take_import(doc: &mut DocumentMut, drop_in: &Path, edit: &Edit<'_>) -> bool {
-    let glob = import_glob(drop_in);
-    let whole = edit.was_added(&Added::Imports);
-    let entry = edit.was_added(&Added::ImportsEntry {
-        entry: glob.clone(),
-    });
-    let Some(Item::Value(Value::Array(a))) = doc.get_mut("imports") else {
-        return false;
-    };
-    if !whole && !entry {
-        return false;
-    }
-    let before = a.len();
-    a.retain(|v| v.as_str() != Some(glob.as_str()));
-    let mut changed = a.len() != before;
-    if whole && a.is_empty() {
-        doc.remove("imports");
-        changed = true;
-    }
-    changed
-}
-
-/// Copies the main file's CRI plugin table into the drop-in, when the
-/// drop-in has none or holds an earlier copy.
-fn copy_cri_table(
-    file: &Path,
-    doc: &DocumentMut,
-    drop_in: &Path,
-    din: &mut DocumentMut,
-    version: Version,
-    edit: &mut Edit<'_>,
-) -> Result<(), FileError> {
-    let cri_path = version.cri_path();
-    let has_cri = tu::table(din.as_table(), &cri_path, drop_in)?.is_some();
-    if has_cri && !edit.record.added(&Added::PluginCopy) {
-        return Ok(());
-    }
-    let copy = tu::table(doc.as_table(), &cri_path, file)?.map(tu::copy_table);
-    let mut created = Vec::new();
-    let plugins = tu::table_mut(din.as_table_mut(), &cri_path[..1], drop_in, &mut created)?;
-    let mut table = copy.unwrap_or_default();
-    table.set_implicit(false);
-    plugins.insert(cri_path[1], Item::Table(table));
-    edit.record.add(Added::PluginCopy);
-    edit.notes.push(format!(
-        "{}: holds a copy of {} from {}, because containerd before 2.1 replaces a whole plugin table when it imports a file; run configure again after changing that table in {}",
-        drop_in.display(),
-        dotted(&cri_path),
-        file.display(),
-        file.display()
-    ));
-    Ok(())
-}
-
-/// Remove: takes the copy of the CRI plugin table out of the drop-in.
-fn drop_cri_table(drop_in: &Path, din: &mut DocumentMut, v: Version, edit: &Edit<'_>) -> bool {
-    let [plugins, cri] = v.cri_path();
-    let Some(Item::Table(p)) = din.get_mut(plugins) else {
-        return false;
-    };
-    p.remove(cri);
-    tu::prune(din.as_table_mut(), &[plugins], &|_| false);
-    if let Some(Item::Table(p)) = din.get(plugins) {
-        if tu::is_empty_table(p) && edit.created(drop_in) {
-            din.remove(plugins);
+        for keys in created {
+            edit.record.add(Added::Table { keys });
         }
+        Ok(())
     }
-    true
-}
 
-/// Adds or updates the runtime (and, when asked, the default runtime
-/// name) in the CRI plugin of `doc`.
-fn put_runtime(
-    file: &Path,
-    doc: &mut DocumentMut,
-    v: Version,
-    edit: &mut Edit<'_>,
-) -> Result<(), EngineError> {
-    let layout = v.layout();
-    let style = tu::indent_style(&doc.to_string());
-    let mut template = match tu::table(doc.as_table(), &v.cri_path(), file)? {
-        Some(cri) => {
-            template(cri, &edit.t.name, v).map(|(t, deprecated)| (tu::copy_table(t), deprecated))
+    /// Sets `pod_annotations` and `container_annotations` of the runtime
+    /// entry as asked; a list not asked for stays as it is.
+    fn put_annotations(&mut self, layout: &Layout, t: &Target<'_>) -> Result<(), FileError> {
+        let mut path = layout.runtimes.clone();
+        path.push(&t.name);
+        for (key, _, list) in t.req.annotations.lists() {
+            let Some(list) = list else { continue };
+            let entry = tu::table_mut(self.doc.as_table_mut(), &path, &self.path, &mut Vec::new())?;
+            if list.is_empty() {
+                entry.remove(key);
+                continue;
+            }
+            let mut patterns = Array::new();
+            for p in list {
+                patterns.push(p.as_str());
+            }
+            let unchanged = entry.get(key).and_then(Item::as_array).is_some_and(|a| {
+                a.iter()
+                    .map(Value::as_str)
+                    .eq(list.iter().map(|p| Some(p.as_str())))
+            });
+            if !unchanged {
+                tu::set_value(entry, key, Value::Array(patterns));
+            }
         }
-        None => None,
-    };
-    // A copy of the deprecated table sits one level deeper than it did.
-    if let Some((t, true)) = &mut template {
-        tu::apply_indent(t, layout.runtimes.len() + 1, &style, true);
+        Ok(())
     }
-    let template = template.map(|(t, _)| t);
-    put_builtin_runc(file, doc, v, &style, edit)?;
-    let entry = Entry {
-        template,
-        style: style.clone(),
-        depth: layout.runtimes.len() + 1,
-        default_depth: layout.default_table.len(),
-    };
-    let mut rt = TomlRuntimes::new(doc, file, &layout, entry);
-    edit.put_runtime(file, &mut rt)?;
-    edit.put_default(&mut rt)?;
-    put_annotations(file, doc, &layout, edit.t)?;
-    if edit.t.set_as_default {
-        put_deprecated_default(file, doc, v, &style, edit)?;
-    }
-    Ok(())
-}
 
-/// `--set-as-default` where containerd 1.x uses the deprecated
-/// `default_runtime` table in place of `default_runtime_name`: a runc
-/// runtime there runs the shim too (`options.BinaryName`, the value it had
-/// recorded); another runtime is left alone, with a note.
-fn put_deprecated_default(
-    file: &Path,
-    doc: &mut DocumentMut,
-    v: Version,
-    style: &Indent,
-    edit: &mut Edit<'_>,
-) -> Result<(), FileError> {
-    let Some(path) = v.deprecated_default_path() else {
-        return Ok(());
-    };
-    let in_force = tu::table(doc.as_table(), &v.containerd_path(), file)?
-        .and_then(deprecated_default_in_force)
-        .map(|d| (is_runc_type(d), binary_name(d).map(str::to_string)));
-    let Some((runc, binary)) = in_force else {
-        return Ok(());
-    };
-    let field = dotted(&path);
-    if !runc {
+    /// `--set-as-default` where containerd 1.x uses the deprecated
+    /// `default_runtime` table in place of `default_runtime_name`: a runc
+    /// runtime there runs the shim too (`options.BinaryName`, the value it
+    /// had recorded); another runtime is left alone, with a note.
+    fn put_deprecated_default(
+        &mut self,
+        style: &Indent,
+        edit: &mut Edit<'_>,
+    ) -> Result<(), FileError> {
+        let (file, v) = (self.path.as_path(), self.version);
+        let Some(path) = v.deprecated_default_path() else {
+            return Ok(());
+        };
+        let in_force = tu::table(self.doc.as_table(), &v.containerd_path(), file)?
+            .and_then(deprecated_default_in_force)
+            .map(|d| (is_runc_type(d), binary_name(d).map(str::to_string)));
+        let Some((runc, binary)) = in_force else {
+            return Ok(());
+        };
+        let field = dotted(&path);
+        if !runc {
+            edit.notes.push(format!(
+                "{}: {field} is set, and containerd uses it in place of default_runtime_name; remove that table for {:?} to become the default",
+                file.display(),
+                edit.t.name
+            ));
+            return Ok(());
+        }
+        let shim = edit.t.req.path.display().to_string();
+        if binary.as_deref() == Some(shim.as_str()) {
+            return Ok(());
+        }
+        let previous = match edit.recorded.and_then(|r| r.default_runtime_binary()) {
+            // Pointed at the shim before, and changed since: what it held
+            // before configure is what remove puts back.
+            Some(recorded) => recorded.map(str::to_string),
+            None => binary,
+        };
+        let mut created = Vec::new();
+        let mut options_path = path.to_vec();
+        options_path.push("options");
+        let options = tu::table_mut(self.doc.as_table_mut(), &options_path, file, &mut created)?;
+        tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
+        if !created.is_empty() {
+            options.set_implicit(false);
+            tu::apply_indent(options, options_path.len(), style, true);
+        }
+        for keys in created {
+            edit.record.add(Added::Table { keys });
+        }
+        edit.record
+            .added
+            .retain(|a| !matches!(a, Added::DefaultRuntimeBinary { .. }));
+        edit.record.add(Added::DefaultRuntimeBinary { previous });
         edit.notes.push(format!(
-            "{}: {field} is set, and containerd uses it in place of default_runtime_name; remove that table for {:?} to become the default",
-            file.display(),
-            edit.t.name
+            "{}: {field} is set, and containerd 1.x uses it in place of default_runtime_name: its options.BinaryName now runs the shim too; remove puts it back",
+            file.display()
         ));
-        return Ok(());
+        Ok(())
     }
-    let shim = edit.t.path.display().to_string();
-    if binary.as_deref() == Some(shim.as_str()) {
-        return Ok(());
-    }
-    let previous = match edit.recorded.and_then(|r| r.default_runtime_binary()) {
-        // Pointed at the shim before, and changed since: what it held
-        // before configure is what remove puts back.
-        Some(recorded) => recorded.map(str::to_string),
-        None => binary,
-    };
-    let mut created = Vec::new();
-    let mut options_path = path.to_vec();
-    options_path.push("options");
-    let options = tu::table_mut(doc.as_table_mut(), &options_path, file, &mut created)?;
-    tu::set_value(options, "BinaryName", Value::from(shim.as_str()));
-    if !created.is_empty() {
-        options.set_implicit(false);
-        tu::apply_indent(options, options_path.len(), style, true);
-    }
-    for keys in created {
-        edit.record.add(Added::Table { keys });
-    }
-    edit.record
-        .added
-        .retain(|a| !matches!(a, Added::DefaultRuntimeBinary { .. }));
-    edit.record.add(Added::DefaultRuntimeBinary { previous });
-    edit.notes.push(format!(
-        "{}: {field} is set, and containerd 1.x uses it in place of default_runtime_name: its options.BinaryName now runs the shim too; remove puts it back",
-        file.display()
-    ));
-    Ok(())
-}
 
-/// Remove: puts back `options.BinaryName` of the deprecated default
-/// runtime table, when configure pointed it at the shim and it still runs
-/// the shim. Returns whether the file changed.
-fn take_deprecated_default(
-    file: &Path,
-    doc: &mut DocumentMut,
-    v: Version,
-    edit: &Edit<'_>,
-) -> Result<bool, FileError> {
-    let (Some(path), Some(previous)) = (
-        v.deprecated_default_path(),
-        edit.recorded.and_then(|r| r.default_runtime_binary()),
-    ) else {
-        return Ok(false);
-    };
-    let mut options_path = path.to_vec();
-    options_path.push("options");
-    let Some(options) = tu::table(doc.as_table(), &options_path, file)? else {
-        return Ok(false);
-    };
-    let runs_shim = binary_name_of(options).is_some_and(|b| is_shim_path(b, &edit.t.path));
-    if !runs_shim {
-        return Ok(false);
-    }
-    let options = tu::table_mut(doc.as_table_mut(), &options_path, file, &mut Vec::new())?;
-    match previous {
-        Some(p) => tu::set_value(options, "BinaryName", Value::from(p)),
-        None => {
-            options.remove("BinaryName");
+    /// Remove: takes the runtime out and restores the default runtime
+    /// name. Returns whether anything changed.
+    fn take_runtime(&mut self, edit: &mut Edit<'_>) -> Result<bool, EngineError> {
+        let file = self.path.as_path();
+        let layout = self.version.layout();
+        let mut rt = TomlRuntimes::new(&mut self.doc, file, &layout, NO_ENTRY);
+        let taken = edit.take_runtime(file, &mut rt)?;
+        let changed = edit.take_default(file, &mut rt)? | taken;
+        let changed = self.take_deprecated_default(edit)? | changed;
+        let doc = &mut self.doc;
+        if taken && edit.was_added(&Added::BuiltinRunc) {
+            tu::table_mut(
+                doc.as_table_mut(),
+                &layout.runtimes,
+                &self.path,
+                &mut Vec::new(),
+            )?
+            .remove(CONTAINERD_DEFAULT_RUNTIME);
         }
+        if changed {
+            tu::prune(doc.as_table_mut(), &layout.runtimes, &|p| {
+                edit.added_table(p)
+            });
+        }
+        Ok(changed)
     }
-    tu::prune(doc.as_table_mut(), &options_path, &|p| edit.added_table(p));
-    Ok(true)
+
+    /// Remove: puts back `options.BinaryName` of the deprecated default
+    /// runtime table, when configure pointed it at the shim and it still
+    /// runs the shim. Returns whether the file changed.
+    fn take_deprecated_default(&mut self, edit: &Edit<'_>) -> Result<bool, FileError> {
+        let file = self.path.as_path();
+        let (Some(path), Some(previous)) = (
+            self.version.deprecated_default_path(),
+            edit.recorded.and_then(|r| r.default_runtime_binary()),
+        ) else {
+            return Ok(false);
+        };
+        let mut options_path = path.to_vec();
+        options_path.push("options");
+        let Some(options) = tu::table(self.doc.as_table(), &options_path, file)? else {
+            return Ok(false);
+        };
+        let runs_shim = binary_name_of(options).is_some_and(|b| is_shim_path(b, &edit.t.req.path));
+        if !runs_shim {
+            return Ok(false);
+        }
+        let options = tu::table_mut(
+            self.doc.as_table_mut(),
+            &options_path,
+            file,
+            &mut Vec::new(),
+        )?;
+        match previous {
+            Some(p) => tu::set_value(options, "BinaryName", Value::from(p)),
+            None => {
+                options.remove("BinaryName");
+            }
+        }
+        tu::prune(self.doc.as_table_mut(), &options_path, &|p| {
+            edit.added_table(p)
+        });
+        Ok(true)
+    }
 }
 
 /// `BinaryName` of an `options` table.
@@ -793,146 +951,10 @@ fn check_glob(p: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Sets `pod_annotations` and `container_annotations` of the runtime entry
-/// as asked; a list not asked for stays as it is.
-fn put_annotations(
-    file: &Path,
-    doc: &mut DocumentMut,
-    layout: &Layout,
-    t: &Target,
-) -> Result<(), FileError> {
-    let mut path = layout.runtimes.clone();
-    path.push(&t.name);
-    for (key, _, list) in t.annotations.lists() {
-        let Some(list) = list else { continue };
-        let entry = tu::table_mut(doc.as_table_mut(), &path, file, &mut Vec::new())?;
-        if list.is_empty() {
-            entry.remove(key);
-            continue;
-        }
-        let mut patterns = Array::new();
-        for p in list {
-            patterns.push(p.as_str());
-        }
-        let unchanged = entry.get(key).and_then(Item::as_array).is_some_and(|a| {
-            a.iter()
-                .map(Value::as_str)
-                .eq(list.iter().map(|p| Some(p.as_str())))
-        });
-        if !unchanged {
-            tu::set_value(entry, key, Value::Array(patterns));
-        }
-    }
-    Ok(())
-}
-
-/// containerd replaces its built-in runtimes with the file's as soon as
-/// the file names any runtime: writes the built-in runc runtime too when
-/// the file relies on it, or the default runtime would vanish.
-fn put_builtin_runc(
-    file: &Path,
-    doc: &mut DocumentMut,
-    v: Version,
-    style: &Indent,
-    edit: &mut Edit<'_>,
-) -> Result<(), FileError> {
-    let layout = v.layout();
-    let default_name = match tu::table(doc.as_table(), &layout.default_table, file)? {
-        Some(c) => {
-            tu::string(c, layout.default_key, &layout.default_table, file)?.map(str::to_string)
-        }
-        None => None,
-    };
-    let mut created = Vec::new();
-    let runtimes = tu::table_mut(doc.as_table_mut(), &layout.runtimes, file, &mut created)?;
-    if default_name
-        .as_deref()
-        .map_or(true, |d| d == CONTAINERD_DEFAULT_RUNTIME)
-        && !runtimes.contains_key(CONTAINERD_DEFAULT_RUNTIME)
-        && edit.t.name != CONTAINERD_DEFAULT_RUNTIME
-    {
-        let mut runc = Table::new();
-        tu::set_value(&mut runc, "runtime_type", Value::from(RUNC_V2));
-        if v == Version::V3 {
-            tu::set_value(&mut runc, "sandboxer", Value::from("podsandbox"));
-        }
-        tu::apply_indent(&mut runc, layout.runtimes.len() + 1, style, true);
-        runtimes.insert(CONTAINERD_DEFAULT_RUNTIME, Item::Table(runc));
-        edit.record.add(Added::BuiltinRunc);
-        edit.notes.push(format!(
-            "{}: also writing containerd's built-in runtime {:?}, which containerd drops once the file names any runtime",
-            file.display(),
-            CONTAINERD_DEFAULT_RUNTIME
-        ));
-    }
-    for keys in created {
-        edit.record.add(Added::Table { keys });
-    }
-    Ok(())
-}
-
-/// Takes the runtime out of `doc` and restores the default runtime name.
-/// Returns whether anything changed.
-fn take_runtime(
-    file: &Path,
-    doc: &mut DocumentMut,
-    v: Version,
-    edit: &mut Edit<'_>,
-) -> Result<bool, EngineError> {
-    let layout = v.layout();
-    let mut rt = TomlRuntimes::new(doc, file, &layout, NO_ENTRY);
-    let taken = edit.take_runtime(file, &mut rt)?;
-    let changed = edit.take_default(file, &mut rt)? | taken;
-    let changed = take_deprecated_default(file, doc, v, edit)? | changed;
-    if taken && edit.was_added(&Added::BuiltinRunc) {
-        tu::table_mut(doc.as_table_mut(), &layout.runtimes, file, &mut Vec::new())?
-            .remove(CONTAINERD_DEFAULT_RUNTIME);
-    }
-    if changed {
-        tu::prune(doc.as_table_mut(), &layout.runtimes, &|p| {
-            edit.added_table(p)
-        });
-    }
-    Ok(changed)
-}
-
-/// Remove: a changed file is written, after dropping `version` when
-/// configure added it and nothing else is left; a file configure created
-/// that is left empty is deleted.
-fn finish(
-    edit: &mut Edit<'_>,
-    file: &Path,
-    before: Option<String>,
-    mut doc: DocumentMut,
-    changed: bool,
-    version: Added,
-) {
-    if !changed {
-        edit.keep(file, before);
-        return;
-    }
-    if edit.was_added(&version) {
-        let only_version = doc
-            .iter()
-            .all(|(k, i)| k == "version" || matches!(i, Item::Table(t) if tu::is_empty_table(t)));
-        if only_version {
-            doc.remove("version");
-            doc.as_table_mut().retain(|_, _| false);
-        }
-    }
-    let after = if edit.created(file) && tu::doc_is_empty(&doc) {
-        None
-    } else {
-        Some(tu::render(&doc))
-    };
-    edit.write(file, before, after);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engines::{plan_configure, plan_remove, Engine, Request};
-    use crate::lock::{Lock, LOCK_TIMEOUT};
 
     const CRI: &str = "plugins.\"io.containerd.grpc.v1.cri\"";
 
@@ -942,8 +964,7 @@ mod tests {
         } else {
             plan_remove(req).unwrap()
         };
-        let lock = Lock::acquire(&req.state_dir, LOCK_TIMEOUT, |_| {}).unwrap();
-        plan.apply(&lock).unwrap();
+        plan.apply_under_lock();
         plan.notes
     }
 

@@ -2,7 +2,7 @@
 //! with `[crio.runtime.runtimes.<name>]`: `runtime_path`,
 //! `runtime_type = "oci"` and the fields of the current default runtime
 //! that an `oci` runtime running the shim keeps (`runtime_root`,
-//! `monitor_path`, ...: [`COPIED_FIELDS`]), read from crio.conf and the
+//! `monitor_path`, ...: [`is_copied`]), read from crio.conf and the
 //! other files of the drop-in directory in the order CRI-O reads them.
 //! crio.conf itself is only read. `--set-as-default` adds
 //! `[crio.runtime] default_runtime` to the drop-in.
@@ -16,7 +16,7 @@ use super::is_shim_path;
 use super::status::Wiring;
 use super::toml_runtimes::{remove_from_file, Layout, Shape, TomlRuntimes, Want};
 use super::toml_util::{self as tu, dotted};
-use super::{read_optional, EngineError};
+use super::{read_optional, EngineError, EngineFiles};
 use container_hooks_core::error::FileError;
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table, Value};
@@ -57,29 +57,29 @@ pub const HANDLER_KEYS: &[&str] = &[
     "container_create_timeout",
 ];
 
-/// The fields of the default runtime that the shim's entry copies: those
-/// of an `oci` runtime that do not change which program runs. Left out:
+/// The keys of the default runtime that the shim's entry does not copy:
 /// `runtime_path` and `runtime_type` (set to the shim and `oci`),
 /// `inherit_default_runtime` and `platform_runtime_paths` (CRI-O would run
 /// the default's program, or another per platform, instead of the shim),
 /// `runtime_config_path`, `runtime_pull_image` and `stream_websockets`
 /// (for `vm` and `pod` runtimes only; CRI-O refuses the first and the last
 /// on an `oci` one).
-pub const COPIED_FIELDS: &[&str] = &[
-    "runtime_root",
-    "privileged_without_host_devices",
-    "allowed_annotations",
-    "monitor_path",
-    "monitor_cgroup",
-    "monitor_env",
-    "monitor_exec_cgroup",
-    "container_min_memory",
-    "no_sync_log",
-    "default_annotations",
-    "exec_cpu_affinity",
-    "seccomp_profile",
-    "container_create_timeout",
+pub const NOT_COPIED: &[&str] = &[
+    "runtime_path",
+    "runtime_type",
+    "inherit_default_runtime",
+    "platform_runtime_paths",
+    "runtime_config_path",
+    "runtime_pull_image",
+    "stream_websockets",
 ];
+
+/// Whether the shim's entry copies the default runtime's `key`: a key of
+/// the runtime handler that does not change which program runs (every one
+/// of [`HANDLER_KEYS`] but [`NOT_COPIED`]).
+fn is_copied(key: &str) -> bool {
+    HANDLER_KEYS.contains(&key) && !NOT_COPIED.contains(&key)
+}
 
 /// Whether a runtime handler runs an OCI runtime through conmon
 /// (`runtime_type` "oci", or none), as the shim's entry does.
@@ -236,7 +236,7 @@ impl Shape for Entry {
         let mut e = Table::new();
         point_at(&mut e, want.shim);
         for (k, v) in self.template.iter().flat_map(Table::iter) {
-            if COPIED_FIELDS.contains(&k) {
+            if is_copied(k) {
                 e.insert(k, v.clone());
             }
         }
@@ -263,9 +263,9 @@ pub(crate) struct Crio;
 
 fn drop_in_of<'a>(edit: &'a Edit<'_>) -> Result<&'a Path, EngineError> {
     let t = edit.t;
-    match t.drop_in.as_deref() {
+    match t.files.drop_in.as_deref() {
         None => Err(EngineError::Usage("CRI-O needs a drop-in file".into())),
-        Some(d) if d == t.config => Err(EngineError::Usage(format!(
+        Some(d) if d == t.files.config => Err(EngineError::Usage(format!(
             "--drop-in {}: CRI-O's main file is only read; choose a file in its crio.conf.d directory",
             d.display()
         ))),
@@ -277,17 +277,17 @@ impl Editor for Crio {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
         let t = edit.t;
         let drop_in = drop_in_of(edit)?.to_path_buf();
-        let m = merged(&t.on_disk(&t.config), &t.on_disk(&drop_in))?;
+        let m = merged(&t.on_disk(&t.files.config), &t.on_disk(&drop_in))?;
         let (before, mut doc) = edit.open_toml(&drop_in)?;
         // A runtime of that name in another file that is not the shim.
         if let Some((_, other)) = m.runtimes.iter().find(|(n, _)| *n == t.name) {
-            if !runtime_path(other).is_some_and(|p| is_shim_path(p, &t.path)) && !t.force {
+            if !runtime_path(other).is_some_and(|p| is_shim_path(p, &t.req.path)) && !t.req.force {
                 let mut field = RUNTIMES.to_vec();
                 field.push(&t.name);
                 return Err(EngineError::Clash {
-                    file: t.config.clone(),
+                    file: t.files.config.clone(),
                     field: dotted(&field),
-                    shim: t.path.display().to_string(),
+                    shim: t.req.path.display().to_string(),
                 });
             }
         }
@@ -331,14 +331,12 @@ impl Editor for Crio {
         remove_from_file(edit, &drop_in, &layout(), Entry { template: None }, true)
     }
 
-    fn wiring(
-        &self,
-        config: &Path,
-        drop_in: Option<&Path>,
-        shim: &Path,
-    ) -> Result<Wiring, EngineError> {
-        let drop_in = drop_in.unwrap_or(Path::new(DEFAULT_DROP_IN));
-        let mut m = merged(config, drop_in)?;
+    fn wiring(&self, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError> {
+        let drop_in = files
+            .drop_in
+            .as_deref()
+            .unwrap_or(Path::new(DEFAULT_DROP_IN));
+        let mut m = merged(&files.config, drop_in)?;
         if let Some(text) = read_optional(drop_in)? {
             m.add(drop_in, &tu::parse(drop_in, &text)?, true)?;
         }
@@ -359,21 +357,22 @@ impl Editor for Crio {
 mod tests {
     use super::*;
     use crate::engines::{plan_configure, Engine, Request};
-    use crate::lock::{Lock, LOCK_TIMEOUT};
 
-    /// Configures CRI-O over `crio_conf` (with --set-as-default) and
-    /// returns the drop-in, parsed.
+    /// Configures CRI-O over the fixture `crio_conf` (with
+    /// --set-as-default) and returns the drop-in, parsed.
     fn drop_in_of(crio_conf: &str) -> toml::Value {
         let tmp = tempfile::tempdir().unwrap();
         let config = tmp.path().join("crio.conf");
-        std::fs::write(&config, crio_conf).unwrap();
+        std::fs::copy(
+            test_support::fixture(&format!("engines/crio/{crio_conf}")),
+            &config,
+        )
+        .unwrap();
         let mut req = Request::new(Engine::Crio, tmp.path().join("state"));
         req.config = Some(config);
         req.drop_in = Some(tmp.path().join("crio.conf.d/99-container-hooks.conf"));
         req.set_as_default = true;
-        let plan = plan_configure(&req).unwrap();
-        let lock = Lock::acquire(&req.state_dir, LOCK_TIMEOUT, |_| {}).unwrap();
-        plan.apply(&lock).unwrap();
+        plan_configure(&req).unwrap().apply_under_lock();
         let text = std::fs::read_to_string(req.drop_in.unwrap()).unwrap();
         toml::from_str(&text).unwrap()
     }
@@ -384,37 +383,7 @@ mod tests {
     /// that CRI-O refuses on an `oci` runtime, are not copied.
     #[test]
     fn every_key_written_is_one_crio_1_37_reads() {
-        let crio_conf = r#"
-[crio]
-runroot = "/run/containers/storage"
-
-[crio.runtime]
-default_runtime = "runc"
-
-[crio.runtime.runtimes.runc]
-runtime_config_path = "/etc/runc.conf"
-runtime_path = "/usr/bin/runc"
-runtime_type = "oci"
-runtime_root = "/run/runc"
-privileged_without_host_devices = false
-allowed_annotations = ["io.containers.trace-syscall"]
-monitor_path = "/usr/libexec/crio/conmon"
-monitor_cgroup = "system.slice"
-monitor_env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-monitor_exec_cgroup = ""
-platform_runtime_paths = { "linux/arm64" = "/usr/bin/runc-arm64" }
-runtime_pull_image = false
-container_min_memory = "12MiB"
-no_sync_log = false
-inherit_default_runtime = false
-default_annotations = { "io.example.default" = "yes" }
-stream_websockets = false
-exec_cpu_affinity = ""
-seccomp_profile = ""
-container_create_timeout = 240
-a_key_crio_does_not_know = "x"
-"#;
-        let v = drop_in_of(crio_conf);
+        let v = drop_in_of("runc-every-handler-key.conf");
         let crio = v.as_table().unwrap();
         assert_eq!(crio.keys().collect::<Vec<_>>(), ["crio"]);
         let runtime = v["crio"]["runtime"].as_table().unwrap();
@@ -432,7 +401,11 @@ a_key_crio_does_not_know = "x"
         }
         let mut written: Vec<&str> = entry.keys().map(String::as_str).collect();
         written.sort_unstable();
-        let mut expected: Vec<&str> = COPIED_FIELDS.to_vec();
+        let mut expected: Vec<&str> = HANDLER_KEYS
+            .iter()
+            .copied()
+            .filter(|k| !NOT_COPIED.contains(k))
+            .collect();
         expected.extend(["runtime_path", "runtime_type"]);
         expected.sort_unstable();
         assert_eq!(written, expected);
@@ -441,8 +414,9 @@ a_key_crio_does_not_know = "x"
             entry["runtime_path"].as_str(),
             Some(crate::engines::DEFAULT_SHIM_PATH)
         );
-        // Every copied field is one CRI-O reads.
-        for k in COPIED_FIELDS {
+        // Every key left out is one CRI-O reads (a misspelt one would let
+        // the right one be copied).
+        for k in NOT_COPIED {
             assert!(HANDLER_KEYS.contains(k), "{k}");
         }
     }
@@ -451,24 +425,7 @@ a_key_crio_does_not_know = "x"
     /// its root and monitor to nothing: the fields come from crun or runc.
     #[test]
     fn fields_come_from_an_oci_runtime() {
-        let v = drop_in_of(
-            r#"
-[crio.runtime]
-default_runtime = "kata"
-
-[crio.runtime.runtimes.kata]
-runtime_path = "/usr/bin/containerd-shim-kata-v2"
-runtime_type = "vm"
-runtime_root = "/run/vc"
-runtime_config_path = "/etc/kata/configuration.toml"
-
-[crio.runtime.runtimes.runc]
-runtime_path = ""
-runtime_type = "oci"
-runtime_root = "/run/runc"
-monitor_path = "/usr/libexec/crio/conmon"
-"#,
-        );
+        let v = drop_in_of("kata-default.conf");
         let entry = &v["crio"]["runtime"]["runtimes"]["container-hooks"];
         assert_eq!(entry["runtime_root"].as_str(), Some("/run/runc"));
         assert_eq!(

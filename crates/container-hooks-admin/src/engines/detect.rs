@@ -11,7 +11,7 @@
 //! the shim out of with `runtime remove --runtime ENGINE` is left out until
 //! `runtime configure --runtime ENGINE` wires it again.
 
-use super::files::on_root;
+use super::files::EngineFiles;
 use super::plan::wiring;
 use super::state::State;
 use super::Engine;
@@ -74,9 +74,8 @@ pub fn detect(root: Option<&Path>, state: &State) -> Vec<Detected> {
             let detection = if state.is_declined(engine) {
                 Detection::Declined
             } else if let Some(r) = state.find(engine, None) {
-                let config = on_root(root, &r.config);
-                let drop_in = r.drop_in.as_deref().map(|d| on_root(root, d));
-                match wiring(engine, &config, drop_in.as_deref(), &r.path) {
+                let files = EngineFiles::recorded(r).on_root(root);
+                match wiring(engine, &files, &r.path) {
                     Ok(w) if !w.shim_runtimes.iter().any(|(n, _)| *n == r.name) => {
                         Detection::TakenOut {
                             file: r.config.clone(),

@@ -17,7 +17,7 @@
 use super::flow::{self, Edit, Editor, Found, Runtimes};
 use super::state::Added;
 use super::status::Wiring;
-use super::{read_optional, EngineError};
+use super::{read_optional, EngineError, EngineFiles};
 use container_hooks_core::error::{json_fault, FileError};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -259,7 +259,7 @@ pub(crate) struct Docker;
 
 impl Editor for Docker {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
+        let file = edit.t.files.config.clone();
         let before = edit.open(&file)?;
         let mut d = Daemon::parse(&file, before.as_deref(), &mut edit.notes)?;
         edit.put_runtime(&file, &mut d)?;
@@ -279,7 +279,7 @@ impl Editor for Docker {
     }
 
     fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
+        let file = edit.t.files.config.clone();
         let before = edit.read(&file)?;
         if before.is_none() {
             edit.keep(&file, None);
@@ -313,12 +313,8 @@ impl Editor for Docker {
         Ok(())
     }
 
-    fn wiring(
-        &self,
-        config: &Path,
-        _drop_in: Option<&Path>,
-        shim: &Path,
-    ) -> Result<Wiring, EngineError> {
+    fn wiring(&self, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError> {
+        let config = &files.config;
         let text = read_optional(config)?;
         let d = Daemon::parse(config, text.as_deref(), &mut Vec::new())?;
         Ok(flow::wiring(&d, shim)?)

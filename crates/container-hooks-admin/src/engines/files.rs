@@ -1,11 +1,54 @@
-//! Access to engine files: reading (a missing file is no error, a
-//! directory is), checking that a file can be written before anything is,
-//! writing atomically with the mode kept, and reaching host paths below
-//! another root.
+//! Access to engine files: which files an engine is configured through,
+//! reading them (a missing file is no error, a directory is), checking
+//! that a file can be written before anything is, writing atomically with
+//! the mode kept, and reaching host paths below another root.
 
+use super::state::Record;
+use super::Engine;
 use container_hooks_core::error::{io_fault, FileError};
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// The files an engine is configured through: its main file, and the
+/// drop-in where it reads one the toolkit writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineFiles {
+    pub config: PathBuf,
+    pub drop_in: Option<PathBuf>,
+}
+
+impl EngineFiles {
+    /// The files an earlier configure recorded, else the engine's
+    /// defaults, each on its own.
+    pub fn of(engine: Engine, recorded: Option<&Record>) -> EngineFiles {
+        EngineFiles {
+            config: recorded.map_or_else(
+                || engine.default_config().to_path_buf(),
+                |r| r.config.clone(),
+            ),
+            drop_in: recorded
+                .and_then(|r| r.drop_in.clone())
+                .or_else(|| engine.default_drop_in().map(Path::to_path_buf)),
+        }
+    }
+
+    /// The files a record names, as it names them.
+    pub fn recorded(r: &Record) -> EngineFiles {
+        EngineFiles {
+            config: r.config.clone(),
+            drop_in: r.drop_in.clone(),
+        }
+    }
+
+    /// The same host files where this process reaches them, the host's
+    /// root being mounted at `root` (None: `/`).
+    pub fn on_root(&self, root: Option<&Path>) -> EngineFiles {
+        EngineFiles {
+            config: on_root(root, &self.config),
+            drop_in: self.drop_in.as_deref().map(|d| on_root(root, d)),
+        }
+    }
+}
 
 /// The path at which this process reaches the host path `path`, the host's
 /// root being mounted at `root` (None: `/`).

@@ -15,11 +15,11 @@
 //!   added, the replaced entry) is carried forward;
 //! - the notes for the operator and the files to write or delete.
 
-use super::files::read_optional;
+use super::files::{read_optional, EngineFiles};
 use super::plan::{FileChange, Target};
 use super::state::{Added, Record};
 use super::status::{is_shim_path, Wiring};
-use super::{Engine, EngineError};
+use super::EngineError;
 use container_hooks_core::error::FileError;
 use std::path::{Path, PathBuf};
 
@@ -74,19 +74,14 @@ pub(crate) trait Editor: Sync {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError>;
     /// Takes it out again (remove).
     fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError>;
-    /// How the shim at `shim` is wired, from the main file and the
-    /// drop-in.
-    fn wiring(
-        &self,
-        config: &Path,
-        drop_in: Option<&Path>,
-        shim: &Path,
-    ) -> Result<Wiring, EngineError>;
+    /// How the shim at `shim` is wired, from the engine's files (where
+    /// this process reads them).
+    fn wiring(&self, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError>;
 }
 
 /// One configure or remove of one engine, in progress.
 pub(crate) struct Edit<'t> {
-    pub t: &'t Target,
+    pub t: &'t Target<'t>,
     /// What an earlier configure of this file and name recorded.
     pub recorded: Option<&'t Record>,
     /// The record configure leaves: the earlier one carried forward.
@@ -101,9 +96,9 @@ pub(crate) struct Edit<'t> {
 }
 
 impl<'t> Edit<'t> {
-    pub fn new(engine: Engine, t: &'t Target, recorded: Option<&'t Record>) -> Edit<'t> {
-        let mut record = Record::new(engine, &t.config, &t.name, &t.path);
-        record.drop_in = t.drop_in.clone();
+    pub fn new(t: &'t Target<'t>, recorded: Option<&'t Record>) -> Edit<'t> {
+        let mut record = Record::new(t.req.engine, &t.files.config, &t.name, &t.req.path);
+        record.drop_in = t.files.drop_in.clone();
         if let Some(r) = recorded {
             record.created_files = r.created_files.clone();
             record.added = r.added.clone();
@@ -166,7 +161,7 @@ impl<'t> Edit<'t> {
     /// Whether an entry running `program` is ours: an earlier configure
     /// recorded this runtime, or it runs the shim.
     fn ours(&self, program: Option<&str>) -> bool {
-        self.recorded.is_some() || program.is_some_and(|p| is_shim_path(p, &self.t.path))
+        self.recorded.is_some() || program.is_some_and(|p| is_shim_path(p, &self.t.req.path))
     }
 
     fn note_added(&mut self, rt: &mut dyn Runtimes) {
@@ -180,13 +175,13 @@ impl<'t> Edit<'t> {
     /// replaced only with `--force` (and kept in the record).
     pub fn put_runtime(&mut self, file: &Path, rt: &mut dyn Runtimes) -> Result<(), EngineError> {
         let t = self.t;
-        let shim = t.path.display().to_string();
+        let shim = t.req.path.display().to_string();
         match rt.find(&t.name)? {
             Found::Absent => rt.insert(&t.name, &shim)?,
             Found::Entry(program) if self.ours(program.as_deref()) => rt.refresh(&t.name, &shim)?,
             found => {
                 let field = rt.field(&t.name);
-                if !t.force {
+                if !t.req.force {
                     return Err(EngineError::Clash {
                         file: file.to_path_buf(),
                         field,
@@ -220,7 +215,7 @@ impl<'t> Edit<'t> {
         let current = rt.default_runtime()?;
         let names_us = current.as_deref() == Some(name);
         let claimed = self.recorded.filter(|r| r.set_as_default);
-        if !self.t.set_as_default {
+        if !self.t.req.set_as_default {
             if let Some(r) = claimed.filter(|_| names_us) {
                 self.record.set_as_default = true;
                 self.record.previous_default = r.previous_default.clone();

@@ -38,7 +38,7 @@ pub(crate) mod toml_runtimes;
 pub mod toml_util;
 
 pub use engine::{Engine, Reload, DOCKER_PID_FILE};
-pub use files::{on_root, read_optional};
+pub use files::{on_root, read_optional, EngineFiles};
 pub use plan::{plan_configure, plan_remove, wiring, FileChange, Plan, Request, Target};
 pub use status::{is_shim_path, status, EngineStatus, Wiring};
 
@@ -75,13 +75,7 @@ pub enum EngineError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lock::{Lock, LOCK_TIMEOUT};
     use std::path::Path;
-
-    fn apply(plan: &Plan, state: &Path) {
-        let lock = Lock::acquire(state, LOCK_TIMEOUT, |_| {}).unwrap();
-        plan.apply(&lock).unwrap();
-    }
 
     fn copy_fixture(rel: &str, to: &Path) {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -129,7 +123,7 @@ mod tests {
                 root.join("etc/containerd/config.toml")
             ]
         );
-        apply(&plan, &state);
+        plan.apply_under_lock();
         let main = std::fs::read_to_string(root.join("etc/containerd/config.toml")).unwrap();
         assert!(
             main.contains("imports = [\"/etc/containerd/conf.d/*.toml\"]"),
@@ -148,7 +142,7 @@ mod tests {
         // Again: nothing to change.
         assert!(!plan_configure(&req).unwrap().changes_files());
         // Remove puts the main file back and deletes the drop-in.
-        apply(&plan_remove(&req).unwrap(), &state);
+        plan_remove(&req).unwrap().apply_under_lock();
         assert_eq!(
             std::fs::read_to_string(root.join("etc/containerd/config.toml")).unwrap(),
             std::fs::read_to_string(test_support::fixture(
@@ -170,7 +164,7 @@ mod tests {
         let mut req = Request::new(Engine::Crio, &state);
         req.root = Some(root.clone());
         req.path = PathBuf::from("/usr/local/container-hooks/bin/container-hooks-runtime");
-        apply(&plan_configure(&req).unwrap(), &state);
+        plan_configure(&req).unwrap().apply_under_lock();
         let drop_in = on_root(Some(&root), Path::new(crio::DEFAULT_DROP_IN));
         let din = std::fs::read_to_string(&drop_in).unwrap();
         assert!(
@@ -179,7 +173,7 @@ mod tests {
             ),
             "{din}"
         );
-        apply(&plan_remove(&req).unwrap(), &state);
+        plan_remove(&req).unwrap().apply_under_lock();
         assert!(!drop_in.exists());
     }
 
@@ -214,13 +208,17 @@ mod tests {
             req.set_as_default = true;
             let plan = plan_configure(&req).unwrap();
             assert!(plan.notes.iter().any(|n| n.contains("because of --force")));
-            apply(&plan, &state);
-            let w = wiring(engine, &config, None, Path::new(DEFAULT_SHIM_PATH)).unwrap();
+            plan.apply_under_lock();
+            let files = EngineFiles {
+                config: config.clone(),
+                drop_in: None,
+            };
+            let w = wiring(engine, &files, Path::new(DEFAULT_SHIM_PATH)).unwrap();
             assert_eq!(w.default_runtime.as_deref(), Some(name));
             assert_eq!(w.shim_runtimes.len(), 1, "{w:?}");
             let mut rm = Request::new(engine, &state);
             rm.config = Some(config.clone());
-            apply(&plan_remove(&rm).unwrap(), &state);
+            plan_remove(&rm).unwrap().apply_under_lock();
             assert_eq!(
                 String::from_utf8(std::fs::read(&config).unwrap()).unwrap(),
                 String::from_utf8(original).unwrap(),

@@ -2,11 +2,11 @@
 //! anything ([`plan_configure`], [`plan_remove`]), shown as a unified diff
 //! ([`Plan::diff`]) and written under the lock ([`Plan::apply`]).
 
-use super::files::{check_writable_dir, delete_file, on_root, write_file};
+use super::files::{check_writable_dir, delete_file, on_root, write_file, EngineFiles};
 use super::flow::{Edit, Editor};
-use super::state::State;
+use super::state::{Record, State};
 use super::{
-    containerd, crio, docker, podman, Engine, EngineError, DEFAULT_NAME, DEFAULT_SHIM_PATH,
+    containerd, crio, docker, podman, Engine, EngineError, Wiring, DEFAULT_NAME, DEFAULT_SHIM_PATH,
 };
 use crate::lock::Lock;
 use container_hooks_core::error::FileError;
@@ -84,55 +84,41 @@ impl Request {
     }
 }
 
-/// The resolved target of an edit: which files, which name.
+/// The resolved target of an edit: the request, with the files and the
+/// name to edit.
 #[derive(Debug, Clone)]
-pub struct Target {
-    pub config: PathBuf,
-    pub drop_in: Option<PathBuf>,
+pub struct Target<'r> {
+    /// What was asked: the engine, the shim's path, `--set-as-default`,
+    /// `--force`, the annotations, the root. The files and name to edit
+    /// are the resolved ones below, not the request's.
+    pub req: &'r Request,
+    /// The files asked for, else the recorded ones, else the engine's
+    /// defaults (host paths, made absolute).
+    pub files: EngineFiles,
+    /// The name asked for, else the recorded one, else [`DEFAULT_NAME`].
     pub name: String,
-    pub path: PathBuf,
-    pub set_as_default: bool,
-    pub force: bool,
-    /// See [`Request::annotations`].
-    pub annotations: containerd::Annotations,
-    /// See [`Request::root`].
-    pub root: Option<PathBuf>,
 }
 
-impl Target {
+impl<'r> Target<'r> {
     /// What the request asks, completed from the record: the recorded
     /// files and name, else the engine's defaults.
-    fn resolve(req: &Request, recorded: Option<&super::state::Record>) -> Target {
-        let config = req
-            .config
-            .clone()
-            .or_else(|| recorded.map(|r| r.config.clone()))
-            .unwrap_or_else(|| req.engine.default_config().to_path_buf());
-        let drop_in = req
-            .drop_in
-            .clone()
-            .or_else(|| recorded.and_then(|r| r.drop_in.clone()))
-            .or_else(|| req.engine.default_drop_in().map(Path::to_path_buf));
+    fn resolve(req: &'r Request, recorded: Option<&Record>) -> Target<'r> {
+        let known = EngineFiles::of(req.engine, recorded);
+        let files = EngineFiles {
+            config: absolute(req.config.clone().unwrap_or(known.config)),
+            drop_in: req.drop_in.clone().or(known.drop_in).map(absolute),
+        };
         let name = req
             .name
             .clone()
             .or_else(|| recorded.map(|r| r.name.clone()))
             .unwrap_or_else(|| DEFAULT_NAME.to_string());
-        Target {
-            config: absolute(config),
-            drop_in: drop_in.map(absolute),
-            name,
-            path: req.path.clone(),
-            set_as_default: req.set_as_default,
-            force: req.force,
-            annotations: req.annotations.clone(),
-            root: req.root.clone(),
-        }
+        Target { req, files, name }
     }
 
     /// Where this process reads and writes the host path `path`.
     pub fn on_disk(&self, path: &Path) -> PathBuf {
-        on_root(self.root.as_deref(), path)
+        on_root(self.req.root.as_deref(), path)
     }
 
     fn check_name(&self) -> Result<(), EngineError> {
@@ -282,11 +268,21 @@ impl Plan {
     }
 }
 
+#[cfg(test)]
+impl Plan {
+    /// Applies the plan under the lock of its state directory, taken here
+    /// after the plan was made: for tests, where nothing races it.
+    pub(crate) fn apply_under_lock(&self) {
+        let lock = Lock::acquire(&self.state_dir, crate::lock::LOCK_TIMEOUT, |_| {}).unwrap();
+        self.apply(&lock).unwrap();
+    }
+}
+
 /// The file a "nothing to do" note names: the last one read.
 fn last_file<'a>(files: &'a [FileChange], t: &'a Target) -> &'a Path {
     files
         .last()
-        .map_or(t.config.as_path(), |f| f.path.as_path())
+        .map_or(t.files.config.as_path(), |f| f.path.as_path())
 }
 
 /// Computes what `runtime configure` would do. Reads files, writes nothing.
@@ -316,16 +312,12 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
     let mut state = State::load(&req.state_dir)?;
     let config = req.config_or_default();
     let recorded = state.find(req.engine, Some(&config)).cloned();
-    let t = Target::resolve(
-        &Request {
-            config: Some(config),
-            ..req.clone()
-        },
-        recorded.as_ref(),
-    );
+    // The record found is that of `config`: resolved from it, the files
+    // are `config` and the recorded drop-in.
+    let t = Target::resolve(req, recorded.as_ref());
     t.check_name()?;
     let recorded = recorded.filter(|r| r.name == t.name);
-    let mut edit = Edit::new(req.engine, &t, recorded.as_ref());
+    let mut edit = Edit::new(&t, recorded.as_ref());
     editor(req.engine).configure(&mut edit)?;
     let accepted = state.set_declined(req.engine, false);
     let state_changed = state.put(edit.record) | accepted;
@@ -358,12 +350,12 @@ pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
         .cloned();
     let t = Target::resolve(req, recorded.as_ref());
     t.check_name()?;
-    let mut edit = Edit::new(req.engine, &t, recorded.as_ref());
+    let mut edit = Edit::new(&t, recorded.as_ref());
     editor(req.engine).remove(&mut edit)?;
     let forgot = recorded.as_ref().is_some_and(|r| state.forget(r));
     // `configure --detected` wires engines' usual files: taking the shim
     // out of another file declines nothing.
-    let usual = t.config == req.engine.default_config();
+    let usual = t.files.config == req.engine.default_config();
     let declined = req.decline && usual && state.set_declined(req.engine, true);
     let state_changed = forgot | declined;
     let mut notes = edit.notes;
@@ -415,13 +407,8 @@ fn on_disk(mut files: Vec<FileChange>, t: &Target) -> Vec<FileChange> {
     files
 }
 
-/// How the shim at `shim` is wired into an engine, read from its main
-/// file and drop-in.
-pub fn wiring(
-    engine: Engine,
-    config: &Path,
-    drop_in: Option<&Path>,
-    shim: &Path,
-) -> Result<super::Wiring, EngineError> {
-    editor(engine).wiring(config, drop_in, shim)
+/// How the shim at `shim` is wired into an engine, read from its files
+/// (where this process reads them).
+pub fn wiring(engine: Engine, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError> {
+    editor(engine).wiring(files, shim)
 }

@@ -6,7 +6,7 @@ use super::flow::{self, Edit, Editor};
 use super::status::Wiring;
 use super::toml_runtimes::{remove_from_file, Layout, Shape, TomlRuntimes, Want};
 use super::toml_util as tu;
-use super::EngineError;
+use super::{EngineError, EngineFiles};
 use container_hooks_core::error::FileError;
 use std::path::Path;
 use toml_edit::{Array, Item, Table, Value};
@@ -59,7 +59,7 @@ pub(crate) struct Podman;
 
 impl Editor for Podman {
     fn configure(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
+        let file = edit.t.files.config.clone();
         let (before, mut doc) = edit.open_toml(&file)?;
         let layout = layout();
         let mut rt = TomlRuntimes::new(&mut doc, &file, &layout, Entry);
@@ -70,16 +70,12 @@ impl Editor for Podman {
     }
 
     fn remove(&self, edit: &mut Edit<'_>) -> Result<(), EngineError> {
-        let file = edit.t.config.clone();
+        let file = edit.t.files.config.clone();
         remove_from_file(edit, &file, &layout(), Entry, false)
     }
 
-    fn wiring(
-        &self,
-        config: &Path,
-        _drop_in: Option<&Path>,
-        shim: &Path,
-    ) -> Result<Wiring, EngineError> {
+    fn wiring(&self, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError> {
+        let config = &files.config;
         let text = super::read_optional(config)?;
         let mut doc = tu::parse_or_new(config, text.as_deref())?;
         let layout = layout();

@@ -1,7 +1,7 @@
 //! Status: whether each engine is installed, and how the shim is wired
 //! into it, as read from its files.
 
-use super::files::on_root;
+use super::files::EngineFiles;
 use super::plan::wiring;
 use super::state::State;
 use super::{Engine, EngineError, DEFAULT_SHIM_PATH, SHIM_FILE_NAME};
@@ -78,17 +78,12 @@ pub fn status(state_dir: &Path, root: Option<&Path>) -> Result<Vec<EngineStatus>
     let mut out = Vec::new();
     for engine in Engine::ALL {
         let recorded = state.find(engine, None);
-        let config = recorded
-            .map(|r| r.config.clone())
-            .unwrap_or_else(|| engine.default_config().to_path_buf());
-        let drop_in = recorded
-            .and_then(|r| r.drop_in.clone())
-            .or_else(|| engine.default_drop_in().map(Path::to_path_buf));
+        let files = EngineFiles::of(engine, recorded);
         let mut st = EngineStatus {
             engine,
             installed: engine.installed(root),
-            config: config.clone(),
-            drop_in: drop_in.clone(),
+            config: files.config.clone(),
+            drop_in: files.drop_in.clone(),
             runtime: None,
             wired: false,
             default: false,
@@ -97,8 +92,7 @@ pub fn status(state_dir: &Path, root: Option<&Path>) -> Result<Vec<EngineStatus>
             error: None,
         };
         let shim = recorded.map_or(Path::new(DEFAULT_SHIM_PATH), |r| r.path.as_path());
-        let drop_in = drop_in.map(|d| on_root(root, &d));
-        match wiring(engine, &on_root(root, &config), drop_in.as_deref(), shim) {
+        match wiring(engine, &files.on_root(root), shim) {
             Ok(w) => {
                 let name = recorded
                     .map(|r| r.name.clone())
@@ -120,7 +114,6 @@ pub fn status(state_dir: &Path, root: Option<&Path>) -> Result<Vec<EngineStatus>
 mod tests {
     use super::*;
     use crate::engines::{plan_configure, Request};
-    use crate::lock::{Lock, LOCK_TIMEOUT};
 
     /// configure given a wrapper as `--path`: status finds it wired by the
     /// recorded path, though the wrapper is not called
@@ -134,8 +127,7 @@ mod tests {
         req.config = Some(config.clone());
         req.path = tmp.path().join("shim-wrapper");
         req.set_as_default = true;
-        let lock = Lock::acquire(&state, LOCK_TIMEOUT, |_| {}).unwrap();
-        plan_configure(&req).unwrap().apply(&lock).unwrap();
+        plan_configure(&req).unwrap().apply_under_lock();
         let podman = status(&state, None)
             .unwrap()
             .into_iter()
@@ -145,7 +137,11 @@ mod tests {
         assert_eq!(podman.runtime.as_deref(), Some("container-hooks"));
         assert!(podman.wired && podman.default, "{podman:?}");
         // Read for another shim, the wrapper is not it.
-        let w = wiring(Engine::Podman, &config, None, Path::new(DEFAULT_SHIM_PATH)).unwrap();
+        let files = EngineFiles {
+            config,
+            drop_in: None,
+        };
+        let w = wiring(Engine::Podman, &files, Path::new(DEFAULT_SHIM_PATH)).unwrap();
         assert!(w.shim_runtimes.is_empty(), "{w:?}");
     }
 }

@@ -71,19 +71,25 @@ impl<'d, S: Shape> TomlRuntimes<'d, S> {
         }
     }
 
-    fn table(&self) -> Result<Option<&Table>, FileError> {
-        tu::table(self.doc.as_table(), &self.layout.runtimes, self.file)
+    /// The table at `keys`, if the file has one.
+    fn table(&self, keys: &[&str]) -> Result<Option<&Table>, FileError> {
+        tu::table(self.doc.as_table(), keys, self.file)
     }
 
-    /// The runtime table, created when missing, and the entry shape.
-    fn table_mut(&mut self) -> Result<(&mut Table, &S), FileError> {
-        let t = tu::table_mut(
-            self.doc.as_table_mut(),
-            &self.layout.runtimes,
-            self.file,
-            &mut self.created,
-        )?;
+    /// The table at `keys`, created when missing (noted for the record),
+    /// and the entry shape.
+    fn table_mut(&mut self, keys: &[&str]) -> Result<(&mut Table, &S), FileError> {
+        let t = tu::table_mut(self.doc.as_table_mut(), keys, self.file, &mut self.created)?;
         Ok((t, &self.shape))
+    }
+
+    fn runtimes(&self) -> Result<Option<&Table>, FileError> {
+        self.table(&self.layout.runtimes)
+    }
+
+    fn runtimes_mut(&mut self) -> Result<(&mut Table, &S), FileError> {
+        let layout = self.layout;
+        self.table_mut(&layout.runtimes)
     }
 }
 
@@ -95,7 +101,7 @@ impl<S: Shape> Runtimes for TomlRuntimes<'_, S> {
     }
 
     fn find(&self, name: &str) -> Result<Found, FileError> {
-        Ok(match self.table()?.and_then(|t| t.get(name)) {
+        Ok(match self.runtimes()?.and_then(|t| t.get(name)) {
             None => Found::Absent,
             Some(item) if self.shape.is_entry(item) => {
                 Found::Entry(self.shape.program(item).map(str::to_string))
@@ -105,7 +111,7 @@ impl<S: Shape> Runtimes for TomlRuntimes<'_, S> {
     }
 
     fn entries(&self) -> Result<Vec<(String, Option<String>)>, FileError> {
-        let Some(t) = self.table()? else {
+        let Some(t) = self.runtimes()? else {
             return Ok(Vec::new());
         };
         Ok(t.iter()
@@ -115,24 +121,24 @@ impl<S: Shape> Runtimes for TomlRuntimes<'_, S> {
     }
 
     fn save(&self, name: &str) -> Option<String> {
-        let item = self.table().ok()??.get(name)?;
+        let item = self.runtimes().ok()??.get(name)?;
         Some(tu::item_to_record(item))
     }
 
     fn insert(&mut self, name: &str, shim: &str) -> Result<(), FileError> {
         let file = self.file;
-        let (t, shape) = self.table_mut()?;
+        let (t, shape) = self.runtimes_mut()?;
         shape.insert(t, &Want { name, shim, file })
     }
 
     fn refresh(&mut self, name: &str, shim: &str) -> Result<(), FileError> {
         let file = self.file;
-        let (t, shape) = self.table_mut()?;
+        let (t, shape) = self.runtimes_mut()?;
         shape.refresh(t, &Want { name, shim, file })
     }
 
     fn take(&mut self, name: &str, saved: Option<&str>) -> Result<(), FileError> {
-        let (t, _) = self.table_mut()?;
+        let (t, _) = self.runtimes_mut()?;
         match saved.and_then(tu::item_from_record) {
             Some(Item::Value(v)) => tu::set_value(t, name, v),
             Some(item) => {
@@ -147,24 +153,20 @@ impl<S: Shape> Runtimes for TomlRuntimes<'_, S> {
 
     fn default_runtime(&self) -> Result<Option<String>, FileError> {
         let path = &self.layout.default_table;
-        Ok(match tu::table(self.doc.as_table(), path, self.file)? {
+        Ok(match self.table(path)? {
             Some(t) => tu::string(t, self.layout.default_key, path, self.file)?.map(str::to_string),
             None => None,
         })
     }
 
     fn set_default(&mut self, name: &str) -> Result<(), FileError> {
-        let t = tu::table_mut(
-            self.doc.as_table_mut(),
-            &self.layout.default_table,
-            self.file,
-            &mut self.created,
-        )?;
+        let layout = self.layout;
+        let (t, shape) = self.table_mut(&layout.default_table)?;
         let new_header = t.is_implicit();
         t.set_implicit(false);
-        tu::set_value(t, self.layout.default_key, Value::from(name));
+        tu::set_value(t, layout.default_key, Value::from(name));
         if new_header {
-            self.shape.new_default_header(t);
+            shape.new_default_header(t);
         }
         Ok(())
     }
