@@ -364,7 +364,7 @@ fn deb_triggers_on_every_engine_program() {
     assert_eq!(paths, want);
 }
 
-/// `rpm -qp --triggers`: rpm/triggerin, run when any engine's package is
+/// `rpm -qp --triggers`: rpm/post, run again when any engine's package is
 /// installed or upgraded.
 #[test]
 fn rpm_triggers_on_every_engine_package() {
@@ -374,7 +374,7 @@ fn rpm_triggers_on_every_engine_package() {
             .args(["-qp", "--triggers"])
             .arg(&rpm),
     );
-    let body = fs::read_to_string(repo_root().join("rpm/triggerin")).unwrap();
+    let body = fs::read_to_string(repo_root().join("rpm/post")).unwrap();
     let heading = "triggerin scriptlet (using /bin/sh) -- ";
     let (_, rest) = triggers
         .split_once(heading)
@@ -387,7 +387,7 @@ fn rpm_triggers_on_every_engine_package() {
     assert_eq!(names, want, "{triggers}");
     assert!(
         script.starts_with(&body),
-        "the triggerin scriptlet is not rpm/triggerin:\n{triggers}"
+        "the triggerin scriptlet is not rpm/post:\n{triggers}"
     );
     assert_eq!(triggers.matches(heading).count(), 1, "{triggers}");
 }
@@ -575,7 +575,6 @@ fn maintainer_scripts_are_posix_sh_and_reject_unknown_arguments() {
         "rpm/post",
         "rpm/preun",
         "rpm/postun",
-        "rpm/triggerin",
     ];
     for s in scripts {
         let path = root.join(s);
@@ -708,8 +707,9 @@ fn scripts_dispatch_every_argument_to_one_ctk_command() {
         ),
         ("rpm/post", vec!["1"], Some(configure)),
         ("rpm/post", vec!["2"], Some(configure)),
-        ("rpm/triggerin", vec!["1", "1"], Some(configure)),
-        ("rpm/triggerin", vec!["2", "2"], Some(configure)),
+        // %triggerin runs rpm/post with the counts of both packages.
+        ("rpm/post", vec!["1", "1"], Some(configure)),
+        ("rpm/post", vec!["2", "2"], Some(configure)),
         ("debian/prerm", vec!["remove"], Some(remove)),
         (
             "debian/prerm",
