@@ -49,22 +49,19 @@ fn distance(a: &[char], b: &[char]) -> usize {
 mod tests {
     use super::*;
 
-    const STAGES: [&str; 6] = [
-        "prestart",
-        "createRuntime",
-        "createContainer",
-        "startContainer",
-        "poststart",
-        "poststop",
-    ];
+    use crate::hook::Stage;
+
+    fn stages() -> [&'static str; 6] {
+        Stage::ALL.map(Stage::as_str)
+    }
 
     #[test]
     fn swapped_missing_and_miscased_letters_are_near() {
-        assert_eq!(nearest("poststrat", STAGES), Some("poststart"));
-        assert_eq!(nearest("preStart", STAGES), Some("prestart"));
-        assert_eq!(nearest("createruntime", STAGES), Some("createRuntime"));
-        assert_eq!(nearest("post-stop", STAGES), Some("poststop"));
-        assert_eq!(nearest("createContainr", STAGES), Some("createContainer"));
+        assert_eq!(nearest("poststrat", stages()), Some("poststart"));
+        assert_eq!(nearest("preStart", stages()), Some("prestart"));
+        assert_eq!(nearest("createruntime", stages()), Some("createRuntime"));
+        assert_eq!(nearest("post-stop", stages()), Some("poststop"));
+        assert_eq!(nearest("createContainr", stages()), Some("createContainer"));
         assert_eq!(
             nearest("timout", ["path", "args", "env", "timeout"]),
             Some("timeout")
@@ -77,10 +74,10 @@ mod tests {
 
     #[test]
     fn far_names_get_no_suggestion() {
-        assert_eq!(nearest("precreate", STAGES), None);
-        assert_eq!(nearest("does-not-exist", STAGES), None);
-        assert_eq!(nearest("start", STAGES), None);
-        assert_eq!(nearest("", STAGES), None);
+        assert_eq!(nearest("precreate", stages()), None);
+        assert_eq!(nearest("does-not-exist", stages()), None);
+        assert_eq!(nearest("start", stages()), None);
+        assert_eq!(nearest("", stages()), None);
         assert_eq!(nearest("x", ["path", "env"]), None);
     }
 

@@ -39,16 +39,18 @@ pub struct HooksArgs {
 pub enum HooksCommand {
     /// Every hook source in effect, in the order hooks are applied: the
     /// hooks.json file, then each hooks.d file with its stages and
-    /// conditions; masked, skipped and refused files too.
+    /// conditions; masked, skipped, refused and ignored files too.
     #[command(
         after_help = "Examples:\n  container-hooks-ctk hooks list\n  container-hooks-ctk hooks list --config /etc/container-hooks/config.toml --output json"
     )]
     List(CommonArgs),
-    /// Check hook sources for errors (one line each: file and fault; exit
-    /// status 1) and for traps (warnings; exit status 0).
+    /// Check hook sources for errors (every fault of every file, one line
+    /// each: file, field and fault; exit status 1) and for traps
+    /// (warnings; exit status 0).
     ///
     /// Without PATH, checks every configured source (hooks.json and the
-    /// hooks-dirs), masked hooks.d files included. A PATH may be a
+    /// hooks-dirs), masked hooks.d files included, and notes the entries of
+    /// the hooks directories that are not read (not named `*.json`). A PATH may be a
     /// directory (read as a hooks.d directory; several are read in the
     /// order given, later ones masking earlier ones), an oci-hooks(5) file
     /// (a JSON object with `hook` or `version`) or a hooks.json file.
