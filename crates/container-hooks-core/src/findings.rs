@@ -19,6 +19,13 @@ pub struct Stop;
 #[derive(Debug, Default)]
 pub struct Findings<const ALL: bool> {
     faults: Vec<String>,
+    /// What only `ALL` keeps, made when first needed: the shim's reading
+    /// carries one empty pointer.
+    more: Option<Box<More>>,
+}
+
+#[derive(Debug, Default)]
+struct More {
     warnings: Vec<String>,
     /// Fields whose value could not be decoded: checks of what they would
     /// have held are left out (no "missing" after "expected a string").
@@ -29,9 +36,12 @@ impl<const ALL: bool> Findings<ALL> {
     pub fn new() -> Findings<ALL> {
         Findings {
             faults: Vec::new(),
-            warnings: Vec::new(),
-            undecoded: Vec::new(),
+            more: None,
         }
+    }
+
+    fn more(&mut self) -> &mut More {
+        self.more.get_or_insert_with(Box::default)
     }
 
     /// Records a fault; [`Stop`] unless every fault is wanted.
@@ -56,7 +66,7 @@ impl<const ALL: bool> Findings<ALL> {
             Ok(()) => Ok(()),
             Err(fault) => {
                 if ALL {
-                    self.undecoded.push(field.to_string());
+                    self.more().undecoded.push(field.to_string());
                 }
                 self.fault(fault)
             }
@@ -66,17 +76,19 @@ impl<const ALL: bool> Findings<ALL> {
     /// Whether `field`, or the object holding it (`hook` for
     /// `hook.path`), could not be decoded.
     pub fn is_undecoded(&self, field: &str) -> bool {
-        self.undecoded.iter().any(|u| {
-            field
-                .strip_prefix(u.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        self.more.as_ref().is_some_and(|more| {
+            more.undecoded.iter().any(|u| {
+                field
+                    .strip_prefix(u.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            })
         })
     }
 
     /// Records a warning, built only when every finding is wanted.
     pub fn warn(&mut self, warning: impl FnOnce() -> String) {
         if ALL {
-            self.warnings.push(warning());
+            self.more().warnings.push(warning());
         }
     }
 
@@ -97,12 +109,16 @@ impl<const ALL: bool> Findings<ALL> {
 
     /// The warnings so far, leaving none.
     pub fn take_warnings(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.warnings)
+        self.more
+            .as_mut()
+            .map(|more| std::mem::take(&mut more.warnings))
+            .unwrap_or_default()
     }
 
     /// The faults and the warnings.
-    pub fn into_parts(self) -> (Vec<String>, Vec<String>) {
-        (self.faults, self.warnings)
+    pub fn into_parts(mut self) -> (Vec<String>, Vec<String>) {
+        let warnings = self.take_warnings();
+        (self.faults, warnings)
     }
 }
 

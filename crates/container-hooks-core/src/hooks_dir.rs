@@ -1043,7 +1043,9 @@ fn later_1_0_0<const ALL: bool>(
         .iter()
         .enumerate()
     {
-        commands.extend(pattern(c.clone(), format!("when.commands[{i}]"), found)?);
+        if let Some(p) = pattern(c.clone(), format!("when.commands[{i}]"), found)? {
+            commands.push(p);
+        }
     }
     let stages = match stages.get() {
         Some(names) => parse_stages(names, "stages", found)?,
@@ -1156,7 +1158,9 @@ fn later_0_1_0<const ALL: bool>(
     let mut commands = Vec::new();
     if let Some((list, field)) = commands_src {
         for (i, c) in list.iter().enumerate() {
-            commands.extend(pattern(c.clone(), format!("{field}[{i}]"), found)?);
+            if let Some(p) = pattern(c.clone(), format!("{field}[{i}]"), found)? {
+                commands.push(p);
+            }
         }
     }
     let stages = match stage_names {

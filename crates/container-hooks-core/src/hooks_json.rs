@@ -81,7 +81,7 @@ fn decode<const ALL: bool>(bytes: &[u8], faults: &mut Findings<ALL>) -> Result<H
         }
         let mut hooks = Vec::new();
         for (i, el) in gojson::elements(bytes, m.value).enumerate() {
-            hooks.extend(decode_hook(text, el, (&name, i), faults)?);
+            hooks.push(decode_hook(text, el, (&name, i), faults)?);
         }
         stages.retain(|(s, _)| *s != stage);
         stages.push((stage, hooks));
@@ -98,27 +98,30 @@ fn decode<const ALL: bool>(bytes: &[u8], faults: &mut Findings<ALL>) -> Result<H
 
 /// One hook object: `path`, `args`, `env`, `timeout` and nothing else,
 /// by the rules every hook follows ([`Hook::check_each`]). Each fault
-/// names the hook (`prestart[0]`) and its field.
+/// names the hook (`prestart[0]`) and its field; after a fault, the hook
+/// given back is not used.
 fn decode_hook<const ALL: bool>(
     text: &str,
     at: Range<usize>,
     (stage, i): (&str, usize),
     faults: &mut Findings<ALL>,
-) -> Result<Option<Hook>, Stop> {
+) -> Result<Hook, Stop> {
     let fault = |what: &str| format!("field `{stage}[{i}]`: {what}");
     let bytes = text.as_bytes();
-    if gojson::kind(bytes, at.start) != Some(Kind::Object) {
-        faults.fault(fault("invalid type: expected a hook object"))?;
-        return Ok(None);
-    }
     let mut hook = Hook {
         path: String::new(),
         args: None,
         env: None,
         timeout: None,
     };
+    if gojson::kind(bytes, at.start) != Some(Kind::Object) {
+        faults.fault(fault("invalid type: expected a hook object"))?;
+        return Ok(hook);
+    }
     let mut seen = [false; 4];
-    let mut path_read = false;
+    // Whether an empty path is a fault of its own, not one said already
+    // (missing, or not a string); only asked when going on past faults.
+    let mut path_read = !ALL;
     for m in gojson::members(bytes, at) {
         let key = gojson::unquote_str(text, m.key.clone());
         let Some(field) = ["path", "args", "env", "timeout"]
@@ -158,7 +161,7 @@ fn decode_hook<const ALL: bool>(
         let decoded = match &*key {
             "path" if kind == Some(Kind::String) => {
                 hook.path = gojson::unquote_str(text, m.value.clone()).into_owned();
-                path_read = true;
+                path_read |= ALL;
                 Ok(())
             }
             "path" => Err("field `path`: invalid type: expected a string".to_string()),
@@ -185,11 +188,10 @@ fn decode_hook<const ALL: bool>(
         faults.fault(fault("missing field `path`"))?;
     }
     hook.check_each(|f| match f {
-        // Said already: missing, or not a string.
         HookFault::EmptyPath if !path_read => Ok(()),
         _ => faults.fault(fault(&format!("`{}` {}", f.field(), f.what()))),
     })?;
-    Ok(Some(hook))
+    Ok(hook)
 }
 
 #[cfg(test)]
