@@ -404,6 +404,9 @@ fn faults_name_the_file_and_field() {
             assert!(err.contains(want), "{text}\n  gave: {err}\n  want: {want}");
         }
         assert!(!err.contains('\n'), "{err}");
+        // Validate's reading names the shim's fault first.
+        let all = all_faults(text);
+        assert_eq!(format!("/h/bad.json: {}", all[0]), err, "{text}");
     }
 }
 
