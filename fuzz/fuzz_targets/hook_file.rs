@@ -1,6 +1,8 @@
 //! hooks.d files (oci-hooks(5), 1.0.0 and 0.1.0): any bytes parse to a
-//! hook file or a one-line fault naming the file; a parsed file's `when`
-//! conditions are evaluated against a config.json without panicking.
+//! hook file or a one-line fault naming the file, and validate's reading
+//! of every fault decides alike, its first fault the shim's; a parsed
+//! file's `when` conditions are evaluated against a config.json without
+//! panicking.
 //! Input: the hook file, optionally followed by a NUL byte and a
 //! config.json to match against (else Docker's captured config.json).
 #![no_main]
@@ -17,6 +19,12 @@ fuzz_target!(|data: &[u8]| {
         None => (data, DOCKER_SPEC),
     };
     let path = Path::new("/etc/container-hooks/hooks.d/fuzz.json");
+    // Validate's reading decides alike and names the shim's fault first.
+    match (HookFile::parse(path, file), HookFile::parse_all(path, file)) {
+        (Ok(_), Ok(_)) => {}
+        (Err(first), Err(all)) => assert_eq!(Some(first), all.errors().next()),
+        (shim, all) => panic!("the shim read {shim:?}, validate {all:?}"),
+    }
     let hook_file = match HookFile::parse(path, file) {
         Ok(f) => f,
         Err(e) => {

@@ -46,6 +46,18 @@ impl Stage {
     pub fn from_name(name: &str) -> Option<Stage> {
         Stage::ALL.into_iter().find(|s| s.as_str() == name)
     }
+
+    /// What to say of a name that is no stage: the nearest stage when one
+    /// is close (`did you mean "poststart"?`), else every stage.
+    pub fn unknown_hint(name: &str) -> String {
+        match crate::suggest::nearest(name, Stage::ALL.map(Stage::as_str)) {
+            Some(near) => format!("did you mean {near:?}?"),
+            None => format!(
+                "expected one of {}",
+                Stage::ALL.map(Stage::as_str).join(", ")
+            ),
+        }
+    }
 }
 
 impl fmt::Display for Stage {
@@ -67,25 +79,63 @@ pub struct Hook {
     pub timeout: Option<i64>,
 }
 
+/// What breaks the rules every hook follows, by field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HookFault {
+    /// `path` is empty.
+    EmptyPath,
+    /// `path` is not absolute.
+    RelativePath(String),
+    /// `timeout` is zero or negative.
+    Timeout(i64),
+}
+
+impl HookFault {
+    /// The field at fault: `path` or `timeout`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            HookFault::EmptyPath | HookFault::RelativePath(_) => "path",
+            HookFault::Timeout(_) => "timeout",
+        }
+    }
+
+    /// The fault after the field's name: `is "x": a hook path must be
+    /// absolute`.
+    pub fn what(&self) -> String {
+        match self {
+            HookFault::EmptyPath => "is empty".to_string(),
+            HookFault::RelativePath(path) => {
+                format!("is {path:?}: a hook path must be absolute")
+            }
+            HookFault::Timeout(t) => {
+                format!("is {t}: a hook timeout must be a positive number of seconds")
+            }
+        }
+    }
+}
+
 impl Hook {
     /// The rules every hook must follow before it is given to the runtime:
-    /// an absolute path and a positive timeout. Returns the fault, naming
-    /// the field.
+    /// an absolute path and a positive timeout. Returns the first fault,
+    /// naming the field.
     pub fn check(&self) -> Result<(), String> {
+        self.check_each(|f| Err(format!("field `{}` {}", f.field(), f.what())))
+    }
+
+    /// The same rules, giving every fault in turn to `fault` (the path's,
+    /// then the timeout's); an error from `fault` stops there.
+    pub fn check_each<E>(
+        &self,
+        mut fault: impl FnMut(HookFault) -> Result<(), E>,
+    ) -> Result<(), E> {
         if self.path.is_empty() {
-            return Err("field `path` is empty".to_string());
-        }
-        if !self.path.starts_with('/') {
-            return Err(format!(
-                "field `path` is {:?}: a hook path must be absolute",
-                self.path
-            ));
+            fault(HookFault::EmptyPath)?;
+        } else if !self.path.starts_with('/') {
+            fault(HookFault::RelativePath(self.path.clone()))?;
         }
         if let Some(t) = self.timeout {
             if t <= 0 {
-                return Err(format!(
-                    "field `timeout` is {t}: a hook timeout must be a positive number of seconds"
-                ));
+                fault(HookFault::Timeout(t))?;
             }
         }
         Ok(())
@@ -201,6 +251,22 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_stage_gets_the_nearest_or_the_list() {
+        assert_eq!(
+            Stage::unknown_hint("poststrat"),
+            "did you mean \"poststart\"?"
+        );
+        assert_eq!(
+            Stage::unknown_hint("preStart"),
+            "did you mean \"prestart\"?"
+        );
+        assert_eq!(
+            Stage::unknown_hint("teardown"),
+            "expected one of prestart, createRuntime, createContainer, startContainer, poststart, poststop"
+        );
+    }
+
+    #[test]
     fn hook_rules() {
         let mut h = Hook {
             path: "/bin/true".into(),
@@ -216,6 +282,34 @@ mod tests {
         h.timeout = None;
         h.path = "hooks/x".into();
         assert!(h.check().unwrap_err().contains("absolute"));
+    }
+
+    #[test]
+    fn every_fault_of_a_hook_in_field_order() {
+        let h = Hook {
+            path: "relative".into(),
+            args: None,
+            env: None,
+            timeout: Some(0),
+        };
+        let mut all = Vec::new();
+        h.check_each(|f| {
+            all.push(f);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert_eq!(
+            all,
+            [
+                HookFault::RelativePath("relative".into()),
+                HookFault::Timeout(0)
+            ]
+        );
+        // check() stops at the first, with the field named.
+        assert_eq!(
+            h.check().unwrap_err(),
+            "field `path` is \"relative\": a hook path must be absolute"
+        );
     }
 
     #[test]

@@ -2,17 +2,32 @@
 //! applied to every container.
 
 use crate::error::FileError;
+use crate::findings::{Findings, Stop};
 use crate::gojson::{self, Kind};
-use crate::hook::{Hook, HookSet, Stage};
+use crate::hook::{Hook, HookFault, HookSet, Stage};
 use crate::trust::{read_trusted, MAX_SOURCE_BYTES};
 use std::ops::Range;
 use std::path::Path;
 
-/// Reads hooks.json; a missing file means no hooks.
+/// Reads hooks.json; a missing file means no hooks. The error is the
+/// first fault.
 pub fn load(path: &Path) -> Result<HookSet, FileError> {
     match read_trusted(path, MAX_SOURCE_BYTES)? {
         None => Ok(HookSet::new()),
         Some(bytes) => parse(&bytes).map_err(|fault| FileError::new(path, fault)),
+    }
+}
+
+/// [`load`], with every fault of the file (for `ctk hooks validate`).
+pub fn load_all(path: &Path) -> Result<HookSet, Vec<FileError>> {
+    match read_trusted(path, MAX_SOURCE_BYTES).map_err(|e| vec![e])? {
+        None => Ok(HookSet::new()),
+        Some(bytes) => parse_all(&bytes).map_err(|faults| {
+            faults
+                .into_iter()
+                .map(|fault| FileError::new(path, fault))
+                .collect()
+        }),
     }
 }
 
@@ -23,9 +38,21 @@ pub fn load(path: &Path) -> Result<HookSet, FileError> {
 ///
 /// [`gojson`]: crate::gojson
 pub fn parse(bytes: &[u8]) -> Result<HookSet, String> {
+    let mut faults = Findings::<false>::new();
+    decode(bytes, &mut faults)
+        .map_err(|Stop| faults.into_parts().0.into_iter().next().unwrap_or_default())
+}
+
+/// [`parse`], going on past a fault: every fault, in file order.
+pub fn parse_all(bytes: &[u8]) -> Result<HookSet, Vec<String>> {
+    let mut faults = Findings::<true>::new();
+    decode(bytes, &mut faults).map_err(|Stop| faults.into_parts().0)
+}
+
+fn decode<const ALL: bool>(bytes: &[u8], faults: &mut Findings<ALL>) -> Result<HookSet, Stop> {
     let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("not valid UTF-8 (byte {})", e.valid_up_to()))?;
-    let checked = gojson::check(bytes).map_err(|e| e.fault(bytes))?;
+        .map_err(|e| faults.fatal(format!("not valid UTF-8 (byte {})", e.valid_up_to())))?;
+    let checked = gojson::check(bytes).map_err(|e| faults.fatal(e.fault(bytes)))?;
     let end = gojson::skip_ws(bytes, checked.value.end);
     if end < bytes.len() {
         let fault = gojson::SyntaxError {
@@ -33,37 +60,33 @@ pub fn parse(bytes: &[u8]) -> Result<HookSet, String> {
             what: "trailing characters after the object".to_string(),
             truncated: false,
         };
-        return Err(fault.fault(bytes));
+        return Err(faults.fatal(fault.fault(bytes)));
     }
     let Some(members) = checked.members else {
-        return Err("not a JSON object keyed by hook stage".to_string());
+        return Err(faults.fatal("not a JSON object keyed by hook stage".to_string()));
     };
     let mut stages: Vec<(Stage, Vec<Hook>)> = Vec::new();
     for m in members {
         let name = gojson::unquote_str(text, m.key.clone());
-        let stage = Stage::from_name(&name).ok_or_else(|| {
-            format!(
-                "field `{name}`: unknown hook stage (expected one of {})",
-                Stage::ALL.map(|s| s.as_str()).join(", ")
-            )
-        })?;
+        let Some(stage) = Stage::from_name(&name) else {
+            faults.fault(format!(
+                "field `{name}`: unknown hook stage ({})",
+                Stage::unknown_hint(&name)
+            ))?;
+            continue;
+        };
         if gojson::kind(bytes, m.value.start) != Some(Kind::Array) {
-            return Err(format!("field `{name}`: not a list of hooks"));
+            faults.fault(format!("field `{name}`: not a list of hooks"))?;
+            continue;
         }
         let mut hooks = Vec::new();
         for (i, el) in gojson::elements(bytes, m.value).enumerate() {
-            let hook = decode_hook(text, el).map_err(|f| format!("field `{name}[{i}]`: {f}"))?;
-            hook.check().map_err(|fault| {
-                format!(
-                    "field `{name}[{i}]`: {}",
-                    fault.trim_start_matches("field ")
-                )
-            })?;
-            hooks.push(hook);
+            hooks.push(decode_hook(text, el, (&name, i), faults)?);
         }
         stages.retain(|(s, _)| *s != stage);
         stages.push((stage, hooks));
     }
+    faults.done()?;
     let mut set = HookSet::new();
     for (stage, hooks) in stages {
         for hook in hooks {
@@ -73,31 +96,49 @@ pub fn parse(bytes: &[u8]) -> Result<HookSet, String> {
     Ok(set)
 }
 
-/// One hook object: `path`, `args`, `env`, `timeout` and nothing else.
-fn decode_hook(text: &str, at: Range<usize>) -> Result<Hook, String> {
+/// One hook object: `path`, `args`, `env`, `timeout` and nothing else,
+/// by the rules every hook follows ([`Hook::check_each`]). Each fault
+/// names the hook (`prestart[0]`) and its field; after a fault, the hook
+/// given back is not used.
+fn decode_hook<const ALL: bool>(
+    text: &str,
+    at: Range<usize>,
+    (stage, i): (&str, usize),
+    faults: &mut Findings<ALL>,
+) -> Result<Hook, Stop> {
+    let fault = |what: &str| format!("field `{stage}[{i}]`: {what}");
     let bytes = text.as_bytes();
-    if gojson::kind(bytes, at.start) != Some(Kind::Object) {
-        return Err("invalid type: expected a hook object".to_string());
-    }
     let mut hook = Hook {
         path: String::new(),
         args: None,
         env: None,
         timeout: None,
     };
+    if gojson::kind(bytes, at.start) != Some(Kind::Object) {
+        faults.fault(fault("invalid type: expected a hook object"))?;
+        return Ok(hook);
+    }
     let mut seen = [false; 4];
+    // Whether an empty path is a fault of its own, not one said already
+    // (missing, or not a string); only asked when going on past faults.
+    let mut path_read = !ALL;
     for m in gojson::members(bytes, at) {
         let key = gojson::unquote_str(text, m.key.clone());
         let Some(field) = ["path", "args", "env", "timeout"]
             .iter()
             .position(|f| *f == key)
         else {
-            return Err(format!(
+            faults.fault(fault(&format!(
                 "unknown field `{key}`, expected one of `path`, `args`, `env`, `timeout`"
-            ));
+            )))?;
+            continue;
         };
-        if std::mem::replace(&mut seen[field], true) {
-            return Err(format!("duplicate field `{key}`"));
+        if seen
+            .get_mut(field)
+            .is_some_and(|s| std::mem::replace(s, true))
+        {
+            faults.fault(fault(&format!("duplicate field `{key}`")))?;
+            continue;
         }
         let kind = gojson::kind(bytes, m.value.start);
         let strings = || -> Result<Option<Vec<String>>, String> {
@@ -117,27 +158,39 @@ fn decode_hook(text: &str, at: Range<usize>) -> Result<Hook, String> {
                 )),
             }
         };
-        match &*key {
+        let decoded = match &*key {
             "path" if kind == Some(Kind::String) => {
-                hook.path = gojson::unquote_str(text, m.value.clone()).into_owned()
+                hook.path = gojson::unquote_str(text, m.value.clone()).into_owned();
+                path_read |= ALL;
+                Ok(())
             }
-            "path" => return Err("field `path`: invalid type: expected a string".to_string()),
-            "args" => hook.args = strings()?,
-            "env" => hook.env = strings()?,
-            _ => {
-                hook.timeout = match kind {
-                    Some(Kind::Null) => None,
-                    _ => Some(gojson::integer(bytes, m.value.clone()).ok_or_else(|| {
+            "path" => Err("field `path`: invalid type: expected a string".to_string()),
+            "args" => strings().map(|v| hook.args = v),
+            "env" => strings().map(|v| hook.env = v),
+            _ => match kind {
+                Some(Kind::Null) => {
+                    hook.timeout = None;
+                    Ok(())
+                }
+                _ => gojson::integer(bytes, m.value.clone())
+                    .map(|t| hook.timeout = Some(t))
+                    .ok_or_else(|| {
                         "field `timeout`: invalid type: expected an integer number of seconds"
                             .to_string()
-                    })?),
-                }
-            }
+                    }),
+            },
+        };
+        if let Err(what) = decoded {
+            faults.fault(fault(&what))?;
         }
     }
     if !seen[0] {
-        return Err("missing field `path`".to_string());
+        faults.fault(fault("missing field `path`"))?;
     }
+    hook.check_each(|f| match f {
+        HookFault::EmptyPath if !path_read => Ok(()),
+        _ => faults.fault(fault(&format!("`{}` {}", f.field(), f.what()))),
+    })?;
     Ok(hook)
 }
 
@@ -237,6 +290,34 @@ mod tests {
                 env: Some(vec!["A=\u{e9}".into()]),
                 timeout: Some(7)
             }]
+        );
+    }
+
+    #[test]
+    fn parse_all_names_every_fault_and_parse_the_first() {
+        let text = br#"{"preStart": [{"path": "/x"}], "poststop": [{"path": "rel", "timeout": 0, "arg": []}, {"args": [1]}], "poststart": {}, "prestart": [{"path": "/ok"}]}"#;
+        let faults = parse_all(text).unwrap_err();
+        assert_eq!(
+            faults,
+            [
+                "field `preStart`: unknown hook stage (did you mean \"prestart\"?)",
+                "field `poststop[0]`: unknown field `arg`, expected one of `path`, `args`, `env`, `timeout`",
+                "field `poststop[0]`: `path` is \"rel\": a hook path must be absolute",
+                "field `poststop[0]`: `timeout` is 0: a hook timeout must be a positive number of seconds",
+                "field `poststop[1]`: field `args`: invalid type: expected a list of strings",
+                "field `poststop[1]`: missing field `path`",
+                "field `poststart`: not a list of hooks",
+            ]
+        );
+        assert_eq!(parse(text).unwrap_err(), faults[0]);
+        assert_eq!(
+            parse_all(&fixture("all-stages.json")).unwrap(),
+            parse(&fixture("all-stages.json")).unwrap()
+        );
+        assert_eq!(
+            parse_all(b"{\"prestart\": [").unwrap_err().len(),
+            1,
+            "a syntax error is the only fault"
         );
     }
 }

@@ -118,7 +118,7 @@ fn walk<O: Observer + Default>(config: &HooksConfig, spec: &Spec, keep_going: bo
     if !config.hooks_dirs.is_empty() && (keep_going || !failures.failed()) {
         let options = Options {
             missing: config.missing_hook_program,
-            read_masked: false,
+            ..Options::default()
         };
         loaded = hooks_dir::load_with(&config.hooks_dirs, &options);
         for e in &loaded.errors {

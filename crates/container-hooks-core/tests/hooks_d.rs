@@ -21,9 +21,10 @@ fn oci(name: &str) -> Value {
     serde_json::from_slice(&fs::read(&p).unwrap()).unwrap()
 }
 
+/// A hook file read with every finding (its warnings too).
 fn parse(text: &str) -> HookFile {
-    HookFile::parse(Path::new("/h/t.json"), text.as_bytes())
-        .unwrap_or_else(|e| panic!("{e}\n{text}"))
+    HookFile::parse_all(Path::new("/h/t.json"), text.as_bytes())
+        .unwrap_or_else(|e| panic!("{e:?}\n{text}"))
 }
 
 fn spec_with(args: Option<&[&str]>, annotations: &[(&str, &str)], binds: &[&str]) -> Value {
@@ -403,6 +404,9 @@ fn faults_name_the_file_and_field() {
             assert!(err.contains(want), "{text}\n  gave: {err}\n  want: {want}");
         }
         assert!(!err.contains('\n'), "{err}");
+        // Validate's reading names the shim's fault first.
+        let all = all_faults(text);
+        assert_eq!(format!("/h/bad.json: {}", all[0]), err, "{text}");
     }
 }
 
@@ -1117,7 +1121,9 @@ fn masked_files_are_read_when_asked() {
     assert_eq!(labels(&loaded), ["admin"]);
     assert_eq!(loaded.masked.len(), 1);
     match &loaded.masked[0].read {
-        Some(hooks_dir::FileState::Refused(e)) => assert!(e.fault.contains("\"9\""), "{e}"),
+        Some(hooks_dir::FileState::Refused(r)) => {
+            assert!(r.faults[0].contains("\"9\""), "{r:?}")
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -1138,4 +1144,231 @@ fn names_sort_as_go_lower_cases_them() {
         labels(&loaded),
         ["ia.json", "İb.json", "ic.json", "z.json", "odd"]
     );
+}
+
+// ---- every fault for `ctk hooks validate`, the first for the shim ----
+
+/// The file of the report: a relative path, a timeout of 0 and a
+/// misspelled stage.
+const THREE_FAULTS: &str = r#"{"version":"1.0.0","hook":{"path":"relative","timeout":0},"when":{"always":true},"stages":["poststrat"]}"#;
+
+fn all_faults(text: &str) -> Vec<String> {
+    match HookFile::parse_all(Path::new("/h/bad.json"), text.as_bytes()) {
+        Ok(f) => panic!("{text}: read, with warnings {:?}", f.warnings),
+        Err(r) => {
+            assert_eq!(r.file, Path::new("/h/bad.json"));
+            r.faults
+        }
+    }
+}
+
+#[test]
+fn parse_all_names_every_fault_and_parse_the_first() {
+    assert_eq!(
+        all_faults(THREE_FAULTS),
+        [
+            "field `hook.path` is \"relative\": a hook path must be absolute",
+            "field `hook.timeout` is 0: a hook timeout must be a positive number of seconds",
+            "field `stages[0]`: unknown hook stage \"poststrat\" (did you mean \"poststart\"?)",
+        ]
+    );
+    // The shim's reading: the first fault only, as before.
+    assert_eq!(
+        parse_err(THREE_FAULTS),
+        "/h/bad.json: field `hook.path` is \"relative\": a hook path must be absolute"
+    );
+}
+
+#[test]
+fn parse_all_goes_on_past_type_errors_without_inventing_missing_fields() {
+    // `hook.path` and `stages` of the wrong type are not also "missing";
+    // the regex after them is still checked.
+    let faults = all_faults(
+        r#"{"version": "1.0.0", "hook": {"path": 5, "timeout": "x"}, "when": {"always": "yes", "commands": ["("]}, "stages": "prestart"}"#,
+    );
+    let fields: Vec<&str> = faults
+        .iter()
+        .map(|f| f.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "field `hook.path`",
+            "field `hook.timeout`",
+            "field `when.always`",
+            "field `stages`",
+            "field `when.commands[0]`",
+        ],
+        "{faults:#?}"
+    );
+    assert!(
+        !faults.iter().any(|f| f.contains(": missing (")),
+        "{faults:#?}"
+    );
+    // A `hook` that is no object covers its fields; a missing `stages`
+    // is still named.
+    let faults = all_faults(r#"{"version": "1.0.0", "hook": "x", "stagse": ["prestart"]}"#);
+    assert_eq!(faults.len(), 2, "{faults:#?}");
+    assert!(faults[0].starts_with("field `hook`: expected an object"));
+    assert!(faults[1].starts_with("field `stages`: missing"));
+    // Every regex and every stage.
+    let faults = all_faults(
+        r#"{"version": "1.0.0", "hook": {"path": "/x"}, "when": {"annotations": {"[": "("}, "commands": ["a**", "^ok$", ")"]}, "stages": ["prestart", "Poststop", "teardown"]}"#,
+    );
+    assert_eq!(faults.len(), 6, "{faults:#?}");
+    assert!(faults[4].contains("\"Poststop\" (did you mean \"poststop\"?)"));
+    assert!(faults[5].contains("\"teardown\" (expected one of prestart, createRuntime"));
+    // The legacy form too.
+    let faults =
+        all_faults(r#"{"hook": "rel", "stage": ["x"], "stages": ["prestart"], "cmds": ["("]}"#);
+    assert_eq!(
+        faults,
+        [
+            "fields `stages` and `stage`: cannot set both (they are synonyms)",
+            "field `hook` is \"rel\": a hook path must be absolute",
+            "field `cmds[0]`: invalid regex \"(\": missing closing ): `(` at character 1",
+        ]
+    );
+}
+
+#[test]
+fn the_shim_builds_no_warnings_and_validate_gets_them_all() {
+    let text = r#"{"version": "1.0.0", "hook": {"path": "/x", "timout": 5}, "when": {"commands": ["sh"]}, "Stages": ["prestart"], "whne": {}}"#;
+    let shim = HookFile::parse(Path::new("/h/t.json"), text.as_bytes()).unwrap();
+    assert!(shim.warnings.is_empty(), "{:?}", shim.warnings);
+    let all = parse(text);
+    assert_eq!(
+        all.warnings,
+        [
+            "field `hook.timout`: unknown key, ignored (did you mean `hook.timeout`?)",
+            "field `Stages`: read as `stages`, as Podman and CRI-O read it (the format spells it `stages`)",
+            "field `whne`: unknown key, ignored (did you mean `when`?)",
+            "field `when.commands[0]`: regex \"sh\" is not anchored: it matches any text that contains a match (write \"^...$\" to match the whole text)",
+        ]
+    );
+    // A refused file keeps its warnings for validate.
+    let refused = HookFile::parse_all(
+        Path::new("/h/t.json"),
+        br#"{"version": "1.0.0", "hook": {"path": "/x"}, "when": {"always": true}, "stags": ["prestart"]}"#,
+    )
+    .unwrap_err();
+    assert_eq!(
+        refused.faults,
+        ["field `stages`: missing (a list of hook stages)"]
+    );
+    assert_eq!(
+        refused.warnings,
+        ["field `stags`: unknown key, ignored (did you mean `stages`?)"]
+    );
+}
+
+#[test]
+fn load_every_fault_reads_each_file_to_the_end_and_decides_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = mkdir(tmp.path(), "d");
+    write(&d.join("10-x.json"), THREE_FAULTS, 0o644);
+    // Its program is missing: skipped by both, the later faults kept by
+    // validate's reading.
+    write(
+        &d.join("20-gone.json"),
+        r#"{"version": "1.0.0", "hook": {"path": "/nonexistent/h"}, "when": {"commands": ["("]}, "stages": ["nope"]}"#,
+        0o644,
+    );
+    write(&d.join("30-ok.json"), &always("ok"), 0o644);
+    let dirs = [d.clone()];
+    let shim = hooks_dir::load_with(&dirs, &hooks_dir::Options::default());
+    let all = hooks_dir::load_every_fault(&dirs, &hooks_dir::Options::default());
+    for loaded in [&shim, &all] {
+        assert_eq!(labels(loaded), ["ok"]);
+        assert_eq!(loaded.missing.len(), 1);
+        assert_eq!(loaded.missing[0].file, d.join("20-gone.json"));
+    }
+    assert_eq!(shim.errors.len(), 1, "{:?}", shim.errors);
+    assert!(shim.missing[0].later.is_empty());
+    assert_eq!(all.errors.len(), 3, "{:?}", all.errors);
+    assert!(all.errors.iter().all(|e| e.file == d.join("10-x.json")));
+    assert_eq!(all.missing[0].later.len(), 2, "{:?}", all.missing[0].later);
+    // The first error is the shim's.
+    assert_eq!(all.errors[0], shim.errors[0]);
+    // With missing programs refused, the lookup is the first fault.
+    let refuse = hooks_dir::Options {
+        missing: MissingHookProgram::Refuse,
+        ..Default::default()
+    };
+    let shim = hooks_dir::load_with(&dirs, &refuse);
+    let all = hooks_dir::load_every_fault(&dirs, &refuse);
+    let gone = |l: &hooks_dir::Loaded| -> Vec<String> {
+        l.errors
+            .iter()
+            .filter(|e| e.file == d.join("20-gone.json"))
+            .map(|e| e.fault.clone())
+            .collect()
+    };
+    assert_eq!(gone(&shim).len(), 1);
+    assert!(gone(&shim)[0].contains("missing-hook-program"));
+    assert_eq!(gone(&all).len(), 3, "{:?}", gone(&all));
+    assert_eq!(gone(&all)[0], gone(&shim)[0]);
+}
+
+#[test]
+fn entries_that_are_not_read_are_named_when_asked() {
+    use hooks_dir::IgnoredReason::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = mkdir(tmp.path(), "d");
+    for name in [
+        "10-x.json",
+        "30-x.hook",
+        "40-x.JSON",
+        "x.json.bak",
+        "x.json~",
+        "x.json.dpkg-old",
+        "README",
+        ".gitkeep",
+        ".x.json.swp",
+        ".hidden.json",
+    ] {
+        write(&d.join(name), &always(name), 0o644);
+    }
+    mkdir(&d, "sub");
+    mkdir(&d, ".git");
+    let dirs = [d.clone()];
+    let options = hooks_dir::Options {
+        ignored: true,
+        ..Default::default()
+    };
+    let loaded = hooks_dir::load_with(&dirs, &options);
+    // A hidden name that ends in `.json` is read, as Podman reads it.
+    assert_eq!(labels(&loaded), [".hidden.json", "10-x.json"]);
+    let ignored: Vec<(String, hooks_dir::IgnoredReason)> = loaded
+        .ignored
+        .iter()
+        .map(|i| {
+            (
+                i.path.file_name().unwrap().to_string_lossy().into_owned(),
+                i.reason,
+            )
+        })
+        .collect();
+    assert_eq!(
+        ignored,
+        [
+            ("30-x.hook".to_string(), NotJson),
+            ("40-x.JSON".to_string(), SuffixCase),
+            ("README".to_string(), NotJson),
+            ("sub".to_string(), Directory),
+            ("x.json.bak".to_string(), Copy),
+            ("x.json.dpkg-old".to_string(), Copy),
+            ("x.json~".to_string(), Copy),
+        ]
+    );
+    assert_eq!(
+        SuffixCase.note("40-x.JSON".as_ref()),
+        "the name must end in `.json` in lower case, as Podman and CRI-O require (rename it to `40-x.json` to use it)"
+    );
+    assert_eq!(
+        Copy.note("x.json.bak".as_ref()),
+        "the name does not end in `.json` (a backup or editor copy of `x.json`?)"
+    );
+    // Not asked: not listed (the shim does not look).
+    assert!(hooks_dir::load(&dirs).ignored.is_empty());
 }

@@ -238,7 +238,10 @@ pub fn page_notes(page: &str) -> PageNotes {
             notes.files = vec![CONFIG_FILE, HOOKS_JSON, HOOKS_D];
             notes.environment = vec![CONFIG_ENV];
             notes.exit_status = vec![
-                ("0", "No errors were found; warnings may have been printed."),
+                (
+                    "0",
+                    "No errors were found; warnings and notes may have been printed.",
+                ),
                 (
                     "1",
                     "At least one error was found, or the check could not be made.",

@@ -713,3 +713,164 @@ fn preview_lists_only_the_hooks_the_shim_adds() {
     assert_eq!(listed.len(), 1, "{text}");
     assert!(listed[0].starts_with("  poststart: "), "{text}");
 }
+
+/// A hooks directory with one file holding three faults and three files
+/// that are not read, and a config.toml naming it.
+fn three_faults_and_three_ignored(dir: &Path) -> (PathBuf, PathBuf) {
+    let d = dir.join("hooks.d");
+    let text = r#"{"version":"1.0.0","hook":{"path":"relative","timeout":0},"when":{"always":true},"stages":["poststrat"]}"#;
+    fs::create_dir_all(&d).unwrap();
+    for name in ["10-x.json", "30-x.hook", "40-x.JSON", "x.json.bak"] {
+        write_mode(&d.join(name), text, 0o644);
+    }
+    // Hidden files are not named.
+    write_mode(&d.join(".x.json.swp"), "", 0o644);
+    let config = dir.join("config.toml");
+    write_mode(
+        &config,
+        &format!(
+            "[container-hooks]\npath = {:?}\nhooks-dirs = [{:?}]\n",
+            dir.join("hooks.json"),
+            d
+        ),
+        0o644,
+    );
+    (config, d)
+}
+
+#[test]
+fn validate_names_every_fault_of_a_file_and_the_files_it_does_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (config, d) = three_faults_and_three_ignored(tmp.path());
+    let out = run(ctk().args(["hooks", "validate", "--config"]).arg(&config));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let x = d.join("10-x.json").display().to_string();
+    let lines: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            format!("error: {x}: field `hook.path` is \"relative\": a hook path must be absolute"),
+            format!("error: {x}: field `hook.timeout` is 0: a hook timeout must be a positive number of seconds"),
+            format!("error: {x}: field `stages[0]`: unknown hook stage \"poststrat\" (did you mean \"poststart\"?)"),
+            format!("note: {}: not read: only files whose names end in `.json` are hook files", d.join("30-x.hook").display()),
+            format!("note: {}: not read: the name must end in `.json` in lower case, as Podman and CRI-O require (rename it to `40-x.json` to use it)", d.join("40-x.JSON").display()),
+            format!("note: {}: not read: the name does not end in `.json` (a backup or editor copy of `x.json`?)", d.join("x.json.bak").display()),
+        ]
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("1 hook file(s) checked: 3 error(s), 0 warning(s), 3 other file(s) not read"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = run(ctk()
+        .args(["hooks", "validate", "--output", "json", "--config"])
+        .arg(&config));
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    assert_eq!(v["files"], 1);
+    assert_eq!(v["valid"], false);
+    let faults: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["file"], json!(x));
+            e["fault"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(faults.len(), 3, "{v}");
+    assert!(faults[0].starts_with("field `hook.path`"));
+    assert!(faults[1].starts_with("field `hook.timeout`"));
+    assert!(faults[2].ends_with("(did you mean \"poststart\"?)"));
+    assert_eq!(v["warnings"], json!([]));
+    let ignored: Vec<(&str, &str)> = v["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["file"].as_str().unwrap(), i["reason"].as_str().unwrap()))
+        .collect();
+    let path = |n: &str| d.join(n).display().to_string();
+    assert_eq!(
+        ignored,
+        [
+            (path("30-x.hook").as_str(), "not-json"),
+            (path("40-x.JSON").as_str(), "suffix-case"),
+            (path("x.json.bak").as_str(), "copy"),
+        ]
+    );
+    assert!(v["ignored"][1]["note"]
+        .as_str()
+        .unwrap()
+        .contains("40-x.json"));
+
+    // The shim refuses the create on the first fault, as before.
+    let preview = run(ctk()
+        .args(["hooks", "preview", "--output", "json", "--config"])
+        .arg(&config)
+        .arg("--bundle")
+        .arg(bundle_from("runc-1.1-spec.json", tmp.path(), |_| {})));
+    assert_eq!(
+        json_of(&preview)["error"]["fault"],
+        "field `hook.path` is \"relative\": a hook path must be absolute"
+    );
+}
+
+#[test]
+fn list_names_the_files_it_does_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (config, d) = three_faults_and_three_ignored(tmp.path());
+    let out = run(ctk()
+        .args(["hooks", "list", "--output", "json", "--config"])
+        .arg(&config));
+    assert!(out.status.success());
+    let v = json_of(&out);
+    let files: Vec<&str> = v["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        ["30-x.hook", "40-x.JSON", "x.json.bak"].map(|n| d.join(n).display().to_string())
+    );
+    let out = run(ctk().args(["hooks", "list", "--config"]).arg(&config));
+    let text = stdout(&out);
+    let section = &text[text
+        .find("Not read (not hook files):")
+        .unwrap_or_else(|| panic!("{text}"))..];
+    assert!(
+        section.contains(&format!(
+            "  {}: the name must end in `.json` in lower case",
+            d.join("40-x.JSON").display()
+        )),
+        "{text}"
+    );
+    assert!(!text.contains(".x.json.swp"), "{text}");
+}
+
+#[test]
+fn validate_names_the_faults_a_skipped_file_has_once_its_program_exists() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let gone = hook_file(
+        &d,
+        "20-gone.json",
+        json!({"version": "1.0.0", "hook": {"path": "/nonexistent/h", "timout": 5}, "when": {"commands": ["("]}, "stages": ["prestrat"]}),
+        0o644,
+    );
+    let out = run(ctk().args(["hooks", "validate"]).arg(&d));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    let g = gone.display();
+    for line in [
+        format!("warning: {g}: field `hook.path`: /nonexistent/h: no such file or directory: skipped"),
+        format!("error: {g}: field `when.commands[0]`: invalid regex \"(\""),
+        format!("error: {g}: field `stages[0]`: unknown hook stage \"prestrat\" (did you mean \"prestart\"?)"),
+        format!("warning: {g}: field `hook.timout`: unknown key, ignored (did you mean `hook.timeout`?)"),
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(&line)), "{line}\n{text}");
+    }
+}

@@ -14,7 +14,9 @@ use container_hooks_core::config::{config_path, Config, HooksConfig};
 use container_hooks_core::error::{io_fault, FileError};
 use container_hooks_core::gokeys;
 use container_hooks_core::hook::{Hook, HookSet, Stage};
-use container_hooks_core::hooks_dir::{self, FileState, HookFile, Loaded, MissingProgram, Options};
+use container_hooks_core::hooks_dir::{
+    self, FileState, HookFile, Ignored, IgnoredReason, Loaded, MissingProgram, Options,
+};
 use container_hooks_core::inject::{Outcome, Spec};
 use container_hooks_core::sources::{self, FileOutcome};
 use container_hooks_core::trust::{self, euid, MAX_SOURCE_BYTES, MAX_SPEC_BYTES};
@@ -22,6 +24,7 @@ use container_hooks_core::when::{CheckResult, Combine, Explanation, Facts};
 use container_hooks_core::{hooks_json, when};
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -36,16 +39,18 @@ pub struct HooksArgs {
 pub enum HooksCommand {
     /// Every hook source in effect, in the order hooks are applied: the
     /// hooks.json file, then each hooks.d file with its stages and
-    /// conditions; masked, skipped and refused files too.
+    /// conditions; masked, skipped, refused and ignored files too.
     #[command(
         after_help = "Examples:\n  container-hooks-ctk hooks list\n  container-hooks-ctk hooks list --config /etc/container-hooks/config.toml --output json"
     )]
     List(CommonArgs),
-    /// Check hook sources for errors (one line each: file and fault; exit
-    /// status 1) and for traps (warnings; exit status 0).
+    /// Check hook sources for errors (every fault of every file, one line
+    /// each: file, field and fault; exit status 1) and for traps
+    /// (warnings; exit status 0).
     ///
     /// Without PATH, checks every configured source (hooks.json and the
-    /// hooks-dirs), masked hooks.d files included. A PATH may be a
+    /// hooks-dirs), masked hooks.d files included, and notes the entries of
+    /// the hooks directories that are not read (not named `*.json`). A PATH may be a
     /// directory (read as a hooks.d directory; several are read in the
     /// order given, later ones masking earlier ones), an oci-hooks(5) file
     /// (a JSON object with `hook` or `version`) or a hooks.json file.
@@ -137,6 +142,32 @@ impl From<&MissingProgram> for Skipped {
             file: m.file.clone(),
             program: m.program.clone(),
         }
+    }
+}
+
+/// An entry of a hooks directory that is not read as a hook file.
+#[derive(Debug, Serialize)]
+struct IgnoredFile {
+    file: PathBuf,
+    /// `directory`, `suffix-case`, `copy` or `not-json`.
+    reason: &'static str,
+    /// Why, for a person.
+    note: String,
+}
+
+impl IgnoredFile {
+    fn new(file: &Path, reason: IgnoredReason) -> IgnoredFile {
+        IgnoredFile {
+            file: file.to_path_buf(),
+            reason: reason.as_str(),
+            note: reason.note(file.file_name().unwrap_or_default()),
+        }
+    }
+}
+
+impl From<&Ignored> for IgnoredFile {
+    fn from(i: &Ignored) -> IgnoredFile {
+        IgnoredFile::new(&i.path, i.reason)
     }
 }
 
@@ -313,6 +344,8 @@ struct ListReport {
     /// hooks.d files skipped because their program does not exist.
     skipped: Vec<Skipped>,
     refused: Vec<Fault>,
+    /// Entries of the hooks directories that are not read.
+    ignored: Vec<IgnoredFile>,
 }
 
 impl Report for ListReport {
@@ -378,14 +411,23 @@ impl Report for ListReport {
                 writeln!(out, "  {}: {}", e.file.display(), e.fault)?;
             }
         }
+        if !self.ignored.is_empty() {
+            writeln!(out, "\nNot read (not hook files):")?;
+            for i in &self.ignored {
+                writeln!(out, "  {}: {}", i.file.display(), i.note)?;
+            }
+        }
         Ok(())
     }
 }
 
+/// How `list` and `validate` read hooks directories: as the shim does,
+/// naming what is not read.
 fn options(hooks: &HooksConfig, read_masked: bool) -> Options {
     Options {
         missing: hooks.missing_hook_program,
         read_masked,
+        ignored: true,
     }
 }
 
@@ -425,6 +467,7 @@ fn list(args: &CommonArgs) -> Result<u8> {
         masked: masked_of(&loaded),
         skipped: loaded.missing.iter().map(Skipped::from).collect(),
         refused,
+        ignored: loaded.ignored.iter().map(IgnoredFile::from).collect(),
     };
     report::print(&report, args.output)?;
     Ok(0)
@@ -448,8 +491,11 @@ struct ValidateReport {
     /// How many files were checked.
     files: usize,
     valid: bool,
+    /// Every fault of every file, one each.
     errors: Vec<Finding>,
     warnings: Vec<Finding>,
+    /// Files that Podman, CRI-O and the shim do not read (not an error).
+    ignored: Vec<IgnoredFile>,
 }
 
 impl Report for ValidateReport {
@@ -468,6 +514,9 @@ impl Report for ValidateReport {
                 }
             }
         }
+        for i in &self.ignored {
+            writeln!(out, "note: {}: not read: {}", i.file.display(), i.note)?;
+        }
         Ok(())
     }
 }
@@ -477,6 +526,7 @@ struct Findings {
     files: usize,
     errors: Vec<Finding>,
     warnings: Vec<Finding>,
+    ignored: Vec<IgnoredFile>,
 }
 
 impl Findings {
@@ -525,6 +575,13 @@ fn validate(args: &ValidateArgs) -> Result<u8> {
                     None => f.error(&FileError::new(path, "no such file or directory"), None),
                     Some(state) => check_state(&state, &mut f, None),
                 }
+                // Checked because it was named; in a hooks directory it
+                // would not be read.
+                let name = path.file_name().unwrap_or_default();
+                if let Some(reason) = IgnoredReason::of(name, false) {
+                    let why = reason.note(name);
+                    f.warn(path, format!("not read in a hooks directory: {why}"), None);
+                }
             } else {
                 check_hooks_json(path, &mut f);
             }
@@ -538,11 +595,16 @@ fn validate(args: &ValidateArgs) -> Result<u8> {
         valid: f.errors.is_empty(),
         errors: f.errors,
         warnings: f.warnings,
+        ignored: f.ignored,
     };
     report::print(&report, args.common.output)?;
     if args.common.output == Format::Text {
+        let not_read = match report.ignored.len() {
+            0 => String::new(),
+            n => format!(", {n} other file(s) not read"),
+        };
         eprintln!(
-            "{} hook file(s) checked: {} error(s), {} warning(s)",
+            "{} hook file(s) checked: {} error(s), {} warning(s){not_read}",
             report.files,
             report.errors.len(),
             report.warnings.len()
@@ -573,7 +635,7 @@ fn check_hooks_json(path: &Path, f: &mut Findings) {
         return;
     }
     f.files += 1;
-    match hooks_json::load(path) {
+    match hooks_json::load_all(path) {
         Ok(set) => {
             for (stage, hooks) in set.iter() {
                 for (i, hook) in hooks.iter().enumerate() {
@@ -581,18 +643,28 @@ fn check_hooks_json(path: &Path, f: &mut Findings) {
                 }
             }
         }
-        Err(e) => f.error(&e, None),
+        Err(errors) => {
+            for e in &errors {
+                f.error(e, None);
+            }
+        }
     }
 }
 
 fn check_dirs(dirs: &[PathBuf], hooks: &HooksConfig, f: &mut Findings) {
-    let loaded = hooks_dir::load_with(dirs, &options(hooks, true));
-    f.files += loaded.files.len()
-        + loaded.masked.len()
-        + loaded.missing.len()
-        + loaded.errors.iter().filter(|e| e.file.is_file()).count();
+    let loaded = hooks_dir::load_every_fault(dirs, &options(hooks, true));
+    let refused: BTreeSet<&Path> = loaded
+        .errors
+        .iter()
+        .map(|e| e.file.as_path())
+        .filter(|p| p.is_file())
+        .collect();
+    f.files += loaded.files.len() + loaded.masked.len() + loaded.missing.len() + refused.len();
     for e in &loaded.errors {
         f.error(e, None);
+    }
+    for w in &loaded.warnings {
+        f.warn(&w.file, w.fault.clone(), None);
     }
     for m in &loaded.missing {
         check_state(&FileState::Missing(m.clone()), f, None);
@@ -615,19 +687,37 @@ fn check_dirs(dirs: &[PathBuf], hooks: &HooksConfig, f: &mut Findings) {
             check_state(state, f, Some(&m.by));
         }
     }
+    f.ignored
+        .extend(loaded.ignored.iter().map(IgnoredFile::from));
 }
 
 fn check_state(state: &FileState, f: &mut Findings, masked_by: Option<&Path>) {
     match state {
-        FileState::Refused(e) => f.error(e, masked_by),
-        FileState::Missing(m) => f.warn(
-            &m.file,
-            format!(
-                "field `hook.path`: {}: no such file or directory: skipped, as Podman and CRI-O skip it (set missing-hook-program = \"refuse\" to fail instead)",
-                m.program
-            ),
-            masked_by,
-        ),
+        FileState::Refused(r) => {
+            for e in r.errors() {
+                f.error(&e, masked_by);
+            }
+            for w in &r.warnings {
+                f.warn(&r.file, w.clone(), masked_by);
+            }
+        }
+        FileState::Missing(m) => {
+            f.warn(
+                &m.file,
+                format!(
+                    "field `hook.path`: {}: no such file or directory: skipped, as Podman and CRI-O skip it (set missing-hook-program = \"refuse\" to fail instead)",
+                    m.program
+                ),
+                masked_by,
+            );
+            // Faults that refuse the file once its program is there.
+            for fault in &m.later {
+                f.error(&FileError::new(&m.file, fault.as_str()), masked_by);
+            }
+            for w in &m.warnings {
+                f.warn(&m.file, w.clone(), masked_by);
+            }
+        }
         FileState::InEffect(file) => {
             for e in file.check_patterns() {
                 f.error(&e, masked_by);
