@@ -571,8 +571,16 @@ fn see_also(notes: &PageNotes, path: &[String]) -> String {
         out.push_str(&page_ref(r));
         out.push_str(if i == last { "\n" } else { ",\n" });
     }
+    if path.len() == 1 {
+        out.push_str(GUIDES);
+    }
     out
 }
+
+/// Where a program's page sends the reader for the guides the packages
+/// ship (the repository's `docs/`).
+const GUIDES: &str =
+    ".PP\nThe guides, in \\fI/usr/share/doc/container\\-hooks\\-toolkit/docs/\\fR.\n";
 
 /// A block of `after_help`: prose, or example commands (indented lines).
 #[derive(Debug, PartialEq)]

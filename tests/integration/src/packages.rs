@@ -39,7 +39,7 @@ pub fn rpm_path() -> PathBuf {
 static BUILD: Mutex<()> = Mutex::new(());
 
 /// What the packages are made from, relative to the repository root.
-const INPUTS: [&str; 10] = [
+const INPUTS: [&str; 11] = [
     "crates",
     "debian",
     "rpm",
@@ -47,6 +47,7 @@ const INPUTS: [&str; 10] = [
     "man",
     "completions",
     "README.md",
+    "docs",
     "Cargo.toml",
     "Cargo.lock",
     ".cargo",

@@ -59,6 +59,19 @@ fn man_page_paths() -> Vec<String> {
         .collect()
 }
 
+/// The documents of `docs/`, where both packages put them.
+fn doc_paths() -> Vec<String> {
+    let mut paths: Vec<String> = fs::read_dir(repo_root().join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".md"))
+        .map(|name| format!("/usr/share/doc/container-hooks-toolkit/docs/{name}"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 5, "docs/ has {paths:?}");
+    paths
+}
+
 /// The configuration files of both packages.
 const CONFFILES: [&str; 4] = [
     "/etc/container-hooks/config.toml",
@@ -109,6 +122,7 @@ fn deb_holds_binaries_man_pages_completions_config_and_docs() {
     .to_vec();
     assert!(man_pages().len() >= 3, "man/ has {:?}", man_pages());
     want.extend(man_page_paths());
+    want.extend(doc_paths());
     for w in &want {
         assert!(
             files.contains(w),
@@ -193,6 +207,7 @@ fn rpm_holds_the_same_files_in_fedora_places() {
     .map(String::from)
     .to_vec();
     want.extend(man_page_paths());
+    want.extend(doc_paths());
     for w in &want {
         assert!(
             files.contains(&w.as_str()),
@@ -255,6 +270,7 @@ fn rpm_owns_its_directories_marks_its_license_and_describes_itself() {
         "/etc/container-hooks",
         "/etc/container-hooks/hooks.d",
         "/usr/share/doc/container-hooks-toolkit",
+        "/usr/share/doc/container-hooks-toolkit/docs",
         "/usr/share/licenses/container-hooks-toolkit",
     ] {
         let (mode, _) = entry(dir);
@@ -269,6 +285,10 @@ fn rpm_owns_its_directories_marks_its_license_and_describes_itself() {
     assert!(flags & (1 << 7) != 0, "copyright is not %license: {flags}");
     let (_, flags) = entry("/usr/share/doc/container-hooks-toolkit/README.md");
     assert!(flags & (1 << 1) != 0, "README.md is not %doc: {flags}");
+    for doc in doc_paths() {
+        let (_, flags) = entry(&doc);
+        assert!(flags & (1 << 1) != 0, "{doc} is not %doc: {flags}");
+    }
 
     let (summary, long) = descriptions();
     assert_eq!(rpm_query(&rpm, "%{SUMMARY}"), summary);
