@@ -11,6 +11,9 @@ bash ci/prepare-host.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo build --workspace --bins
+# The fuzz targets are a workspace of their own (cargo-fuzz runs them,
+# `cargo xtask reliability fuzz`): they must keep compiling.
+cargo check --locked --manifest-path fuzz/Cargo.toml --bins
 cargo test --workspace
 
 # The package lifecycle installs and removes the packages on this machine,
