@@ -46,8 +46,6 @@ pub struct Spec {
     /// Replacements of byte ranges of `raw`, in order, not overlapping
     /// (an insertion is an empty range).
     edits: Vec<Edit>,
-    /// The hooks the last [`Spec::inject`] added, per stage.
-    added: HookSet,
     /// The indentation unit, `None` for compact JSON.
     indent: Option<Vec<u8>>,
 }
@@ -94,7 +92,6 @@ impl Spec {
             object: checked.value,
             members,
             edits: Vec::new(),
-            added: HookSet::new(),
             indent,
             raw,
         })
@@ -207,38 +204,32 @@ impl Spec {
         if is_marked(&current) {
             return Ok(Outcome::Marked);
         }
-        let mut additions: Vec<(Stage, Vec<&Hook>)> = Vec::new();
-        for (stage, new) in set.iter() {
-            let there = current.as_ref().map_or(&[][..], |h| h.stage(stage));
-            let mut present: HashSet<HookKey, BuildHasherDefault<FxHasher>> =
-                HashSet::with_capacity_and_hasher(there.len() + new.len(), Default::default());
-            present.extend(there.iter().map(HookKey::of_go));
-            let added: Vec<&Hook> = new
-                .iter()
-                .filter(|h| present.insert(HookKey::of(h)))
-                .collect();
-            if !added.is_empty() {
-                additions.push((stage, added));
-            }
-        }
+        let additions = new_hooks(current.as_ref(), set);
         let added = additions.iter().map(|(_, h)| h.len()).sum();
         if added == 0 {
             return Ok(Outcome::AlreadyPresent);
         }
         self.edits = self.plan(current.as_ref(), &additions);
-        self.added = HookSet::new();
-        for (stage, hooks) in &additions {
-            for hook in hooks {
-                self.added.push(*stage, (*hook).clone());
-            }
-        }
         Ok(Outcome::Added(added))
     }
 
-    /// The hooks the last [`Spec::inject`] added, per stage: those of its
-    /// set that were not already present.
-    pub fn added(&self) -> &HookSet {
-        &self.added
+    /// The hooks of `set` that [`Spec::inject`] adds to this spec, per
+    /// stage: those not already present; none when the spec is marked or
+    /// its hooks cannot be read. Built only when asked (`ctk hooks
+    /// preview`): the shim injects without copying its hooks.
+    pub fn additions(&self, set: &HookSet) -> HookSet {
+        self.with_current(|text, members| {
+            let (current, error) = Spec::go_hooks(text, members);
+            let mut out = HookSet::new();
+            if error.is_none() && !is_marked(&current) {
+                for (stage, hooks) in new_hooks(current.as_ref(), set) {
+                    for hook in hooks {
+                        out.push(stage, hook.clone());
+                    }
+                }
+            }
+            out
+        })
     }
 
     /// Where the new hooks go, as edits.
@@ -623,6 +614,27 @@ fn indent_after_newline(sep: &[u8]) -> Option<Vec<u8>> {
     Some(sep.get(nl + 1..).unwrap_or_default().to_vec())
 }
 
+/// The hooks of `set` not already in `current` (same path, args, env,
+/// timeout, as runc reads them), per stage; a hook listed twice in `set`
+/// is added once.
+fn new_hooks<'s>(current: Option<&GoHooks>, set: &'s HookSet) -> Vec<(Stage, Vec<&'s Hook>)> {
+    let mut additions = Vec::new();
+    for (stage, new) in set.iter() {
+        let there = current.map_or(&[][..], |h| h.stage(stage));
+        let mut present: HashSet<HookKey, BuildHasherDefault<FxHasher>> =
+            HashSet::with_capacity_and_hasher(there.len() + new.len(), Default::default());
+        present.extend(there.iter().map(HookKey::of_go));
+        let added: Vec<&Hook> = new
+            .iter()
+            .filter(|h| present.insert(HookKey::of(h)))
+            .collect();
+        if !added.is_empty() {
+            additions.push((stage, added));
+        }
+    }
+    additions
+}
+
 fn is_marked(hooks: &Option<GoHooks>) -> bool {
     hooks.as_ref().is_some_and(|h| {
         h.stage(Stage::Prestart)
@@ -801,6 +813,31 @@ mod tests {
             Spec::parse(br#"{"hooks":{"prestart":[{"path":"/usr/bin/container-hooks"}]}}"#)
                 .unwrap();
         assert_eq!(marked.inject(&set).unwrap(), Outcome::Marked);
+    }
+
+    #[test]
+    fn additions_are_the_hooks_inject_adds() {
+        // Docker's prestart hook is there already; ours twice in the set.
+        let bytes = std::fs::read(test_support::fixture("oci/docker-20.10.json")).unwrap();
+        let spec = Spec::parse(&bytes).unwrap();
+        let docker: Hook =
+            serde_json::from_value(spec.value()["hooks"]["prestart"][0].clone()).unwrap();
+        let mut set = HookSet::new();
+        set.push(Stage::Prestart, docker);
+        set.push(Stage::Prestart, hook("/a", None));
+        set.push(Stage::Prestart, hook("/a", None));
+        set.push(Stage::Poststop, hook("/b", Some(2)));
+        let additions = spec.additions(&set);
+        assert_eq!(additions.stage(Stage::Prestart), [hook("/a", None)]);
+        assert_eq!(additions.stage(Stage::Poststop), [hook("/b", Some(2))]);
+        let mut after = spec.clone();
+        assert_eq!(after.inject(&set).unwrap(), Outcome::Added(additions.len()));
+        // Asked after the injection, nothing is left to add.
+        assert!(after.additions(&set).is_empty());
+        let marked =
+            Spec::parse(br#"{"hooks":{"prestart":[{"path":"/usr/bin/container-hooks"}]}}"#)
+                .unwrap();
+        assert!(marked.additions(&set).is_empty());
     }
 
     #[test]

@@ -52,7 +52,8 @@ pub struct FileTrace {
 /// Every step of one walk, for `ctk hooks preview`.
 #[derive(Debug)]
 pub struct Trace {
-    /// hooks.json (an empty set when the file does not exist).
+    /// hooks.json (an empty set when the file does not exist; the
+    /// shim's walk, which keeps no trace, moves its hooks into the result).
     pub hooks_json: Result<HookSet, FileError>,
     pub loaded: Loaded,
     /// One per file in effect, in application order.
@@ -109,9 +110,12 @@ fn walk<O: Observer + Default>(config: &HooksConfig, spec: &Spec, keep_going: bo
     let mut hooks = HookSet::new();
     let mut missing = Vec::new();
     let mut files = Vec::new();
-    let hooks_json = hooks_json::load(&config.path);
-    match &hooks_json {
-        Ok(set) => hooks.extend(set.clone()),
+    let mut hooks_json = hooks_json::load(&config.path);
+    match &mut hooks_json {
+        // The shim's walk explains nothing: hooks.json's hooks move into
+        // its result, uncopied. Preview's keeps them for its trace too.
+        Ok(set) if !O::RECORDS => hooks = std::mem::take(set),
+        Ok(set) => hooks = set.clone(),
         Err(e) => failures.add(e.clone()),
     }
     let mut loaded = Loaded::default();

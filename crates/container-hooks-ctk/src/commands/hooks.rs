@@ -1050,7 +1050,7 @@ fn preview(args: &PreviewArgs) -> Result<u8> {
         Err(e) => ("would-fail", Some(Fault::from(e))),
     };
     let added_hooks = match (&result, &trace.result) {
-        (Ok(Outcome::Added(_)), Ok(_)) => after.added().clone(),
+        (Ok(Outcome::Added(_)), Ok(collected)) => spec.additions(&collected.hooks),
         _ => HookSet::new(),
     };
     let diff = if outcome == "added" {
