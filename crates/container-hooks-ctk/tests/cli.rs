@@ -850,18 +850,17 @@ fn status_exits_3_on_each_problem_and_prints_its_fix() {
     let o = status();
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let text = stdout(&o);
+    let fix = format!(
+        "container-hooks-ctk runtime configure --runtime docker --set-as-default --root {}",
+        root.dir.path().display()
+    );
     assert!(
-        text.contains("  - docker is installed, but the shim is not wired into /etc/docker/daemon.json\n    fix: container-hooks-ctk runtime configure --runtime docker --set-as-default\n"),
+        text.contains(&format!("  - docker is installed, but the shim is not wired into /etc/docker/daemon.json\n    fix: {fix}\n")),
         "{text}"
     );
-    // The fix fixes it.
-    let o = root.ctk(&[
-        "runtime",
-        "configure",
-        "--runtime",
-        "docker",
-        "--set-as-default",
-    ]);
+    // The fix, run as printed, fixes it.
+    let args: Vec<&str> = fix.split(' ').skip(1).collect();
+    let o = ctk().args(&args).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let o = status();
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
@@ -897,6 +896,15 @@ fn status_exits_3_on_each_problem_and_prints_its_fix() {
         "{text}"
     );
     assert!(text.contains("    fix: install runc"), "{text}");
+    // Naming another runtime edits the config.toml of the system under
+    // --root, not the one of the system running the command.
+    assert!(
+        text.contains(&format!(
+            "container-hooks-ctk config --config {} --set container-hooks-runtime.runtimes=/PATH/TO/RUNTIME --in-place",
+            root.path("etc/container-hooks/config.toml").display()
+        )),
+        "{text}"
+    );
     let o = root.ctk(&["runtime", "status", "--output", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["problems"].as_array().unwrap().len(), 2, "{v:#}");

@@ -406,7 +406,10 @@ impl ToolkitStatus {
             Err(e) => {
                 problems.push(Problem {
                     problem: e.to_string(),
-                    fix: "install runc (apt-get install runc, or dnf install runc), or name the runtime to run: container-hooks-ctk config --set container-hooks-runtime.runtimes=/PATH/TO/RUNTIME --in-place".into(),
+                    fix: format!(
+                        "install runc (apt-get install runc, or dnf install runc), or name the runtime to run: container-hooks-ctk config{} --set container-hooks-runtime.runtimes=/PATH/TO/RUNTIME --in-place",
+                        root_flag("--config", root.map(|_| path.as_path()))
+                    ),
                 });
                 st.runtime_error = Some(e.to_string());
             }
@@ -437,15 +440,23 @@ impl ToolkitStatus {
     }
 }
 
+/// ` FLAG PATH` for a fix that must name a path of the system under
+/// `--root` (nothing for the running system).
+fn root_flag(flag: &str, path: Option<&Path>) -> String {
+    path.map(|p| format!(" {flag} {}", p.display()))
+        .unwrap_or_default()
+}
+
 /// The problem of an engine, if it has one: installed but not wired (and
 /// not taken out on purpose), or its file unreadable.
-fn engine_problem(e: &EngineStatus) -> Option<Problem> {
+fn engine_problem(e: &EngineStatus, root: Option<&Path>) -> Option<Problem> {
     if e.installed.is_none() || e.declined {
         return None;
     }
     let configure = format!(
-        "container-hooks-ctk runtime configure --runtime {} --set-as-default",
-        e.engine
+        "container-hooks-ctk runtime configure --runtime {} --set-as-default{}",
+        e.engine,
+        root_flag("--root", root)
     );
     if let Some(err) = &e.error {
         return Some(Problem {
@@ -542,7 +553,10 @@ fn status(a: &StatusArgs) -> anyhow::Result<u8> {
     );
     let engines = engines::status(&state_dir, root.as_deref())?;
     let (toolkit, toolkit_problems) = ToolkitStatus::read(root.as_deref());
-    let mut problems: Vec<Problem> = engines.iter().filter_map(engine_problem).collect();
+    let mut problems: Vec<Problem> = engines
+        .iter()
+        .filter_map(|e| engine_problem(e, root.as_deref()))
+        .collect();
     problems.extend(toolkit_problems);
     let report = Status {
         engines,
