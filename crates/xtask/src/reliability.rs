@@ -51,7 +51,8 @@ enum Run {
         targets: Vec<String>,
     },
     /// Cost of one create with many hook files in hooks.d, measured with
-    /// hyperfine against the same create with an empty hooks.d.
+    /// hyperfine against the same create with two hook files (one
+    /// matching).
     ManyHooks {
         /// Hook files in hooks.d.
         #[arg(long, default_value_t = 1000)]

@@ -39,7 +39,7 @@ pub fn rpm_path() -> PathBuf {
 static BUILD: Mutex<()> = Mutex::new(());
 
 /// What the packages are made from, relative to the repository root.
-const INPUTS: [&str; 11] = [
+const INPUTS: [&str; 13] = [
     "crates",
     "debian",
     "rpm",
@@ -48,6 +48,8 @@ const INPUTS: [&str; 11] = [
     "completions",
     "README.md",
     "docs",
+    "BENCHMARKS.md",
+    "RELIABILITY.md",
     "Cargo.toml",
     "Cargo.lock",
     ".cargo",

@@ -140,7 +140,7 @@ fn a_thousand_hook_files_inject_in_order() {
 }
 
 /// Measures one create (config.json restored before each run) with `n`
-/// files against the same create with one matching file.
+/// files against the same create with two (one matching, one not).
 fn bench(toolkit: &Toolkit, bundle: &Path, programs: &Path, original: &[u8], n: usize) {
     let release = bin("container-hooks-runtime")
         .parent()
@@ -151,8 +151,9 @@ fn bench(toolkit: &Toolkit, bundle: &Path, programs: &Path, original: &[u8], n: 
     eprintln!("benchmarking {}", release.display());
     let pristine = bundle.join("config.json.orig");
     fs::write(&pristine, original).unwrap();
-    // The baseline injects too (one file, one hook), so both write
-    // config.json and the difference is the cost of the other files.
+    // The baseline injects too (two files, one of them matching: one
+    // hook), so both write config.json and the difference is the cost of
+    // the other files.
     let empty = toolkit.dir.join("one.d");
     fs::create_dir_all(&empty).unwrap();
     write_hook_files(&empty, programs, 2);
@@ -204,7 +205,7 @@ fn bench(toolkit: &Toolkit, bundle: &Path, programs: &Path, original: &[u8], n: 
     let mean = |i: usize| results["results"][i]["mean"].as_f64().unwrap();
     let ratio = mean(1) / mean(0);
     println!(
-        "many hooks: a create with {n} hook files costs {ratio:.2}x a create with one \
+        "many hooks: a create with {n} hook files costs {ratio:.2}x a create with two \
          ({:.4} of that create per extra file); means {:.2} ms and {:.2} ms on this machine",
         (ratio - 1.0) / (n - 1) as f64,
         mean(0) * 1000.0,

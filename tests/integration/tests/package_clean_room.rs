@@ -2,7 +2,7 @@
 //! archive, imported as an image into an isolated dockerd. The packages
 //! are published as `cargo xtask repo` publishes them (signed APT and RPM
 //! repositories, the public key, the .sources and .repo files) and used as
-//! a user of the README's install section uses them:
+//! a user of the install section of README.md and docs/packages.md uses them:
 //!
 //! - APT: the keyring in /usr/share/keyrings, the .sources file with
 //!   `Signed-By`, `apt-get install container-hooks-toolkit` by name, which
@@ -62,7 +62,7 @@ fn in_clean_room(
 
 const APT_SCRIPT: &str = r#"set -e
 export DEBIAN_FRONTEND=noninteractive
-# The README's install section: the keyring, the .sources file.
+# The install section (README.md): the keyring, the .sources file.
 install -m 644 /repo/container-hooks-toolkit.gpg /usr/share/keyrings/container-hooks-toolkit.gpg
 # First a repository that another key signed, under the same Signed-By.
 sed 's|^URIs: .*|URIs: file:/other/apt|' /repo/container-hooks-toolkit.sources \
@@ -235,7 +235,7 @@ fn tampered_copy(repo: &Path, to: &Path, what: &str) {
     fs::write(&file, bytes).unwrap();
 }
 
-/// dnf as the README's .repo file sets it up, on repository `dir`
+/// dnf as the .repo file of docs/packages.md sets it up, on repository `dir`
 /// (mounted in the clean room), downloading the package by name into
 /// /dl/NAME; then the package's signature checked against the published
 /// key. Prints `NAME: downloaded`, `NAME: signature OK` or why not.

@@ -59,7 +59,8 @@ fn man_page_paths() -> Vec<String> {
         .collect()
 }
 
-/// The documents of `docs/`, where both packages put them.
+/// The documents README.md links, where both packages put them: the
+/// guides of `docs/`, BENCHMARKS.md and RELIABILITY.md.
 fn doc_paths() -> Vec<String> {
     let mut paths: Vec<String> = fs::read_dir(repo_root().join("docs"))
         .unwrap()
@@ -69,6 +70,9 @@ fn doc_paths() -> Vec<String> {
         .collect();
     paths.sort();
     assert!(paths.len() >= 5, "docs/ has {paths:?}");
+    for top in ["BENCHMARKS.md", "RELIABILITY.md"] {
+        paths.push(format!("/usr/share/doc/container-hooks-toolkit/{top}"));
+    }
     paths
 }
 
@@ -847,7 +851,8 @@ fn repositories_are_signed_with_the_key_given_by_path() {
         .args(["--define", "_pkgverify_level all", "-K"])
         .arg(integration_tests::packages::rpm_path()));
     assert!(!unsigned.status.success(), "{unsigned:?}");
-    // The files the README's install section tells users to put in place.
+    // The files the install section (README.md, docs/packages.md) tells
+    // users to put in place.
     let sources = fs::read_to_string(repo.join(format!("{NAME}.sources"))).unwrap();
     assert!(
         sources.contains("URIs: https://example.invalid/cht/apt\n")
