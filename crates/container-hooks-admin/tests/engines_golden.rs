@@ -3,8 +3,12 @@
 //! configure then remove. The golden files hold the unified diff and the
 //! notes; `UPDATE_GOLDEN=1 cargo test -p container-hooks-admin --test
 //! engines_golden` rewrites them (review the diff before committing).
+//! On a root with no engine files, configure creates the directories they
+//! go in and remove takes them out again.
 
-use container_hooks_admin::engines::{self, Engine, EngineFiles, Plan, Request};
+use container_hooks_admin::engines::{
+    self, containerd, DirRemoval, Engine, EngineFiles, Plan, Request,
+};
 use container_hooks_admin::lock::{Lock, LOCK_TIMEOUT};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -433,4 +437,118 @@ fn docker_remove_restores_previous_default() {
     case.configure(false);
     case.apply(&engines::plan_remove(&case.remove_req()).unwrap());
     assert_eq!(fs::read(&case.config).unwrap(), fs::read(&f).unwrap());
+}
+
+/// A plan applied under the lock of `state`; what became of the
+/// directories configure created.
+fn apply_in(state: &Path, plan: &Plan) -> Vec<DirRemoval> {
+    let lock = Lock::acquire(state, LOCK_TIMEOUT, |_| {}).unwrap();
+    plan.apply(&lock).unwrap()
+}
+
+/// A request of `engine`'s default files on the host whose root is `root`,
+/// the state kept outside it.
+fn on_root(engine: Engine, root: &Path, state: &Path) -> Request {
+    let mut req = Request::new(engine, state);
+    req.root = Some(root.to_path_buf());
+    req.path = PathBuf::from(SHIM);
+    req
+}
+
+/// Configure with an engine's default files on an empty root creates the
+/// files and the directories they go in (recorded, the outermost first);
+/// remove deletes both, the deepest first, leaving every file and
+/// directory of the root as it was.
+#[test]
+fn configure_on_an_empty_root_creates_directories_and_remove_takes_them_out() {
+    let cases: [(Engine, Option<PathBuf>, &[&str]); 5] = [
+        (
+            Engine::Crio,
+            None,
+            &["etc", "etc/crio", "etc/crio/crio.conf.d"],
+        ),
+        (Engine::Docker, None, &["etc", "etc/docker"]),
+        (Engine::Podman, None, &["etc", "etc/containers"]),
+        (Engine::Containerd, None, &["etc", "etc/containerd"]),
+        (
+            Engine::Containerd,
+            Some(containerd::suggested_drop_in()),
+            &["etc", "etc/containerd", "etc/containerd/conf.d"],
+        ),
+    ];
+    for (engine, drop_in, dirs) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        fs::create_dir(&root).unwrap();
+        let state = tmp.path().join("state");
+        let before = test_support::tree(&root);
+        let mut req = on_root(engine, &root, &state);
+        req.drop_in = drop_in.clone();
+        let what = format!("{engine} (drop-in {drop_in:?})");
+
+        let plan = engines::plan_configure(&req).unwrap();
+        let made: Vec<PathBuf> = dirs.iter().map(|d| root.join(d)).collect();
+        assert_eq!(plan.new_dirs, made, "{what}");
+        assert_eq!(apply_in(&state, &plan), [], "{what}");
+        let files: Vec<PathBuf> = plan.changed_files().map(|f| f.path.clone()).collect();
+        let mut expected: Vec<PathBuf> = made.iter().chain(&files).cloned().collect();
+        expected.sort();
+        let now = test_support::tree(&root);
+        assert_eq!(now.paths().cloned().collect::<Vec<_>>(), expected, "{what}");
+        let recorded = fs::read_to_string(state.join("runtimes.json")).unwrap();
+        assert!(recorded.contains("\"created_dirs\""), "{what}: {recorded}");
+        assert!(
+            !recorded.contains(root.to_str().unwrap()),
+            "{what}: {recorded}"
+        );
+        // Again: nothing to create.
+        assert_eq!(
+            engines::plan_configure(&req).unwrap().new_dirs,
+            Vec::<PathBuf>::new()
+        );
+
+        let plan = engines::plan_remove(&on_root(engine, &root, &state)).unwrap();
+        let removed: Vec<DirRemoval> = made
+            .iter()
+            .rev()
+            .cloned()
+            .map(DirRemoval::Removed)
+            .collect();
+        assert_eq!(apply_in(&state, &plan), removed, "{what}");
+        test_support::assert_same_tree(&test_support::tree(&root), &before, &what);
+        assert!(!state.join("runtimes.json").exists(), "{what}");
+    }
+}
+
+/// A directory configure created that holds someone else's file when
+/// remove runs stays, with that file; remove takes out only its own file,
+/// and says nothing of the directory.
+#[test]
+fn a_created_directory_that_is_not_empty_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    fs::create_dir(&root).unwrap();
+    let state = tmp.path().join("state");
+    let req = on_root(Engine::Crio, &root, &state);
+    apply_in(&state, &engines::plan_configure(&req).unwrap());
+    let drop_in = root.join("etc/crio/crio.conf.d/99-container-hooks.conf");
+    assert!(drop_in.is_file());
+    let operator = root.join("etc/crio/crio.conf.d/10-operator.conf");
+    fs::write(&operator, "[crio.runtime]\nlog_to_journald = true\n").unwrap();
+    let before_remove = test_support::tree(&root);
+
+    let plan = engines::plan_remove(&req).unwrap();
+    assert_eq!(apply_in(&state, &plan), [], "{:?}", plan.notes);
+    assert!(!drop_in.exists());
+    let now = test_support::tree(&root);
+    let gone: Vec<&PathBuf> = before_remove.paths().filter(|p| !now.contains(p)).collect();
+    assert_eq!(gone, [&drop_in]);
+    assert_eq!(now.paths().count() + 1, before_remove.paths().count());
+    assert_eq!(
+        fs::read_to_string(&operator).unwrap(),
+        "[crio.runtime]\nlog_to_journald = true\n"
+    );
+    // Once the operator's file is gone too, nothing is left to record or
+    // remove: the directories are the operator's now.
+    assert!(!state.join("runtimes.json").exists());
 }

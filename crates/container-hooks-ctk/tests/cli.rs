@@ -681,7 +681,60 @@ fn configure_detected_wires_every_installed_engine_and_remove_all_restores_them(
     );
     assert_eq!(root.read(CONTAINERD_TOML).unwrap(), containerd);
     assert_eq!(root.read(CONTAINERS_CONF), None, "configure created it");
+    assert!(
+        !root.path("etc/containers").exists(),
+        "configure created it: {}",
+        stderr(&o)
+    );
     assert!(root.records().is_empty(), "{:?}", root.records());
+}
+
+/// Docker on a root with no /etc/docker: configure --set-as-default
+/// creates the directory and daemon.json; remove deletes daemon.json once
+/// no running dockerd needs it, then the directory, and says so: /etc is
+/// left as it was (the state, in the root's /var/lib, keeps that the
+/// operator took the shim out of Docker).
+#[test]
+fn docker_on_a_root_without_its_directory_leaves_none_after_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let etc = root.join("etc");
+    fs::create_dir_all(&etc).unwrap();
+    let before = test_support::tree(&etc);
+    let ctk_docker = |verb: &str, extra: &[&str]| {
+        let o = ctk()
+            .args(["runtime", verb, "--runtime", "docker", "--root"])
+            .arg(&root)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{verb}: {}", stderr(&o));
+        stderr(&o)
+    };
+    let etc_docker = root.join("etc/docker");
+    let said = ctk_docker("configure", &["--set-as-default"]);
+    assert!(
+        said.contains(&format!(
+            "configured docker: created directory {}",
+            etc_docker.display()
+        )),
+        "{said}"
+    );
+    assert!(etc_docker.join("daemon.json").is_file(), "{said}");
+    let said = ctk_docker("remove", &[]);
+    for line in [
+        format!(
+            "deleted {}: configure created it, and dockerd no longer needs it",
+            etc_docker.join("daemon.json").display()
+        ),
+        format!(
+            "removed the shim from docker: deleted directory {}",
+            etc_docker.display()
+        ),
+    ] {
+        assert!(said.contains(&line), "{line:?} not in:\n{said}");
+    }
+    test_support::assert_same_tree(&test_support::tree(&etc), &before, &said);
 }
 
 /// An engine whose config cannot be edited is a warning naming the file

@@ -4,8 +4,12 @@
 //!   (see its README for where each came from);
 //! - [`bin`] and [`ctk`]: the toolkit's binaries of this build;
 //! - [`wait_until`]: polling for a condition with a deadline;
+//! - [`tree`] and [`assert_same_tree`]: every file and directory below a
+//!   directory, to show that something left it as it was;
 //! - [`error_chain`]: an error as it reaches the operator, with its sources.
 
+use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -97,4 +101,61 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+/// Paths below a directory, with the bytes of each file (None: a
+/// directory).
+#[derive(PartialEq, Eq)]
+pub struct Tree(BTreeMap<PathBuf, Option<Vec<u8>>>);
+
+impl Tree {
+    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.0.keys()
+    }
+
+    pub fn contains(&self, p: &Path) -> bool {
+        self.0.contains_key(p)
+    }
+}
+
+/// What differs: paths added, gone or changed.
+impl std::fmt::Debug for Tree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
+}
+
+/// Asserts that two trees are the same, naming the paths that differ.
+#[track_caller]
+pub fn assert_same_tree(now: &Tree, before: &Tree, what: &str) {
+    let added: Vec<&PathBuf> = now.paths().filter(|p| !before.contains(p)).collect();
+    let gone: Vec<&PathBuf> = before.paths().filter(|p| !now.contains(p)).collect();
+    let changed: Vec<&PathBuf> = now
+        .0
+        .iter()
+        .filter(|(p, v)| before.0.get(*p).is_some_and(|b| b != *v))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        added.is_empty() && gone.is_empty() && changed.is_empty(),
+        "{what}: left {added:?}, gone {gone:?}, changed {changed:?}"
+    );
+}
+
+/// Every file and directory below `dir`, with the bytes of each file.
+pub fn tree(dir: &Path) -> Tree {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if fs::symlink_metadata(&p).unwrap().is_dir() {
+                stack.push(p.clone());
+                out.insert(p, None);
+            } else {
+                out.insert(p.clone(), Some(fs::read(&p).unwrap()));
+            }
+        }
+    }
+    Tree(out)
 }

@@ -41,7 +41,9 @@ pub fn require(program: &str) -> PathBuf {
     );
 }
 
-pub use test_support::{bin, ctk, fixture, fixtures, poll_until, repo_root, wait_until};
+pub use test_support::{
+    assert_same_tree, bin, ctk, fixture, fixtures, poll_until, repo_root, tree, wait_until, Tree,
+};
 
 /// The build's target directory (`target/`), for what tests cache.
 pub fn target_dir() -> PathBuf {

@@ -15,8 +15,8 @@ use integration_tests::cri::Pod;
 use integration_tests::daemons::{kill, Containerd, Dockerd};
 use integration_tests::images::{busybox_image, pause_image};
 use integration_tests::{
-    bin, busybox_rootfs, ctk, fixtures, poll_until, read_record, recorded_for, recorder_hook,
-    repo_root, require, run, run_ok, unique, wait_until,
+    assert_same_tree, bin, busybox_rootfs, ctk, fixtures, poll_until, read_record, recorded_for,
+    recorder_hook, repo_root, require, run, run_ok, tree, unique, wait_until,
 };
 use std::collections::BTreeMap;
 use std::fs;
@@ -188,63 +188,6 @@ fn installer(host: &Path, config_dir: &Path, extra: &[&str]) -> Command {
         .args(["--restart-mode", "none"])
         .args(extra);
     c
-}
-
-/// Paths below a directory, with the bytes of each file (None: a
-/// directory).
-#[derive(PartialEq, Eq)]
-struct Tree(BTreeMap<PathBuf, Option<Vec<u8>>>);
-
-impl Tree {
-    fn paths(&self) -> impl Iterator<Item = &PathBuf> {
-        self.0.keys()
-    }
-
-    fn contains(&self, p: &Path) -> bool {
-        self.0.contains_key(p)
-    }
-}
-
-/// What differs: paths added, gone or changed.
-impl std::fmt::Debug for Tree {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.0.keys()).finish()
-    }
-}
-
-/// Asserts that two trees are the same, naming the paths that differ.
-#[track_caller]
-fn assert_same_tree(now: &Tree, before: &Tree, what: &str) {
-    let added: Vec<&PathBuf> = now.paths().filter(|p| !before.contains(p)).collect();
-    let gone: Vec<&PathBuf> = before.paths().filter(|p| !now.contains(p)).collect();
-    let changed: Vec<&PathBuf> = now
-        .0
-        .iter()
-        .filter(|(p, v)| before.0.get(*p).is_some_and(|b| b != *v))
-        .map(|(p, _)| p)
-        .collect();
-    assert!(
-        added.is_empty() && gone.is_empty() && changed.is_empty(),
-        "{what}: left on the host {added:?}, gone {gone:?}, changed {changed:?}"
-    );
-}
-
-/// Every file and directory below `dir`, with the bytes of each file.
-fn tree(dir: &Path) -> Tree {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if fs::symlink_metadata(&p).unwrap().is_dir() {
-                stack.push(p.clone());
-                out.insert(p, None);
-            } else {
-                out.insert(p.clone(), Some(fs::read(&p).unwrap()));
-            }
-        }
-    }
-    Tree(out)
 }
 
 /// `installer remove` on a host root, leaving any engine restart to the

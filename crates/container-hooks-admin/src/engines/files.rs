@@ -6,6 +6,7 @@
 use super::state::Record;
 use super::Engine;
 use container_hooks_core::error::{io_fault, FileError};
+use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -122,6 +123,62 @@ pub(crate) fn write_file(path: &Path, text: &str) -> Result<(), FileError> {
         .map_err(|e| FileError::io(path, &e))
 }
 
+/// The directories `dir` and above that do not exist (`exists` tells),
+/// the outermost first; never `/`.
+pub fn missing_dirs(dir: &Path, exists: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|d| d.parent().is_some() && !exists(d))
+        .map(Path::to_path_buf)
+        .collect();
+    missing.reverse();
+    missing
+}
+
+/// What became of a directory configure created, once remove took out
+/// the files configure put in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirRemoval {
+    /// Deleted: nothing was left in it.
+    Removed(PathBuf),
+    /// Left in place for another fault than holding files (which is no
+    /// fault: they are someone else's).
+    Failed(FileError),
+}
+
+impl fmt::Display for DirRemoval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DirRemoval::Removed(dir) => write!(f, "deleted directory {}", dir.display()),
+            DirRemoval::Failed(e) => {
+                write!(f, "{e}; configure created this directory, left in place")
+            }
+        }
+    }
+}
+
+/// Deletes each of `dirs` (where this process reaches them) that is
+/// empty, the deepest first. One that holds something or is gone already
+/// is passed over in silence.
+pub fn remove_empty_dirs(dirs: &[PathBuf]) -> Vec<DirRemoval> {
+    let mut dirs: Vec<&PathBuf> = dirs.iter().collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    dirs.into_iter()
+        .filter_map(|dir| match std::fs::remove_dir(dir) {
+            Ok(()) => Some(DirRemoval::Removed(dir.clone())),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::DirectoryNotEmpty
+                ) =>
+            {
+                None
+            }
+            Err(e) => Some(DirRemoval::Failed(FileError::io(dir, &e))),
+        })
+        .collect()
+}
+
 /// Deletes `path`; a file already gone is fine.
 pub(crate) fn delete_file(path: &Path) -> Result<(), FileError> {
     match std::fs::remove_file(path) {
@@ -134,6 +191,19 @@ pub(crate) fn delete_file(path: &Path) -> Result<(), FileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_dirs_are_listed_outermost_first_and_never_the_root() {
+        let dir = Path::new("/etc/crio/crio.conf.d");
+        let exists = |d: &Path| d == Path::new("/etc");
+        assert_eq!(
+            missing_dirs(dir, exists),
+            [Path::new("/etc/crio"), Path::new("/etc/crio/crio.conf.d")]
+        );
+        assert_eq!(missing_dirs(dir, |_| false).len(), 3);
+        assert!(missing_dirs(Path::new("/"), |_| false).is_empty());
+        assert!(missing_dirs(dir, |_| true).is_empty());
+    }
 
     #[test]
     fn on_root_maps_host_paths_below_the_root() {

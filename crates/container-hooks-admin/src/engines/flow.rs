@@ -15,7 +15,7 @@
 //!   added, the replaced entry) is carried forward;
 //! - the notes for the operator and the files to write or delete.
 
-use super::files::{read_optional, EngineFiles};
+use super::files::{missing_dirs, read_optional, EngineFiles};
 use super::plan::{FileChange, Target};
 use super::state::{Added, Record};
 use super::status::{is_shim_path, Wiring};
@@ -101,6 +101,7 @@ impl<'t> Edit<'t> {
         record.drop_in = t.files.drop_in.clone();
         if let Some(r) = recorded {
             record.created_files = r.created_files.clone();
+            record.created_dirs = r.created_dirs.clone();
             record.added = r.added.clone();
             record.replaced = r.replaced.clone();
         }
@@ -120,11 +121,21 @@ impl<'t> Edit<'t> {
     }
 
     /// Reads a file configure writes; a missing one is recorded as
-    /// created, so remove deletes it again.
+    /// created, and so is each missing directory above it (the outermost
+    /// first), so remove deletes them again.
     pub fn open(&mut self, file: &Path) -> Result<Option<String>, FileError> {
         let text = self.read(file)?;
-        if text.is_none() && !self.record.created(file) {
-            self.record.created_files.push(file.to_path_buf());
+        if text.is_none() {
+            if !self.record.created(file) {
+                self.record.created_files.push(file.to_path_buf());
+            }
+            let t = self.t;
+            let dir = file.parent().unwrap_or(Path::new("/"));
+            for dir in missing_dirs(dir, |d| t.on_disk(d).exists()) {
+                if !self.record.created_dirs.contains(&dir) {
+                    self.record.created_dirs.push(dir);
+                }
+            }
         }
         Ok(text)
     }

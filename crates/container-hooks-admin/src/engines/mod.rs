@@ -38,7 +38,7 @@ pub(crate) mod toml_runtimes;
 pub mod toml_util;
 
 pub use engine::{Engine, Reload, DOCKER_PID_FILE};
-pub use files::{on_root, read_optional, EngineFiles};
+pub use files::{on_root, read_optional, DirRemoval, EngineFiles};
 pub use plan::{plan_configure, plan_remove, wiring, FileChange, Plan, Request, Target};
 pub use status::{is_shim_path, status, EngineStatus, Wiring};
 

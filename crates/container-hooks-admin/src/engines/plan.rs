@@ -2,7 +2,10 @@
 //! anything ([`plan_configure`], [`plan_remove`]), shown as a unified diff
 //! ([`Plan::diff`]) and written under the lock ([`Plan::apply`]).
 
-use super::files::{check_writable_dir, delete_file, on_root, write_file, EngineFiles};
+use super::files::{
+    check_writable_dir, delete_file, on_root, remove_empty_dirs, write_file, DirRemoval,
+    EngineFiles,
+};
 use super::flow::{Edit, Editor};
 use super::state::{Record, State};
 use super::{
@@ -174,6 +177,12 @@ pub struct Plan {
     /// they can be deleted, leaving the engine's files as they were before
     /// configure: see [`super::reload::apply_then_delete`].
     pub delete_once_read: Vec<PathBuf>,
+    /// Configure: the directories, where this process reaches them, that
+    /// it creates to hold its files, the outermost first.
+    pub new_dirs: Vec<PathBuf>,
+    /// Remove: the directories, where this process reaches them, that
+    /// configure created, deleted once empty ([`Plan::remove_created_dirs`]).
+    pub created_dirs: Vec<PathBuf>,
     /// The state after the plan, and where it is kept.
     state: State,
     state_dir: PathBuf,
@@ -218,12 +227,15 @@ impl Plan {
     }
 
     /// Writes every changed file atomically (keeping its mode; new files
-    /// get 0644) and deletes the ones the plan removes; saves the state
-    /// first for configure and last for remove, so that a process killed
-    /// in between never loses what the engine's default runtime was.
-    /// Unchanged files are not touched. The plan must have been made under
-    /// `lock`, the lock of its state directory.
-    pub fn apply(&self, lock: &Lock) -> Result<(), EngineError> {
+    /// get 0644, new directories are created) and deletes the ones the
+    /// plan removes, then the directories configure created that are left
+    /// empty; saves the state first for configure and last for remove, so
+    /// that a process killed in between never loses what the engine's
+    /// default runtime was. Unchanged files are not touched. The plan must
+    /// have been made under `lock`, the lock of its state directory.
+    /// Returns what became of the directories (a directory that cannot be
+    /// deleted is no failure of the plan).
+    pub fn apply(&self, lock: &Lock) -> Result<Vec<DirRemoval>, EngineError> {
         if lock.dir() != self.state_dir {
             return Err(EngineError::Usage(format!(
                 "{}: the plan's state is not the locked one ({})",
@@ -233,10 +245,11 @@ impl Plan {
         }
         if !(self.state_changed && self.state_first) {
             self.write_files().map_err(|(_, e)| e)?;
+            let dirs = self.remove_created_dirs();
             if self.state_changed {
                 self.state.save(&self.state_dir)?;
             }
-            return Ok(());
+            return Ok(dirs);
         }
         // A file on a read-only mount is named before the state is.
         for f in self.changed_files() {
@@ -251,7 +264,15 @@ impl Plan {
             }
             return Err(e.into());
         }
-        Ok(())
+        Ok(Vec::new())
+    }
+
+    /// Remove: deletes each directory configure created that is empty, the
+    /// deepest first. [`Plan::apply`] does, after the files; again once a
+    /// file of [`Plan::delete_once_read`] is gone, since its directory
+    /// can only go after it.
+    pub fn remove_created_dirs(&self) -> Vec<DirRemoval> {
+        remove_empty_dirs(&self.created_dirs)
     }
 
     /// Writes or deletes the changed files in order; on failure, how many
@@ -320,6 +341,13 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
     let mut edit = Edit::new(&t, recorded.as_ref());
     editor(req.engine).configure(&mut edit)?;
     let accepted = state.set_declined(req.engine, false);
+    let new_dirs = edit
+        .record
+        .created_dirs
+        .iter()
+        .map(|d| t.on_disk(d))
+        .filter(|d| !d.exists())
+        .collect();
     let state_changed = state.put(edit.record) | accepted;
     let mut notes = edit.notes;
     if !edit.files.iter().any(FileChange::changed) {
@@ -333,6 +361,8 @@ pub fn plan_configure(req: &Request) -> Result<Plan, EngineError> {
         files: on_disk(edit.files, &t),
         notes,
         delete_once_read: Vec::new(),
+        new_dirs,
+        created_dirs: Vec::new(),
         state,
         state_dir: req.state_dir.clone(),
         state_changed,
@@ -353,6 +383,10 @@ pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
     let mut edit = Edit::new(&t, recorded.as_ref());
     editor(req.engine).remove(&mut edit)?;
     let forgot = recorded.as_ref().is_some_and(|r| state.forget(r));
+    let created_dirs = match &recorded {
+        Some(r) if forgot => r.created_dirs.iter().map(|d| t.on_disk(d)).collect(),
+        _ => Vec::new(),
+    };
     // `configure --detected` wires engines' usual files: taking the shim
     // out of another file declines nothing.
     let usual = t.files.config == req.engine.default_config();
@@ -371,6 +405,8 @@ pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
         files: on_disk(edit.files, &t),
         notes,
         delete_once_read: edit.delete_once_read.iter().map(|f| t.on_disk(f)).collect(),
+        new_dirs: Vec::new(),
+        created_dirs,
         state,
         state_dir: req.state_dir.clone(),
         state_changed,

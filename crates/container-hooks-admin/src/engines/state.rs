@@ -139,6 +139,11 @@ pub struct Record {
     /// Files that did not exist before configure.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub created_files: Vec<PathBuf>,
+    /// Directories that did not exist before configure, which it created
+    /// to write those files, the outermost first: remove deletes each
+    /// again when it is empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created_dirs: Vec<PathBuf>,
     /// What configure added besides the runtime and the default.
     #[serde(
         default,
@@ -160,6 +165,7 @@ impl Record {
             previous_default: None,
             replaced: None,
             created_files: Vec::new(),
+            created_dirs: Vec::new(),
             added: Vec::new(),
         }
     }
@@ -349,6 +355,8 @@ mod tests {
             Path::new("/bin/x"),
         );
         r.previous_default = Some("nvidia".into());
+        r.created_files = vec!["/etc/docker/daemon.json".into()];
+        r.created_dirs = vec!["/etc".into(), "/etc/docker".into()];
         r.add(Added::table(&["plugins", "io.containerd.grpc.v1.cri"]));
         r.add(Added::ImportsEntry {
             entry: "/etc/containerd/conf.d/*.toml".into(),

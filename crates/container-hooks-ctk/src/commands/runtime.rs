@@ -17,7 +17,9 @@ use anyhow::Context;
 use container_hooks_admin::engines::detect::{detect, Detection};
 use container_hooks_admin::engines::reload::{self, Apply, RestartMode, READ_TIMEOUT};
 use container_hooks_admin::engines::state::{default_state_dir, State};
-use container_hooks_admin::engines::{self, on_root, Engine, EngineStatus, Plan, Request};
+use container_hooks_admin::engines::{
+    self, on_root, DirRemoval, Engine, EngineStatus, Plan, Request,
+};
 use container_hooks_admin::lock::Lock;
 use container_hooks_core::config::{config_path, Config};
 use container_hooks_core::{hooks_dir, hooks_json, runtime_path};
@@ -295,9 +297,14 @@ impl Scope {
         for n in &plan.notes {
             out.note(n);
         }
-        plan.apply(lock)?;
-        if !plan.changes_files() {
-            return Ok(());
+        let dirs = plan.apply(lock)?;
+        for d in &plan.new_dirs {
+            out.info(format!(
+                "{} {}: created directory {}",
+                verb.done(),
+                plan.engine,
+                d.display()
+            ));
         }
         for f in plan.changed_files() {
             let what = if f.after.is_some() {
@@ -312,6 +319,10 @@ impl Scope {
                 f.path.display()
             ));
         }
+        report_dirs(dirs, verb, plan.engine, out);
+        if !plan.changes_files() {
+            return Ok(());
+        }
         let how = match plan.engine {
             // A reload stops no container: dockerd is sent SIGHUP when it
             // runs, and reads the file when it starts otherwise.
@@ -324,10 +335,27 @@ impl Scope {
         let (applied, leftovers) =
             reload::apply_then_delete(plan.engine, &how, &plan.delete_once_read, READ_TIMEOUT)?;
         out.info(applied);
+        let deleted = leftovers
+            .iter()
+            .any(|l| matches!(l, reload::Leftover::Deleted { .. }));
         for l in leftovers {
             out.info(l);
         }
+        if deleted {
+            report_dirs(plan.remove_created_dirs(), verb, plan.engine, out);
+        }
         Ok(())
+    }
+}
+
+/// Says what became of the directories configure created: each deleted,
+/// and each that could not be (a warning; remove itself succeeded).
+fn report_dirs(dirs: Vec<DirRemoval>, verb: Verb, engine: Engine, out: Out) {
+    for d in dirs {
+        match d {
+            DirRemoval::Removed(_) => out.info(format!("{} {engine}: {d}", verb.done())),
+            DirRemoval::Failed(_) => out.warn(d),
+        }
     }
 }
 

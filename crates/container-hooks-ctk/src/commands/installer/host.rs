@@ -4,6 +4,7 @@
 
 use super::super::Out;
 use crate::cli::InstallerArgs;
+use container_hooks_admin::engines::files::missing_dirs;
 use container_hooks_admin::engines::on_root;
 use container_hooks_core::error::{io_fault, json_fault, FileError};
 use std::collections::BTreeSet;
@@ -103,16 +104,7 @@ impl Host {
     /// Creates a host directory and its missing parents, recording the
     /// ones created.
     pub fn make_dir(&self, dir: &Path, created: &mut Created) -> anyhow::Result<()> {
-        let mut missing = Vec::new();
-        let mut d = Some(dir);
-        while let Some(p) = d {
-            if p == Path::new("/") || self.path(p).exists() {
-                break;
-            }
-            missing.push(p.to_path_buf());
-            d = p.parent();
-        }
-        for p in missing.into_iter().rev() {
+        for p in missing_dirs(dir, |p| self.path(p).exists()) {
             let on_disk = self.path(&p);
             match fs::create_dir(&on_disk) {
                 Ok(()) => {

@@ -9,7 +9,7 @@ use super::Node;
 use crate::cli::InstallerArgs;
 use crate::commands::Out;
 use container_hooks_admin::engines::reload::{self, Apply};
-use container_hooks_admin::engines::{self, containerd, Engine, Plan, Request};
+use container_hooks_admin::engines::{self, containerd, DirRemoval, Engine, Plan, Request};
 use container_hooks_admin::lock::Lock;
 use std::path::Path;
 
@@ -104,11 +104,19 @@ impl Node {
         for n in &plan.notes {
             out.note(n);
         }
-        plan.apply(lock)?;
+        let dirs = plan.apply(lock)?;
         for f in plan.changed_files() {
             let v = verb(f.after.is_none());
             if !v.is_empty() {
                 out.info(format!("{v} {}", self.host.shown(&f.path)));
+            }
+        }
+        for d in dirs {
+            match d {
+                DirRemoval::Removed(dir) => {
+                    out.info(format!("deleted directory {}", self.host.shown(&dir)))
+                }
+                DirRemoval::Failed(_) => out.warn(d),
             }
         }
         Ok(())
