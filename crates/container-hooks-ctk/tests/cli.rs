@@ -1097,8 +1097,8 @@ fn configure_detected_wires_only_engines_never_wired() {
     assert!(!stderr(&o).contains("docker"), "{}", stderr(&o));
 }
 
-/// A missing directory for --config is refused (configure creates an
-/// engine's file, not its directory); a --path with no program behind it
+/// A missing directory for --config is refused (a path typed wrong); a
+/// --path with no program behind it
 /// is written, with a warning.
 #[test]
 fn a_missing_config_directory_is_refused_and_a_missing_shim_warned_about() {
@@ -1121,7 +1121,7 @@ fn a_missing_config_directory_is_refused_and_a_missing_shim_warned_about() {
     assert_eq!(
         stderr(&o),
         format!(
-            "container-hooks-ctk: error: {}: directory {} does not exist: configure creates an engine's file, not its directory (check --config)\n",
+            "container-hooks-ctk: error: {}: directory {} does not exist: a --config file must be in an existing directory (check the path)\n",
             f.display(),
             f.parent().unwrap().display()
         )

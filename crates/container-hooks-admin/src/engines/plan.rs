@@ -414,9 +414,9 @@ pub fn plan_remove(req: &Request) -> Result<Plan, EngineError> {
     })
 }
 
-/// Fails, naming `config`, when the directory it would be created in does
-/// not exist: configure may create an engine's file, never its directory
-/// (a missing one is a typo, or an engine that is not installed).
+/// Fails, naming `config`, when the directory of a `--config` file does
+/// not exist: a path the operator typed is then most likely a typo. (The
+/// directories of an engine's own files are created, and recorded.)
 fn check_directory(config: &Path, root: Option<&Path>) -> Result<(), EngineError> {
     let Some(dir) = config.parent() else {
         return Ok(());
@@ -427,7 +427,7 @@ fn check_directory(config: &Path, root: Option<&Path>) -> Result<(), EngineError
     Err(FileError::new(
         config,
         format!(
-            "directory {} does not exist: configure creates an engine's file, not its directory (check --config)",
+            "directory {} does not exist: a --config file must be in an existing directory (check the path)",
             dir.display()
         ),
     )
