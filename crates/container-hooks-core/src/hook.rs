@@ -31,7 +31,7 @@ impl Stage {
     ];
 
     /// The name used as a key in config.json's `hooks`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Stage::Prestart => "prestart",
             Stage::CreateRuntime => "createRuntime",
