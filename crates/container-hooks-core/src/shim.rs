@@ -125,8 +125,8 @@ pub fn prepare_bundle(args: &RuncArgs, config: &Config) -> Result<Prepared, Shim
             )))
         }
     };
-    let name = CString::new("config.json").unwrap_or_default();
-    let file = match open_in(&dir, &name) {
+    let name = c"config.json";
+    let file = match open_in(&dir, name) {
         Ok(f) => f,
         Err(e) => return Ok(Prepared::Untouched(format!("{shown:?}: {}", io_fault(&e)))),
     };
@@ -154,7 +154,7 @@ pub fn prepare_bundle(args: &RuncArgs, config: &Config) -> Result<Prepared, Shim
                 spec.write_to(f)
             }
         };
-        replace_in_dir(&dir, &name, Keep::of(&meta), false, write)
+        replace_in_dir(&dir, name, Keep::of(&meta), false, write)
             .map_err(|e| FileError::new(&shown, format!("cannot write: {}", io_fault(&e))))?;
         tracing::debug!(id, bundle = ?dir_path, hooks = n, "hooks added");
     } else {
