@@ -296,14 +296,8 @@ impl HookFile {
 
     /// Whether the file's `when` conditions hold for this config.json.
     pub fn matches(&self, spec: &serde_json::Value) -> Result<bool, FileError> {
-        self.matches_facts(&Facts::of(spec))
-    }
-
-    /// As [`HookFile::matches`], with the facts of config.json worked out
-    /// once for every file.
-    pub fn matches_facts(&self, facts: &Facts<'_>) -> Result<bool, FileError> {
         self.when
-            .matches(facts)
+            .matches(&Facts::of(spec))
             .map_err(|fault| FileError::new(&self.path, fault))
     }
 
