@@ -116,7 +116,6 @@ pub const STAGE_FIELDS: [&str; 6] = {
     }
     fields
 };
-const HOOK_FIELDS: [&str; 4] = ["path", "args", "env", "timeout"];
 const PROCESS_FIELDS: [&str; 1] = ["args"];
 const MOUNT_FIELDS: [&str; 3] = ["destination", "type", "options"];
 
@@ -284,7 +283,7 @@ impl<'a> Decoder<'a> {
         match self.kind(at) {
             Some(Kind::Null) => {}
             Some(Kind::Object) => {
-                for (field, value) in self.fields(at, &HOOK_FIELDS) {
+                for (field, value) in self.fields(at, &Hook::FIELDS) {
                     let p = || format!("{}.{field}", path());
                     match field {
                         "path" => self.string(&mut into.path, &value, &p),

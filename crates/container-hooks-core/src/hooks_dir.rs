@@ -821,7 +821,7 @@ fn decode_hook<const ALL: bool>(
 ) -> Result<(), Stop> {
     Keys { prefix: "hook." }.each(
         members,
-        &["path", "args", "env", "timeout"],
+        &Hook::FIELDS,
         |key| match key.to_ascii_lowercase().as_str() {
             "arguments" | "argv" => {
                 Some("arguments go in `hook.args`, starting with the program name")
