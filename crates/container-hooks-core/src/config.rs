@@ -195,12 +195,10 @@ impl Config {
     /// Loads a config file; a missing file means the defaults. The file
     /// must pass the trust checks: it names the programs run as root.
     pub fn load_from(path: &Path) -> Result<Config, FileError> {
-        let Some(bytes) = read_trusted(path, MAX_SOURCE_BYTES)? else {
+        let Some(text) = read_text(path)? else {
             return Ok(Config::default());
         };
-        let text =
-            std::str::from_utf8(&bytes).map_err(|_| FileError::new(path, "not valid UTF-8"))?;
-        Config::parse(text).map_err(|fault| FileError::new(path, fault))
+        Config::parse(&text).map_err(|fault| FileError::new(path, fault))
     }
 
     /// Loads config.toml for the shim. A file that is valid TOML but wrong
@@ -213,16 +211,14 @@ impl Config {
     /// runtime could send `delete` to a runtime that does not know the
     /// container.
     pub fn load_for_shim(path: &Path) -> Result<ShimConfig, FileError> {
-        let Some(bytes) = read_trusted(path, MAX_SOURCE_BYTES)? else {
+        let Some(text) = read_text(path)? else {
             return Ok(ShimConfig::Whole(Config::default()));
         };
-        let text =
-            std::str::from_utf8(&bytes).map_err(|_| FileError::new(path, "not valid UTF-8"))?;
-        match Config::parse(text) {
+        match Config::parse(&text) {
             Ok(config) => Ok(ShimConfig::Whole(config)),
             Err(fault) => {
                 let error = FileError::new(path, fault);
-                match runtimes_alone(text) {
+                match runtimes_alone(&text) {
                     Some(runtimes) => Ok(ShimConfig::RuntimesOnly { runtimes, error }),
                     None => Err(error),
                 }
@@ -283,6 +279,16 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The text of a trusted config file; `None` when it does not exist.
+fn read_text(path: &Path) -> Result<Option<String>, FileError> {
+    let Some(bytes) = read_trusted(path, MAX_SOURCE_BYTES)? else {
+        return Ok(None);
+    };
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| FileError::new(path, "not valid UTF-8"))
 }
 
 /// config.toml as the shim reads it.

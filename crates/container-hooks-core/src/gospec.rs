@@ -107,15 +107,15 @@ pub struct GoMount {
 /// The `Spec` fields of config.json this toolkit reads.
 pub const SPEC_FIELDS: [&str; 4] = ["process", "mounts", "hooks", "annotations"];
 /// The fields of `specs.Hooks`, in [`Stage::ALL`] order.
-pub const STAGE_FIELDS: [&str; 6] = [
-    "prestart",
-    "createRuntime",
-    "createContainer",
-    "startContainer",
-    "poststart",
-    "poststop",
-];
-const HOOK_FIELDS: [&str; 4] = ["path", "args", "env", "timeout"];
+pub const STAGE_FIELDS: [&str; 6] = {
+    let mut fields = [""; 6];
+    let mut i = 0;
+    while i < fields.len() {
+        fields[i] = Stage::ALL[i].as_str();
+        i += 1;
+    }
+    fields
+};
 const PROCESS_FIELDS: [&str; 1] = ["args"];
 const MOUNT_FIELDS: [&str; 3] = ["destination", "type", "options"];
 
@@ -283,7 +283,7 @@ impl<'a> Decoder<'a> {
         match self.kind(at) {
             Some(Kind::Null) => {}
             Some(Kind::Object) => {
-                for (field, value) in self.fields(at, &HOOK_FIELDS) {
+                for (field, value) in self.fields(at, &Hook::FIELDS) {
                     let p = || format!("{}.{field}", path());
                     match field {
                         "path" => self.string(&mut into.path, &value, &p),

@@ -31,7 +31,7 @@ impl Stage {
     ];
 
     /// The name used as a key in config.json's `hooks`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Stage::Prestart => "prestart",
             Stage::CreateRuntime => "createRuntime",
@@ -115,6 +115,9 @@ impl HookFault {
 }
 
 impl Hook {
+    /// The fields of a hook object, in the spec's order.
+    pub const FIELDS: [&'static str; 4] = ["path", "args", "env", "timeout"];
+
     /// The rules every hook must follow before it is given to the runtime:
     /// an absolute path and a positive timeout. Returns the first fault,
     /// naming the field.

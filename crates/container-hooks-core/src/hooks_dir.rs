@@ -296,14 +296,8 @@ impl HookFile {
 
     /// Whether the file's `when` conditions hold for this config.json.
     pub fn matches(&self, spec: &serde_json::Value) -> Result<bool, FileError> {
-        self.matches_facts(&Facts::of(spec))
-    }
-
-    /// As [`HookFile::matches`], with the facts of config.json worked out
-    /// once for every file.
-    pub fn matches_facts(&self, facts: &Facts<'_>) -> Result<bool, FileError> {
         self.when
-            .matches(facts)
+            .matches(&Facts::of(spec))
             .map_err(|fault| FileError::new(&self.path, fault))
     }
 
@@ -827,7 +821,7 @@ fn decode_hook<const ALL: bool>(
 ) -> Result<(), Stop> {
     Keys { prefix: "hook." }.each(
         members,
-        &["path", "args", "env", "timeout"],
+        &Hook::FIELDS,
         |key| match key.to_ascii_lowercase().as_str() {
             "arguments" | "argv" => {
                 Some("arguments go in `hook.args`, starting with the program name")

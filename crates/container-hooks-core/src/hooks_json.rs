@@ -118,16 +118,13 @@ fn decode_hook<const ALL: bool>(
         faults.fault(fault("invalid type: expected a hook object"))?;
         return Ok(hook);
     }
-    let mut seen = [false; 4];
+    let mut seen = [false; Hook::FIELDS.len()];
     // Whether an empty path is a fault of its own, not one said already
     // (missing, or not a string); only asked when going on past faults.
     let mut path_read = !ALL;
     for m in gojson::members(bytes, at) {
         let key = gojson::unquote_str(text, m.key.clone());
-        let Some(field) = ["path", "args", "env", "timeout"]
-            .iter()
-            .position(|f| *f == key)
-        else {
+        let Some(field) = Hook::FIELDS.iter().position(|f| *f == key) else {
             faults.fault(fault(&format!(
                 "unknown field `{key}`, expected one of `path`, `args`, `env`, `timeout`"
             )))?;

@@ -299,20 +299,19 @@ impl Spec {
         additions: &[(Stage, Vec<&Hook>)],
     ) -> Edit {
         let mut hooks = Map::new();
-        for (i, stage) in Stage::ALL.into_iter().enumerate() {
+        for stage in Stage::ALL {
             let mut list: Vec<Value> = current
                 .map(|h| h.stage(stage).iter().map(explicit).collect())
                 .unwrap_or_default();
             if let Some((_, new)) = additions.iter().find(|(s, _)| *s == stage) {
                 list.extend(new.iter().map(|h| explicit(&go_hook(h))));
             }
-            let name = STAGE_FIELDS.get(i).copied().unwrap_or_default();
             let value = if list.is_empty() {
                 Value::Null
             } else {
                 Value::Array(list)
             };
-            hooks.insert(name.to_string(), value);
+            hooks.insert(stage.as_str().to_string(), value);
         }
         self.replace(&member.value, &Value::Object(hooks))
     }

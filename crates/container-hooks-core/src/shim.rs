@@ -16,7 +16,7 @@ use crate::error::{io_fault, FileError};
 use crate::inject::{Outcome, Spec};
 use crate::runc_args::{Dialect, Invocation, RuncArgs};
 use crate::runtime_path::{find_runtime, NoRuntime, Runtime};
-use crate::trust::{open_in, read_whole, regular_file, MAX_SPEC_BYTES};
+use crate::trust::{open_in, read_whole, regular_file, MAP_FROM, MAX_SPEC_BYTES};
 use crate::{logging, sources};
 use std::ffi::{CString, OsStr};
 use std::io::{self, Write};
@@ -125,8 +125,8 @@ pub fn prepare_bundle(args: &RuncArgs, config: &Config) -> Result<Prepared, Shim
             )))
         }
     };
-    let name = CString::new("config.json").unwrap_or_default();
-    let file = match open_in(&dir, &name) {
+    let name = c"config.json";
+    let file = match open_in(&dir, name) {
         Ok(f) => f,
         Err(e) => return Ok(Prepared::Untouched(format!("{shown:?}: {}", io_fault(&e)))),
     };
@@ -148,13 +148,13 @@ pub fn prepare_bundle(args: &RuncArgs, config: &Config) -> Result<Prepared, Shim
         // One write for the usual few KiB; a large file is written from
         // its mapping, never copied in memory.
         let write = |f: &mut std::fs::File| {
-            if meta.len() < 64 * 1024 {
+            if meta.len() < MAP_FROM {
                 f.write_all(&spec.to_bytes())
             } else {
                 spec.write_to(f)
             }
         };
-        replace_in_dir(&dir, &name, Keep::of(&meta), false, write)
+        replace_in_dir(&dir, name, Keep::of(&meta), false, write)
             .map_err(|e| FileError::new(&shown, format!("cannot write: {}", io_fault(&e))))?;
         tracing::debug!(id, bundle = ?dir_path, hooks = n, "hooks added");
     } else {

@@ -139,29 +139,23 @@ fn walk<O: Observer + Default>(config: &HooksConfig, spec: &Spec, keep_going: bo
         let facts = Facts::of(&view);
         for (i, file) in loaded.files.iter().enumerate() {
             let reached = !failures.failed();
-            let mut observer = O::default();
-            let decision = file.when.decide(&facts, &mut observer);
-            let outcome = match &decision {
-                Ok(true) => {
+            let explanation = file.when.explain_with::<O>(&facts);
+            let outcome = match &explanation.error {
+                Some(fault) => {
+                    failures.add(FileError::new(&file.path, fault.clone()));
+                    FileOutcome::Refused
+                }
+                None if explanation.matches => {
                     if reached {
                         hooks.extend(file.hook_set());
                     }
                     FileOutcome::Applies
                 }
-                Ok(false) => FileOutcome::NotMatched,
-                Err(fault) => {
-                    failures.add(FileError::new(&file.path, fault.clone()));
-                    FileOutcome::Refused
-                }
+                None => FileOutcome::NotMatched,
             };
             files.push(FileTrace {
                 file: i,
-                explanation: Explanation {
-                    combine: file.when.combine,
-                    checks: observer.into_checks(),
-                    matches: decision == Ok(true),
-                    error: decision.err(),
-                },
+                explanation,
                 outcome: if reached {
                     outcome
                 } else {

@@ -175,7 +175,7 @@ pub fn read_limited(
 }
 
 /// Files at least this large are mapped rather than read.
-const MAP_FROM: u64 = 64 * 1024;
+pub const MAP_FROM: u64 = 64 * 1024;
 
 /// The bytes of a whole file: read into memory, or, for a large file,
 /// mapped. Mapping costs a few page faults where reading costs one per

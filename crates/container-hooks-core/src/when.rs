@@ -465,11 +465,17 @@ impl When {
 
     /// The same decision, with every condition and its result.
     pub fn explain(&self, facts: &Facts<'_>) -> Explanation {
-        let mut recorder = Recorder::default();
-        let decision = self.decide(facts, &mut recorder);
+        self.explain_with::<Recorder>(facts)
+    }
+
+    /// The decision as an explanation, with the checks a fresh `O` keeps
+    /// (none for [`Silent`]).
+    pub fn explain_with<O: Observer + Default>(&self, facts: &Facts<'_>) -> Explanation {
+        let mut observer = O::default();
+        let decision = self.decide(facts, &mut observer);
         Explanation {
             combine: self.combine,
-            checks: recorder.checks,
+            checks: observer.into_checks(),
             matches: decision == Ok(true),
             error: decision.err(),
         }
