@@ -234,17 +234,7 @@ impl Config {
     }
 
     fn check(&self) -> Result<(), String> {
-        if self.runtime.runtimes.is_empty() {
-            return Err(
-                "[container-hooks-runtime] runtimes is empty: name at least one runtime"
-                    .to_string(),
-            );
-        }
-        if let Some(bad) = self.runtime.runtimes.iter().find(|r| r.is_empty()) {
-            return Err(format!(
-                "[container-hooks-runtime] runtimes holds an empty name {bad:?}"
-            ));
-        }
+        check_runtime_names(&self.runtime.runtimes)?;
         // A relative path would be read from whatever directory the engine
         // runs the shim in.
         let paths = [
@@ -267,17 +257,36 @@ impl Config {
                 ));
             }
         }
-        if let Some(bad) = self
-            .runtime
-            .runtimes
-            .iter()
-            .find(|r| r.contains('/') && !r.starts_with('/'))
-        {
-            return Err(format!(
-                "[container-hooks-runtime] runtimes: {bad:?} is a relative path: give a bare name or an absolute path"
-            ));
-        }
-        Ok(())
+        check_runtime_paths(&self.runtime.runtimes)
+    }
+}
+
+/// `runtimes` names at least one runtime, and no empty name.
+fn check_runtime_names(runtimes: &[String]) -> Result<(), String> {
+    if runtimes.is_empty() {
+        return Err(
+            "[container-hooks-runtime] runtimes is empty: name at least one runtime".to_string(),
+        );
+    }
+    if let Some(bad) = runtimes.iter().find(|r| r.is_empty()) {
+        return Err(format!(
+            "[container-hooks-runtime] runtimes holds an empty name {bad:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// No `runtimes` entry is a relative path: it would be looked up from
+/// whatever directory the engine runs the shim in.
+fn check_runtime_paths(runtimes: &[String]) -> Result<(), String> {
+    match runtimes
+        .iter()
+        .find(|r| r.contains('/') && !r.starts_with('/'))
+    {
+        Some(bad) => Err(format!(
+            "[container-hooks-runtime] runtimes: {bad:?} is a relative path: give a bare name or an absolute path"
+        )),
+        None => Ok(()),
     }
 }
 
@@ -331,9 +340,11 @@ fn runtimes_alone(text: &str) -> Option<Vec<String>> {
     };
     let names: Vec<String> = list
         .iter()
-        .map(|v| v.as_str().filter(|s| !s.is_empty()).map(str::to_string))
+        .map(|v| v.as_str().map(str::to_string))
         .collect::<Option<_>>()?;
-    (!names.is_empty()).then_some(names)
+    check_runtime_names(&names).ok()?;
+    check_runtime_paths(&names).ok()?;
+    Some(names)
 }
 
 /// A toml parse error as one line: `line L, column C: message`.
@@ -502,6 +513,7 @@ path = "/opt/ctk"
             "[[[ broken",
             "[container-hooks-runtime]\nruntimes = \"crun\"\n",
             "[container-hooks-runtime]\nruntimes = [\"\"]\nx = 1\n",
+            "[container-hooks-runtime]\nruntimes = [\"bin/runc\"]\nx = 1\n",
             "container-hooks-runtime = 3\n",
         ] {
             let err = load(broken).unwrap_err();
