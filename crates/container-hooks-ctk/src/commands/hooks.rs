@@ -263,15 +263,20 @@ impl HooksJsonSource {
                 if self.hooks.is_empty() {
                     writeln!(out, "     no hooks")?;
                 }
-                for (stage, list) in self.hooks.iter() {
-                    for h in list {
-                        writeln!(out, "     {stage}: {}", hook_text(h))?;
-                    }
-                }
-                Ok(())
+                write_hooks(out, &self.hooks, "     ")
             }
         }
     }
+}
+
+/// One line per hook of `hooks`, in stage order: `{indent}{stage}: {hook}`.
+fn write_hooks(out: &mut dyn Write, hooks: &HookSet, indent: &str) -> io::Result<()> {
+    for (stage, list) in hooks.iter() {
+        for h in list {
+            writeln!(out, "{indent}{stage}: {}", hook_text(h))?;
+        }
+    }
+    Ok(())
 }
 
 fn hook_text(hook: &Hook) -> String {
@@ -901,11 +906,7 @@ impl Report for PreviewReport {
                         _ if j.hooks.is_empty() => writeln!(out, "  {file}: no hooks")?,
                         _ => {
                             writeln!(out, "  {file}: every container")?;
-                            for (stage, list) in j.hooks.iter() {
-                                for h in list {
-                                    writeln!(out, "      {stage}: {}", hook_text(h))?;
-                                }
-                            }
+                            write_hooks(out, &j.hooks, "      ")?;
                         }
                     }
                 }
@@ -940,11 +941,7 @@ impl Report for PreviewReport {
                     "Result: {} hook(s) would be added to {config_json}:",
                     self.added
                 )?;
-                for (stage, list) in self.hooks.iter() {
-                    for h in list {
-                        writeln!(out, "  {stage}: {}", hook_text(h))?;
-                    }
-                }
+                write_hooks(out, &self.hooks, "  ")?;
             }
             "already-present" => writeln!(
                 out,
