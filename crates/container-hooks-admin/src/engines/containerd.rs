@@ -333,10 +333,12 @@ impl Editor for Containerd {
     fn wiring(&self, files: &EngineFiles, shim: &Path) -> Result<Wiring, EngineError> {
         let config = files.config.as_path();
         let mut w = Wiring::default();
+        let mut config_exists = false;
         for file in std::iter::once(config).chain(files.drop_in.as_deref()) {
             let Some(text) = read_optional(file)? else {
                 continue;
             };
+            config_exists |= file == config;
             let mut doc = tu::parse(file, &text)?;
             let layout = detect_version(file, &doc)?
                 .unwrap_or(NEW_FILE_VERSION)
@@ -349,7 +351,7 @@ impl Editor for Containerd {
             }
             w.default_runtime = of_file.default_runtime.or(w.default_runtime);
         }
-        if w.default_runtime.is_none() && read_optional(config)?.is_some() {
+        if w.default_runtime.is_none() && config_exists {
             w.default_runtime = Some(CONTAINERD_DEFAULT_RUNTIME.to_string());
         }
         Ok(w)

@@ -262,17 +262,19 @@ impl Editor for Docker {
         let file = edit.t.files.config.clone();
         let before = edit.open(&file)?;
         let mut d = Daemon::parse(&file, before.as_deref(), &mut edit.notes)?;
+        // Whether the file as read is laid out otherwise than it is written.
+        let relaid = before
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .is_some_and(|t| d.render() != t);
         edit.put_runtime(&file, &mut d)?;
         edit.put_default(&mut d)?;
         let after = d.render();
-        if let Some(text) = before.as_deref().filter(|t| !t.trim().is_empty()) {
-            let same = Daemon::parse(&file, Some(text), &mut Vec::new())?;
-            if same.render() != text && text != after {
-                edit.notes.push(format!(
-                    "{}: not in the usual pretty-printed JSON layout; it is rewritten with one key per line (keys, order and indentation width kept)",
-                    file.display()
-                ));
-            }
+        if relaid && before.as_deref() != Some(after.as_str()) {
+            edit.notes.push(format!(
+                "{}: not in the usual pretty-printed JSON layout; it is rewritten with one key per line (keys, order and indentation width kept)",
+                file.display()
+            ));
         }
         edit.write(&file, before, Some(after));
         Ok(())
@@ -330,5 +332,26 @@ mod tests {
         assert_eq!(detect_indent("{\n    \"a\": 1\n}\n"), b"    ");
         assert_eq!(detect_indent("{\n\t\"a\": 1\n}"), b"\t");
         assert_eq!(detect_indent("{}"), b"  ");
+    }
+
+    /// A daemon.json laid out otherwise than it is written back is named
+    /// in a note; a pretty-printed one is not.
+    #[test]
+    fn a_file_rewritten_in_another_layout_is_noted() {
+        use crate::engines::{plan_configure, Engine, Request};
+        let tmp = tempfile::tempdir().unwrap();
+        let notes = |name: &str, text: &str| {
+            let config = tmp.path().join(name);
+            std::fs::write(&config, text).unwrap();
+            let mut req = Request::new(Engine::Docker, tmp.path().join(format!("state-{name}")));
+            req.config = Some(config);
+            req.path = "/bin/true".into();
+            plan_configure(&req).unwrap().notes
+        };
+        let layout = "not in the usual pretty-printed JSON layout";
+        let compact = notes("compact.json", "{\"debug\":true}\n");
+        assert!(compact.iter().any(|n| n.contains(layout)), "{compact:?}");
+        let pretty = notes("pretty.json", "{\n  \"debug\": true\n}\n");
+        assert!(!pretty.iter().any(|n| n.contains(layout)), "{pretty:?}");
     }
 }

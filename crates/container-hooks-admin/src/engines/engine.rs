@@ -4,10 +4,9 @@
 use container_hooks_core::runtime_path::SYSTEM_PATH;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use super::files::on_root;
+use super::files::{is_program, on_root};
 
 /// A container engine the shim can be wired into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -149,10 +148,7 @@ impl Engine {
     pub fn installed(self, root: Option<&Path>) -> Option<PathBuf> {
         std::env::split_paths(SYSTEM_PATH)
             .map(|dir| dir.join(self.program()))
-            .find(|p| {
-                std::fs::metadata(on_root(root, p))
-                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            })
+            .find(|p| is_program(&on_root(root, p)))
     }
 }
 
@@ -168,6 +164,7 @@ impl fmt::Display for Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     /// A program in the system PATH makes an engine installed; its config
     /// file alone does not.

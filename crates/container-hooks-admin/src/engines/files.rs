@@ -179,6 +179,12 @@ pub fn remove_empty_dirs(dirs: &[PathBuf]) -> Vec<DirRemoval> {
         .collect()
 }
 
+/// Whether `path` is a program: a file with an execute bit.
+pub fn is_program(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
 /// Deletes `path`; a file already gone is fine.
 pub(crate) fn delete_file(path: &Path) -> Result<(), FileError> {
     match std::fs::remove_file(path) {

@@ -11,7 +11,7 @@
 //! change to the other engines: `runtime` prints the restart command
 //! instead, the installer refuses the mode.
 
-use super::files::on_root;
+use super::files::{delete_file, on_root};
 use super::{Engine, Reload};
 use container_hooks_core::error::{io_fault, FileError};
 use std::fmt;
@@ -320,11 +320,7 @@ fn dockerd_reads(file: &Path) -> bool {
 }
 
 fn delete(file: &Path, engine: Engine) -> Result<Leftover, FileError> {
-    match std::fs::remove_file(file) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(FileError::io(file, &e)),
-    }
+    delete_file(file)?;
     Ok(Leftover::Deleted {
         file: file.to_path_buf(),
         engine,

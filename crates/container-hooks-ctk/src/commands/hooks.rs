@@ -263,15 +263,34 @@ impl HooksJsonSource {
                 if self.hooks.is_empty() {
                     writeln!(out, "     no hooks")?;
                 }
-                for (stage, list) in self.hooks.iter() {
-                    for h in list {
-                        writeln!(out, "     {stage}: {}", hook_text(h))?;
-                    }
-                }
-                Ok(())
+                write_hooks(out, &self.hooks, "     ")
             }
         }
     }
+}
+
+/// The config in effect, as list and preview start.
+fn write_config_line(
+    out: &mut dyn Write,
+    config: &Path,
+    strict: bool,
+    missing_hook_program: &str,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "config: {} (strict = {strict}, missing-hook-program = {missing_hook_program:?})",
+        config.display()
+    )
+}
+
+/// One line per hook of `hooks`, in stage order: `{indent}{stage}: {hook}`.
+fn write_hooks(out: &mut dyn Write, hooks: &HookSet, indent: &str) -> io::Result<()> {
+    for (stage, list) in hooks.iter() {
+        for h in list {
+            writeln!(out, "{indent}{stage}: {}", hook_text(h))?;
+        }
+    }
+    Ok(())
 }
 
 fn hook_text(hook: &Hook) -> String {
@@ -350,13 +369,7 @@ struct ListReport {
 
 impl Report for ListReport {
     fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(
-            out,
-            "config: {} (strict = {}, missing-hook-program = {:?})",
-            self.config.display(),
-            self.strict,
-            self.missing_hook_program
-        )?;
+        write_config_line(out, &self.config, self.strict, self.missing_hook_program)?;
         for d in &self.hooks_dirs {
             let state = if d.exists { "" } else { " (missing)" };
             writeln!(out, "hooks-dir: {}{state}", d.dir.display())?;
@@ -872,13 +885,7 @@ struct PreviewReport {
 impl Report for PreviewReport {
     fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "bundle: {}", self.bundle.display())?;
-        writeln!(
-            out,
-            "config: {} (strict = {}, missing-hook-program = {:?})",
-            self.config.display(),
-            self.strict,
-            self.missing_hook_program
-        )?;
+        write_config_line(out, &self.config, self.strict, self.missing_hook_program)?;
         match (&self.facts.command, self.facts.has_process) {
             (Some(c), _) => writeln!(out, "process.args[0]: {c}")?,
             (None, true) => writeln!(out, "process.args[0]: (empty process.args)")?,
@@ -901,11 +908,7 @@ impl Report for PreviewReport {
                         _ if j.hooks.is_empty() => writeln!(out, "  {file}: no hooks")?,
                         _ => {
                             writeln!(out, "  {file}: every container")?;
-                            for (stage, list) in j.hooks.iter() {
-                                for h in list {
-                                    writeln!(out, "      {stage}: {}", hook_text(h))?;
-                                }
-                            }
+                            write_hooks(out, &j.hooks, "      ")?;
                         }
                     }
                 }
@@ -940,11 +943,7 @@ impl Report for PreviewReport {
                     "Result: {} hook(s) would be added to {config_json}:",
                     self.added
                 )?;
-                for (stage, list) in self.hooks.iter() {
-                    for h in list {
-                        writeln!(out, "  {stage}: {}", hook_text(h))?;
-                    }
-                }
+                write_hooks(out, &self.hooks, "  ")?;
             }
             "already-present" => writeln!(
                 out,

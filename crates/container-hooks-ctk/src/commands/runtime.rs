@@ -15,6 +15,7 @@ use crate::cli::{ConfigureArgs, EngineArgs, RemoveArgs, RuntimeCommand, StatusAr
 use crate::report::{self, Report};
 use anyhow::Context;
 use container_hooks_admin::engines::detect::{detect, Detection};
+use container_hooks_admin::engines::files::is_program;
 use container_hooks_admin::engines::reload::{self, Apply, RestartMode, READ_TIMEOUT};
 use container_hooks_admin::engines::state::{default_state_dir, State};
 use container_hooks_admin::engines::{
@@ -199,11 +200,7 @@ impl Scope {
     /// the engines' files: every container they start through it would
     /// fail until one is.
     fn check_shim(&self, path: &Path, out: Out) {
-        use std::os::unix::fs::PermissionsExt;
-        let on_disk = on_root(self.root.as_deref(), path);
-        let runs = std::fs::metadata(&on_disk)
-            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
-        if !runs {
+        if !is_program(&on_root(self.root.as_deref(), path)) {
             out.warn(format!(
                 "--path {}: no executable program there; an engine fails every container it starts through the shim until container-hooks-runtime is installed there",
                 path.display()
