@@ -4,13 +4,15 @@
 //! its own log quiet and harmless.
 
 use integration_tests::{
-    assert_same_tree, bin, fixtures, mask_log_times, require, run, tree, write_mode, Toolkit,
+    assert_same_tree, bin, fixtures, mask_log_times, poll_until, require, run, tree, write_mode,
+    Toolkit,
 };
 use serde_json::{json, Value};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 /// A bundle holding a copy of the Docker 20.10 config.json (no rootfs: the
 /// runtime in these tests is /bin/true or a recorder).
@@ -573,14 +575,12 @@ fn run_bounded(cmd: &mut Command) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the shim hangs: {cmd:?}");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    if !poll_until(Duration::from_secs(20), || {
+        child.try_wait().unwrap().is_some()
+    }) {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the shim hangs: {cmd:?}");
     }
     child.wait_with_output().unwrap()
 }
