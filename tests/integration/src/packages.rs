@@ -1,7 +1,7 @@
 //! The built packages: `dist/container-hooks-toolkit_*.deb` and `.rpm`,
 //! made with `cargo xtask package` when `dist/` lacks them.
 
-use crate::{repo_root, run_ok};
+use crate::{repo_root, run_ok, target_dir};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -9,16 +9,6 @@ use std::time::SystemTime;
 
 /// The package name in both formats.
 pub const NAME: &str = "container-hooks-toolkit";
-
-/// The cargo target directory this test binary was built in.
-pub fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/<test>
-    exe.ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .expect("target directory")
-}
 
 /// The path of the .deb of this version in `dist/`.
 pub fn deb_path() -> PathBuf {
