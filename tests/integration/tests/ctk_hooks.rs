@@ -645,15 +645,8 @@ fn a_missing_program_is_skipped_and_shown_or_refused_when_configured() {
         json!([{"file": gone, "program": "/nonexistent/uninstalled-hook"}])
     );
     // With missing-hook-program = "refuse", the file is refused.
-    let text = fs::read_to_string(&s.toolkit.config).unwrap();
-    write_mode(
-        &s.toolkit.config,
-        &text.replace(
-            "[container-hooks]\n",
-            "[container-hooks]\nmissing-hook-program = \"refuse\"\n",
-        ),
-        0o644,
-    );
+    s.toolkit
+        .add_hooks_setting("missing-hook-program = \"refuse\"");
     let out = run(ctk()
         .args(["hooks", "validate", "--config"])
         .arg(&s.toolkit.config));
