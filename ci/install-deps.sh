@@ -26,10 +26,11 @@ apt-get update
 # runc/crun/busybox: bundles; containerd, docker.io and podman: engines in
 # the integration tests (podman 4.3 with conmon, no network stack needed);
 # gcc and libc6-dev: the static pause program of the CRI tests' sandbox
-# image; g++: libFuzzer, which the fuzz targets' check builds; e2fsprogs (chattr) and mount: read-only engine files in the CLI
-# tests; lintian, rpm (rpmbuild makes the .rpm), rpmlint, dash, debootstrap,
-# gzip and logrotate: the package tests (lints, dpkg/rpm lifecycle,
-# clean-room Debian 12, the shipped logrotate file).
+# image; g++: libFuzzer, which the fuzz targets' check builds; e2fsprogs
+# (chattr) and mount: read-only engine files in the CLI tests; lintian, rpm
+# (rpmbuild makes the .rpm), rpmlint, dash, debootstrap, gzip and
+# logrotate: the package tests (lints, dpkg/rpm lifecycle, clean-room
+# Debian 12, the shipped logrotate file).
 apt-get install -y --no-install-recommends \
     runc crun busybox-static containerd docker.io podman gcc g++ libc6-dev \
     e2fsprogs mount lintian rpm rpmlint dash debootstrap gzip logrotate

@@ -20,12 +20,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let path = Path::new("/etc/container-hooks/hooks.d/fuzz.json");
     // Validate's reading decides alike and names the shim's fault first.
-    match (HookFile::parse(path, file), HookFile::parse_all(path, file)) {
+    let parsed = HookFile::parse(path, file);
+    match (&parsed, HookFile::parse_all(path, file)) {
         (Ok(_), Ok(_)) => {}
-        (Err(first), Err(all)) => assert_eq!(Some(first), all.errors().next()),
+        (Err(first), Err(all)) => assert_eq!(Some(first), all.errors().next().as_ref()),
         (shim, all) => panic!("the shim read {shim:?}, validate {all:?}"),
     }
-    let hook_file = match HookFile::parse(path, file) {
+    let hook_file = match parsed {
         Ok(f) => f,
         Err(e) => {
             let text = e.to_string();

@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(id) = parsed.container_id() {
         assert!(
-            !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+,-.".contains(&b)),
+            !id.is_empty()
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_+,-.".contains(&b)),
             "{args:?} -> {parsed:?}"
         );
     }

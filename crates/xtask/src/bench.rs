@@ -11,7 +11,7 @@
 //! change; it needs binaries with symbols, so it builds one (the shipped
 //! build is stripped), and `--against` must name one too.
 
-use crate::build::{repo_root, run_cmd, static_release, target_dir, TARGET};
+use crate::build::{cargo, repo_root, run_cmd, static_release, target_dir, TARGET};
 use anyhow::{bail, Context, Result};
 use integration_tests::{fixtures, write_mode};
 use serde_json::{json, Value};
@@ -245,8 +245,7 @@ pub fn run(args: Args) -> Result<()> {
 fn symbols_build(root: &Path) -> Result<PathBuf> {
     let dir = target_dir(root).join("bench-symbols");
     run_cmd(
-        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .current_dir(root)
+        cargo(root)
             .env("RUSTFLAGS", "-C target-feature=+crt-static")
             .env("CARGO_PROFILE_RELEASE_STRIP", "none")
             .env("CARGO_TARGET_DIR", &dir)

@@ -110,12 +110,23 @@ fn fill(text: &str) -> String {
 }
 
 /// Roff text as filled input lines of at most `SOURCE_WIDTH` bytes (roff
-/// joins them again); a word longer than that has a line of its own.
+/// joins them again).
 fn fill_roff(roff: &str) -> String {
+    let mut out = String::new();
+    for l in fill_lines(roff, SOURCE_WIDTH) {
+        out.push_str(&guard_line(l));
+        out.push('\n');
+    }
+    out
+}
+
+/// The words of `text` as lines of at most `width` bytes, each as full as
+/// it goes; a word longer than that has a line of its own.
+pub fn fill_lines(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for word in roff.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > SOURCE_WIDTH {
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
             lines.push(std::mem::take(&mut line));
         }
         if !line.is_empty() {
@@ -126,12 +137,7 @@ fn fill_roff(roff: &str) -> String {
     if !line.is_empty() {
         lines.push(line);
     }
-    let mut out = String::new();
-    for l in lines {
-        out.push_str(&guard_line(l));
-        out.push('\n');
-    }
-    out
+    lines
 }
 
 /// Paragraphs (separated by blank lines) as filled text, the paragraphs

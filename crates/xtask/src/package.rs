@@ -13,7 +13,7 @@
 //! triggers, all of which a Fedora package needs.
 
 use crate::build::{cargo, on_path, run_cmd, static_release, target_dir, TARGET};
-use crate::changelog;
+use crate::{changelog, man};
 use anyhow::{bail, Context, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -101,22 +101,9 @@ fn descriptions(root: &Path) -> Result<(String, String)> {
     Ok((summary.to_string(), long.to_string()))
 }
 
-/// Text as lines of at most `width` characters.
+/// Text as lines of at most `width` bytes.
 fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push_str(&line);
+    let mut out = man::fill_lines(text, width).join("\n");
     out.push('\n');
     out
 }

@@ -3,8 +3,7 @@
 //! (`debian/bookworm-minbase[+PACKAGE...].tar`), so only the first run pays
 //! for each.
 
-use crate::packages::target_dir;
-use crate::{require, run_ok};
+use crate::{require, run_ok, target_dir};
 use std::fs;
 use std::path::PathBuf;
 use std::process::Command;

@@ -235,6 +235,20 @@ impl Toolkit {
         self.dir.join("recorder.sh")
     }
 
+    /// Adds `line` (`key = value`) to the `[container-hooks]` table of
+    /// config.toml.
+    pub fn add_hooks_setting(&self, line: &str) {
+        let text = fs::read_to_string(&self.config).unwrap();
+        write_mode(
+            &self.config,
+            &text.replace(
+                "[container-hooks]\n",
+                &format!("[container-hooks]\n{line}\n"),
+            ),
+            0o644,
+        );
+    }
+
     /// Writes `dir/container-hooks-runtime-wrapper`, a script that runs the
     /// shim with this toolkit's config, and returns its path: the runtime
     /// path to give an engine that starts the runtime with an environment

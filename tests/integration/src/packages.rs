@@ -1,7 +1,7 @@
 //! The built packages: `dist/container-hooks-toolkit_*.deb` and `.rpm`,
 //! made with `cargo xtask package` when `dist/` lacks them.
 
-use crate::{repo_root, run_ok};
+use crate::{repo_root, run_ok, target_dir};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -9,16 +9,6 @@ use std::time::SystemTime;
 
 /// The package name in both formats.
 pub const NAME: &str = "container-hooks-toolkit";
-
-/// The cargo target directory this test binary was built in.
-pub fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/<test>
-    exe.ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .expect("target directory")
-}
 
 /// The path of the .deb of this version in `dist/`.
 pub fn deb_path() -> PathBuf {
@@ -81,6 +71,18 @@ fn stale(package: &Path) -> bool {
         .any(|t| t > built)
 }
 
+/// `cargo xtask SUB` in the repository root, built into the target
+/// directory's `package/` without the tests' RUSTFLAGS: one xtask build
+/// serves every command.
+fn xtask(sub: &str) -> Command {
+    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    c.current_dir(repo_root())
+        .env("CARGO_TARGET_DIR", target_dir().join("package"))
+        .env_remove("RUSTFLAGS")
+        .args(["xtask", sub]);
+    c
+}
+
 /// The .deb and the .rpm, built with `cargo xtask package` (in a target
 /// directory of its own, so as not to wait on this test's cargo) when
 /// `dist/` lacks either or a file they are made from is newer.
@@ -90,14 +92,7 @@ pub fn ensure_built() -> (PathBuf, PathBuf) {
     if stale(&deb) || stale(&rpm) {
         crate::require("cargo-deb");
         crate::require("rpmbuild");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        run_ok(
-            Command::new(cargo)
-                .current_dir(repo_root())
-                .env("CARGO_TARGET_DIR", target_dir().join("package"))
-                .env_remove("RUSTFLAGS")
-                .args(["xtask", "package"]),
-        );
+        run_ok(&mut xtask("package"));
     }
     assert!(
         deb.is_file(),
@@ -118,12 +113,7 @@ pub fn ensure_built() -> (PathBuf, PathBuf) {
 /// the .sources and .repo files).
 pub fn signed_repos(out: &Path, key: &Path, url: &str) {
     let (_deb, _rpm) = ensure_built();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(repo_root())
-        .env("CARGO_TARGET_DIR", target_dir().join("package"))
-        .env_remove("RUSTFLAGS")
-        .args(["xtask", "repo"]);
+    let mut cmd = xtask("repo");
     if !key.exists() {
         cmd.arg("--new-key");
     }

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -98,14 +98,22 @@ impl Site {
             d2,
         }
     }
+
+    /// `container-hooks-ctk hooks ARGS --config` this site's config.toml.
+    fn ctk_hooks(&self, args: &[&str]) -> Command {
+        let mut c = ctk();
+        c.arg("hooks")
+            .args(args)
+            .arg("--config")
+            .arg(&self.toolkit.config);
+        c
+    }
 }
 
 #[test]
 fn list_shows_sources_in_application_order_with_masking() {
     let s = Site::new();
-    let out = run(ctk()
-        .args(["hooks", "list", "--output", "json", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["list", "--output", "json"]));
     assert!(out.status.success());
     let v = json_of(&out);
     let files: Vec<String> = v["sources"]
@@ -172,24 +180,18 @@ fn list_reports_refused_files() {
         v1(&s.program, json!({"always": true}), &["prestart"]),
         0o666,
     );
-    let out = run(ctk()
-        .args(["hooks", "list", "--output", "json", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["list", "--output", "json"]));
     let v = json_of(&out);
     assert_eq!(v["refused"][0]["file"], json!(loose));
     assert!(v["refused"][0]["fault"].as_str().unwrap().contains("0666"));
-    let out = run(ctk()
-        .args(["hooks", "list", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["list"]));
     assert!(stdout(&out).contains("Refused"), "{}", stdout(&out));
 }
 
 #[test]
 fn validate_configured_sources_clean_and_with_errors() {
     let s = Site::new();
-    let out = run(ctk()
-        .args(["hooks", "validate", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["validate"]));
     assert!(out.status.success(), "{}", stdout(&out));
     assert_eq!(stdout(&out), "", "a clean site has nothing to say");
     assert!(String::from_utf8_lossy(&out.stderr).contains("0 error(s), 0 warning(s)"));
@@ -236,9 +238,7 @@ fn validate_configured_sources_clean_and_with_errors() {
         ),
         0o664,
     );
-    let out = run(ctk()
-        .args(["hooks", "validate", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["validate"]));
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("error: ")).collect();
@@ -259,9 +259,7 @@ fn validate_configured_sources_clean_and_with_errors() {
         );
     }
 
-    let out = run(ctk()
-        .args(["hooks", "validate", "--output", "json", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["validate", "--output", "json"]));
     assert_eq!(out.status.code(), Some(1));
     let v = json_of(&out);
     assert_eq!(v["valid"], false);
@@ -416,11 +414,7 @@ fn preview_explains_each_condition_and_shows_a_diff_without_writing() {
         spec["annotations"] = json!({"io.example.verify": "true"});
     });
     let before = fs::read(bundle.join("config.json")).unwrap();
-    let out = run(ctk()
-        .args(["hooks", "preview", "--config"])
-        .arg(&s.toolkit.config)
-        .arg("--bundle")
-        .arg(&bundle));
+    let out = run(s.ctk_hooks(&["preview"]).arg("--bundle").arg(&bundle));
     assert!(
         out.status.success(),
         "{}",
@@ -446,9 +440,8 @@ fn preview_explains_each_condition_and_shows_a_diff_without_writing() {
         "preview writes nothing"
     );
 
-    let out = run(ctk()
-        .args(["hooks", "preview", "--output", "json", "--config"])
-        .arg(&s.toolkit.config)
+    let out = run(s
+        .ctk_hooks(&["preview", "--output", "json"])
         .arg("--bundle")
         .arg(&bundle));
     let v = json_of(&out);
@@ -468,9 +461,8 @@ fn preview_explains_each_condition_and_shows_a_diff_without_writing() {
 
     // Without the annotation, the condition fails and says why.
     let other = bundle_from("runc-1.1-spec.json", &s.dir.join("other"), |_| {});
-    let out = run(ctk()
-        .args(["hooks", "preview", "--output", "json", "--config"])
-        .arg(&s.toolkit.config)
+    let out = run(s
+        .ctk_hooks(&["preview", "--output", "json"])
         .arg("--bundle")
         .arg(&other));
     let v = json_of(&out);
@@ -495,20 +487,15 @@ fn preview_reports_a_create_the_shim_would_refuse() {
         0o666,
     );
     let bundle = bundle_from("docker-20.10.json", &s.dir, |_| {});
-    let out = run(ctk()
-        .args(["hooks", "preview", "--output", "json", "--config"])
-        .arg(&s.toolkit.config)
+    let out = run(s
+        .ctk_hooks(&["preview", "--output", "json"])
         .arg("--bundle")
         .arg(&bundle));
     assert_eq!(out.status.code(), Some(1));
     let v = json_of(&out);
     assert_eq!(v["outcome"], "would-fail");
     assert_eq!(v["error"]["file"], json!(loose));
-    let out = run(ctk()
-        .args(["hooks", "preview", "--config"])
-        .arg(&s.toolkit.config)
-        .arg("--bundle")
-        .arg(&bundle));
+    let out = run(s.ctk_hooks(&["preview"]).arg("--bundle").arg(&bundle));
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stdout(&out).contains("the shim would refuse this create"),
@@ -516,9 +503,8 @@ fn preview_reports_a_create_the_shim_would_refuse() {
         stdout(&out)
     );
     // A missing bundle is one line naming config.json.
-    let out = run(ctk()
-        .args(["hooks", "preview", "--config"])
-        .arg(&s.toolkit.config)
+    let out = run(s
+        .ctk_hooks(&["preview"])
         .arg("--bundle")
         .arg(s.dir.join("nope")));
     assert_eq!(out.status.code(), Some(1));
@@ -552,9 +538,7 @@ fn validate_reads_masked_files_and_says_they_are_masked() {
         json!({"version": "1.0.0", "hook": {"path": "/bin/true"}, "when": {"commands": ["a**"]}, "stages": ["prestart"]}),
         0o644,
     );
-    let out = run(ctk()
-        .args(["hooks", "validate", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["validate"]));
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
@@ -565,9 +549,7 @@ fn validate_reads_masked_files_and_says_they_are_masked() {
         )),
         "{text}"
     );
-    let out = run(ctk()
-        .args(["hooks", "validate", "--output", "json", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["validate", "--output", "json"]));
     let v = json_of(&out);
     assert_eq!(
         v["errors"][0]["masked_by"],
@@ -590,18 +572,14 @@ fn a_missing_program_is_skipped_and_shown_or_refused_when_configured() {
         ),
         0o644,
     );
-    let out = run(ctk()
-        .args(["hooks", "list", "--output", "json", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["list", "--output", "json"]));
     let v = json_of(&out);
     assert_eq!(
         v["skipped"],
         json!([{"file": gone, "program": "/nonexistent/uninstalled-hook"}])
     );
     assert_eq!(v["missing_hook_program"], "skip");
-    let out = run(ctk()
-        .args(["hooks", "list", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["list"]));
     assert!(
         stdout(&out).contains(&format!(
             "{} (missing /nonexistent/uninstalled-hook)",
@@ -611,9 +589,7 @@ fn a_missing_program_is_skipped_and_shown_or_refused_when_configured() {
         stdout(&out)
     );
     // validate: a warning, exit 0.
-    let out = run(ctk()
-        .args(["hooks", "validate", "--config"])
-        .arg(&s.toolkit.config));
+    let out = run(&mut s.ctk_hooks(&["validate"]));
     assert!(out.status.success(), "{}", stdout(&out));
     assert!(
         stdout(&out).contains(&format!(
@@ -625,9 +601,8 @@ fn a_missing_program_is_skipped_and_shown_or_refused_when_configured() {
     );
     // preview: the shim skips it and says so.
     let bundle = bundle_from("runc-1.1-spec.json", &s.dir, |_| {});
-    let out = run(ctk()
-        .args(["hooks", "preview", "--output", "json", "--config"])
-        .arg(&s.toolkit.config)
+    let out = run(s
+        .ctk_hooks(&["preview", "--output", "json"])
         .arg("--bundle")
         .arg(&bundle));
     let v = json_of(&out);
@@ -645,27 +620,17 @@ fn a_missing_program_is_skipped_and_shown_or_refused_when_configured() {
         json!([{"file": gone, "program": "/nonexistent/uninstalled-hook"}])
     );
     // With missing-hook-program = "refuse", the file is refused.
-    let text = fs::read_to_string(&s.toolkit.config).unwrap();
-    write_mode(
-        &s.toolkit.config,
-        &text.replace(
-            "[container-hooks]\n",
-            "[container-hooks]\nmissing-hook-program = \"refuse\"\n",
-        ),
-        0o644,
-    );
-    let out = run(ctk()
-        .args(["hooks", "validate", "--config"])
-        .arg(&s.toolkit.config));
+    s.toolkit
+        .add_hooks_setting("missing-hook-program = \"refuse\"");
+    let out = run(&mut s.ctk_hooks(&["validate"]));
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stdout(&out).contains("missing-hook-program = \"refuse\""),
         "{}",
         stdout(&out)
     );
-    let out = run(ctk()
-        .args(["hooks", "preview", "--output", "json", "--config"])
-        .arg(&s.toolkit.config)
+    let out = run(s
+        .ctk_hooks(&["preview", "--output", "json"])
         .arg("--bundle")
         .arg(&bundle));
     assert_eq!(out.status.code(), Some(1));
@@ -682,9 +647,8 @@ fn preview_lists_only_the_hooks_the_shim_adds() {
             "createRuntime": [{"path": s.program, "args": ["h"]}],
         });
     });
-    let out = run(ctk()
-        .args(["hooks", "preview", "--output", "json", "--config"])
-        .arg(&s.toolkit.config)
+    let out = run(s
+        .ctk_hooks(&["preview", "--output", "json"])
         .arg("--bundle")
         .arg(&bundle));
     let v = json_of(&out);
@@ -694,11 +658,7 @@ fn preview_lists_only_the_hooks_the_shim_adds() {
         v["hooks"],
         json!({"poststart": [{"path": s.program, "args": ["h"]}]})
     );
-    let out = run(ctk()
-        .args(["hooks", "preview", "--config"])
-        .arg(&s.toolkit.config)
-        .arg("--bundle")
-        .arg(&bundle));
+    let out = run(s.ctk_hooks(&["preview"]).arg("--bundle").arg(&bundle));
     let text = stdout(&out);
     let result = &text[text.find("Result:").unwrap()..];
     assert!(

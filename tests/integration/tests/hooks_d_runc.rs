@@ -428,15 +428,8 @@ fn a_file_whose_program_is_gone_is_skipped_and_logged_unless_refused() {
     );
 
     // An operator who wants such a file to fail the create says so.
-    let text = fs::read_to_string(&s.toolkit.config).unwrap();
-    write_mode(
-        &s.toolkit.config,
-        &text.replace(
-            "[container-hooks]\n",
-            "[container-hooks]\nmissing-hook-program = \"refuse\"\n",
-        ),
-        0o644,
-    );
+    s.toolkit
+        .add_hooks_setting("missing-hook-program = \"refuse\"");
     let bundle = s.bundle("refused", &["/bin/true"]);
     let before = bundle.config_bytes();
     let out = s.shim(&bundle, "run");

@@ -11,9 +11,9 @@
 
 use integration_tests::bin;
 use integration_tests::debian::bookworm_tarball;
-use integration_tests::packages::target_dir;
 use integration_tests::repo_root;
 use integration_tests::tap::{read_run, Counts, Failure, Outcome, Report};
+use integration_tests::target_dir;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;

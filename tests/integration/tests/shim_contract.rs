@@ -3,12 +3,16 @@
 //! (also in runc's JSON log), leaves config.json untouched then, and keeps
 //! its own log quiet and harmless.
 
-use integration_tests::{bin, fixtures, mask_log_times, require, run, write_mode, Toolkit};
+use integration_tests::{
+    assert_same_tree, bin, fixtures, mask_log_times, poll_until, require, run, tree, write_mode,
+    Toolkit,
+};
 use serde_json::{json, Value};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 /// A bundle holding a copy of the Docker 20.10 config.json (no rootfs: the
 /// runtime in these tests is /bin/true or a recorder).
@@ -571,14 +575,12 @@ fn run_bounded(cmd: &mut Command) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the shim hangs: {cmd:?}");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    if !poll_until(Duration::from_secs(20), || {
+        child.try_wait().unwrap().is_some()
+    }) {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the shim hangs: {cmd:?}");
     }
     child.wait_with_output().unwrap()
 }
@@ -664,29 +666,6 @@ fn a_fifo_at_any_input_path_never_hangs_the_shim() {
     assert!(e.contains("warning") && e.contains("runtime.log"), "{e}");
 }
 
-/// Every file below `dir`, with its contents (symlinks as their target).
-fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    for e in fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        let meta = fs::symlink_metadata(&p).unwrap();
-        if meta.is_dir() {
-            out.extend(tree(&p));
-        } else if meta.file_type().is_symlink() {
-            out.insert(
-                p.clone(),
-                fs::read_link(&p)
-                    .unwrap()
-                    .into_os_string()
-                    .into_encoded_bytes(),
-            );
-        } else {
-            out.insert(p.clone(), fs::read(&p).unwrap());
-        }
-    }
-    out
-}
-
 #[test]
 fn the_shim_writes_nothing_outside_the_bundle() {
     let tmp = tempfile::tempdir().unwrap();
@@ -711,7 +690,11 @@ fn the_shim_writes_nothing_outside_the_bundle() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(tree(&outside), before, "nothing written outside the bundle");
+    assert_same_tree(
+        &tree(&outside),
+        &before,
+        "nothing written outside the bundle",
+    );
     let meta = fs::symlink_metadata(b.join("config.json")).unwrap();
     assert!(meta.is_file());
     let spec: Value = serde_json::from_slice(&fs::read(b.join("config.json")).unwrap()).unwrap();
@@ -760,7 +743,7 @@ fn the_shim_writes_nothing_outside_the_bundle() {
         .arg(&b3)
         .arg("fails"));
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(tree(&outside), before, "no log line through a symlink");
+    assert_same_tree(&tree(&outside), &before, "no log line through a symlink");
 }
 
 #[test]

@@ -49,6 +49,17 @@ fn bundle(tmp: &Path, name: &str, args: &[&str]) -> Bundle {
     b
 }
 
+/// `run --bundle B ID` through the shim, with runc's state under `root`.
+fn shim_run(toolkit: &Toolkit, root: &Path, b: &Bundle, id: &str) -> Command {
+    let mut c = toolkit.shim();
+    c.arg("--root")
+        .arg(root)
+        .args(["run", "--bundle"])
+        .arg(&b.dir)
+        .arg(id);
+    c
+}
+
 fn records(rec: &Recorder, b: &Bundle) -> Vec<(String, Value)> {
     let mut all = read_record(&rec.host_record);
     all.extend(read_record(&b.dir.join("rootfs/record")));
@@ -177,15 +188,7 @@ fn hooks_already_in_config_json_still_run_and_come_first() {
         });
     });
     let root = tmp.path().join("state");
-    run_ok(
-        toolkit
-            .shim()
-            .arg("--root")
-            .arg(&root)
-            .args(["run", "--bundle"])
-            .arg(&b.dir)
-            .arg("first"),
-    );
+    run_ok(&mut shim_run(&toolkit, &root, &b, "first"));
     let stages: Vec<String> = records(&rec, &b).into_iter().map(|(s, _)| s).collect();
     let pos = |s: &str| {
         stages
@@ -212,13 +215,7 @@ fn runc_run_through_the_shim_works_and_passes_the_exit_code() {
         &["/bin/sh", "-c", "echo out-of-container; exit 3"],
     );
     let root = tmp.path().join("state");
-    let out = run(toolkit
-        .shim()
-        .arg("--root")
-        .arg(&root)
-        .args(["run", "--bundle"])
-        .arg(&b.dir)
-        .arg("runner"));
+    let out = run(&mut shim_run(&toolkit, &root, &b, "runner"));
     assert_eq!(
         out.status.code(),
         Some(3),
@@ -238,15 +235,7 @@ fn injecting_into_the_same_bundle_twice_runs_each_hook_once() {
     let b = bundle(tmp.path(), "bundle", &["/bin/true"]);
     let root = tmp.path().join("state");
     for id in ["twice-1", "twice-2"] {
-        run_ok(
-            toolkit
-                .shim()
-                .arg("--root")
-                .arg(&root)
-                .args(["run", "--bundle"])
-                .arg(&b.dir)
-                .arg(id),
-        );
+        run_ok(&mut shim_run(&toolkit, &root, &b, id));
     }
     let spec = b.config();
     for stage in [
@@ -330,15 +319,7 @@ fn config_json_is_read_as_runc_reads_it() {
     std::fs::write(b.config_path(), text).unwrap();
 
     let root = tmp.path().join("state");
-    run_ok(
-        toolkit
-            .shim()
-            .arg("--root")
-            .arg(&root)
-            .args(["run", "--bundle"])
-            .arg(&b.dir)
-            .arg("gokeys"),
-    );
+    run_ok(&mut shim_run(&toolkit, &root, &b, "gokeys"));
     let ran: Vec<String> = records(&rec, &b).into_iter().map(|(s, _)| s).collect();
     for label in [
         "engine-prestart",
