@@ -9,6 +9,7 @@ bash ci/install-deps.sh
 bash ci/prepare-host.sh
 
 cargo fmt --all --check
+cargo fmt --manifest-path fuzz/Cargo.toml --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo build --workspace --bins
 # The fuzz targets are a workspace of their own (cargo-fuzz runs them,
